@@ -1,0 +1,82 @@
+"""Page furniture: the intro, explanations, charts with their text summary, presenter steps.
+
+Presenter mode is handled here once: big type, only each page's key idea, larger charts, and the
+Previous / Next controls of a page's guided steps. Pages never test for presenter mode themselves
+except to skip optional detail, which `explain()` already does.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from components import settings, state
+from components.i18n import t
+
+_PRESENTER_CSS = """<style>
+.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label { font-size: 1.45rem !important; }
+.stMainBlockContainer h1 { font-size: 3.2rem !important; }
+.stMainBlockContainer h3 { font-size: 2.1rem !important; }
+.stMainBlockContainer .stCaption, .stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
+</style>"""
+PRESENTER_FONT = 20
+
+
+def page_start(page: str, sequence: list[state.Step] | None = None) -> settings.Settings:
+    """Everything a page shows before its own content: the shared sidebar, presenter styling,
+    the guided steps and the intro. The page calls it, not app.py, because AppTest reruns only the
+    page script after the first run: whatever app.py draws or declares would be lost in tests.
+    """
+    state.begin_run()
+    settings.declare()
+    settings.sidebar()
+    if settings.current().presenting:
+        st.html(_PRESENTER_CSS)
+    steps(page, sequence or [])
+    intro(page)
+    return settings.current()
+
+
+def page_end() -> None:
+    """After a page has declared its state: the share box links to all of it, and so does the URL."""
+    settings.share_box()
+    state.sync_url()
+
+
+def intro(page: str) -> None:
+    """The page's title and its idea: the whole paragraph, or only the key idea when presenting."""
+    st.title(t(f"{page}.title"))
+    if settings.current().presenting:
+        st.markdown(f"### {t(f'{page}.key_idea')}")
+    else:
+        st.markdown(t(f"{page}.idea"))
+
+
+def explain(key: str) -> None:
+    """Longer explanation text, left out in presenter mode where the speaker says it."""
+    if not settings.current().presenting:
+        st.markdown(t(key))
+
+
+def chart(fig: go.Figure, summary: str | None = None, key: str | None = None) -> None:
+    """A Plotly chart, enlarged when presenting, with its one-line text summary under it."""
+    if settings.current().presenting:
+        fig.update_layout(font={"size": PRESENTER_FONT}, height=int((fig.layout.height or 320) * 1.3))
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+    if summary:
+        st.caption(summary)
+
+
+def steps(page: str, sequence: list[state.Step]) -> None:
+    """Presenter mode's guided tour: Previous / Next move the page's widgets to each step's state."""
+    step_key = f"{page}.step"
+    state.bind(step_key, 0, options=range(len(sequence)))
+    if not settings.current().presenting or not sequence:
+        return
+    index = st.session_state[step_key]
+    back, caption, forward = st.columns([1, 6, 1], vertical_alignment="center")
+    back.button(t("common.previous"), key=f"{page}.step_back", disabled=index == 0, width="stretch",
+                on_click=state.apply_step, args=(sequence, step_key, index - 1))
+    caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {t(sequence[index].caption_key)}")
+    forward.button(t("common.next"), key=f"{page}.step_next", disabled=index == len(sequence) - 1, width="stretch",
+                   on_click=state.apply_step, args=(sequence, step_key, index + 1))

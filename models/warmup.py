@@ -1,0 +1,32 @@
+"""Compile librosa's numba functions once, in a process of its own, so no visitor waits for it.
+
+librosa compiles parts of itself just in time the first time they run (about 15-20 s of CPU on a
+fresh machine, see DESIGN.md) and keeps the result in numba's on-disk cache. The app starts this
+module as a low-priority subprocess when the server starts; later calls in the server process then
+load the compiled code from disk in about a second. Run `python -m models.warmup` to do it by hand.
+"""
+
+import os
+import time
+
+import numpy as np
+
+
+def warm() -> float:
+    """Run each librosa path the app uses once; returns the seconds it took."""
+    import librosa
+
+    start = time.perf_counter()
+    y = np.random.default_rng(0).standard_normal(8000).astype(np.float32)
+    librosa.stft(y, n_fft=256)
+    librosa.feature.melspectrogram(y=y, sr=8000, n_fft=256, hop_length=128)
+    librosa.feature.mfcc(y=y, sr=8000, n_fft=256, hop_length=128, n_mels=40)
+    librosa.feature.chroma_stft(y=y, sr=8000, n_fft=256, hop_length=128)
+    librosa.sequence.dtw(np.random.default_rng(1).random((5, 40)), np.random.default_rng(2).random((5, 50)))
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    if hasattr(os, "nice"):
+        os.nice(10)
+    print(f"librosa warm-up took {warm():.1f} s")

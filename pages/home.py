@@ -1,0 +1,111 @@
+"""Home: what multimodal means, the five challenges, early vs late fusion, and the world browser."""
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from components import figures, registry, state, ui
+from components.i18n import label, t
+from models import audio, worlds
+
+PAGE = "home"
+CHALLENGE_PAGES = {"representation": "representation", "translation": "captioning", "alignment": "alignment",
+                   "fusion": "fusion", "colearning": "colearning"}
+SAMPLE_KEY = f"{PAGE}.sample"
+
+conf = ui.page_start(PAGE, [
+    state.Step(f"{PAGE}.step_world", {"world": "shapes", SAMPLE_KEY: 0}),
+    state.Step(f"{PAGE}.step_other", {"world": "shapes", SAMPLE_KEY: 7}),
+    state.Step(f"{PAGE}.step_digits", {"world": "digits", SAMPLE_KEY: 3}),
+])
+world = registry.world(conf.world, conf.seed)
+
+
+def fusion_picture() -> None:
+    blue, orange, green, grey = figures.CATEGORICAL[0], figures.CATEGORICAL[1], figures.CATEGORICAL[2], "#666"
+    modalities = [("image", 0.0), ("text", -0.7), ("sound", -1.4)]
+    nodes, edges = {}, []
+    for row, offset in (("early", 0.0), ("late", -3.2)):
+        nodes[f"{row}_title"] = (-0.2, offset + 0.7, f"<b>{t(f'home.{row}')}</b>", "#333")
+        for name, dy in modalities:
+            nodes[f"{row}_{name}"] = (0.0, offset + dy, t(f"common.{name}"), blue)
+        if row == "early":
+            nodes["early_join"] = (2.0, offset - 0.7, t("home.join"), orange)
+            nodes["early_model"] = (3.6, offset - 0.7, t("home.model"), green)
+            nodes["early_out"] = (5.2, offset - 0.7, t("home.prediction"), grey)
+            edges += [(f"early_{n}", "early_join") for n, _ in modalities]
+            edges += [("early_join", "early_model"), ("early_model", "early_out")]
+        else:
+            for name, dy in modalities:
+                nodes[f"late_model_{name}"] = (2.0, offset + dy, t("home.model"), green)
+                edges += [(f"late_{name}", f"late_model_{name}"), (f"late_model_{name}", "late_combine")]
+            nodes["late_combine"] = (3.6, offset - 0.7, t("home.combine"), orange)
+            nodes["late_out"] = (5.2, offset - 0.7, t("home.prediction"), grey)
+            edges.append(("late_combine", "late_out"))
+    st.subheader(t("home.fusion_title"))
+    ui.chart(figures.flow_diagram(nodes, edges, height=380), key="home_fusion")
+    ui.explain("home.fusion_text")
+
+
+def challenges() -> None:
+    st.subheader(t("home.challenges_title"))
+    ui.explain("home.challenges_intro")
+    columns = st.columns(len(CHALLENGE_PAGES))
+    for column, (challenge, page) in zip(columns, CHALLENGE_PAGES.items()):
+        with column, st.container(border=True):
+            st.markdown(t(f"home.{challenge}"))
+            if (Path(__file__).parent / f"{page}.py").exists():
+                st.page_link(f"pages/{page}.py", label=t("home.open_page"))
+
+
+def pick_random(n: int, seed: int) -> None:
+    """A button callback: the next sample in a fixed random order, so a talk can be rehearsed."""
+    clicks = st.session_state.get(f"{PAGE}.clicks", 0) + 1
+    st.session_state[f"{PAGE}.clicks"] = clicks
+    st.session_state[SAMPLE_KEY] = int(np.random.default_rng([seed, clicks]).integers(n))
+
+
+def browser() -> None:
+    st.subheader(t("home.browse_title"))
+    n = len(world)
+    counts = np.bincount(world.split, minlength=3)
+    st.caption(t("home.world_summary", n=n, train=counts[0], validation=counts[1], test=counts[2]))
+    state.bind(SAMPLE_KEY, 0, options=range(n))
+    if st.session_state[SAMPLE_KEY] >= n:
+        st.session_state[SAMPLE_KEY] = 0
+    pick, dice = st.columns([4, 1], vertical_alignment="bottom")
+    pick.number_input(t("home.sample_index"), min_value=0, max_value=n - 1, step=1, key=SAMPLE_KEY)
+    dice.button(t("common.random_sample"), on_click=pick_random, args=(n, conf.seed), width="stretch")
+
+    view = worlds.sample_view(world, st.session_state[SAMPLE_KEY])
+    ui.explain("home.browse_help")
+    image_col, text_col, sound_col = st.columns([1, 1, 1.4])
+    with image_col:
+        st.markdown(f"**{t('common.image')}**")
+        ui.chart(figures.image(view.image, height=260), t("home.image_summary", size=view.image.shape[0]), key="home_image")
+    with text_col:
+        st.markdown(f"**{t('common.caption')}**")
+        st.markdown(f"> {view.caption}")
+        st.markdown(f"**{t('common.attributes')}**")
+        st.table({t(f"common.attr.{a}"): [label(v)] for a, v in view.attributes.items()})
+        st.markdown(t("home.split_of", split=t(f"common.split_{view.split}")))
+    with sound_col:
+        st.markdown(f"**{t('common.sound')}**")
+        st.audio(np.asarray(view.audio), sample_rate=view.sample_rate)
+        db = audio.log_mel(view.audio, view.sample_rate)
+        times = audio.frame_times(db.shape[1], view.sample_rate, 128)
+        khz = audio.mel_band_centres(view.sample_rate, db.shape[0]) / 1000
+        fig = figures.spectrogram(db, times, np.round(khz, 2), t("home.spectrogram"), t("common.time_s"),
+                                  t("common.frequency_khz"), height=260)
+        band, frame_index = np.unravel_index(int(np.argmax(db)), db.shape)
+        ui.chart(fig, t("home.spectrogram_summary", freq=khz[band], time=times[frame_index]), key="home_spec")
+
+
+browser()
+st.divider()
+st.subheader(t("home.senses_title"))
+st.markdown(t("home.senses"))
+challenges()
+fusion_picture()
+ui.page_end()

@@ -1,0 +1,101 @@
+"""Every page inside the router: each language, presenter mode, permalinks, and the home page's widgets."""
+
+import pytest
+
+from components import i18n
+from conftest import PAGE_NAMES
+
+
+def all_text(at) -> str:
+    """Everything a visitor can read on the page, sidebar included."""
+    parts = [e.value for kind in ("markdown", "title", "subheader", "caption", "code") for e in at.get(kind)]
+    parts += [w.label for kind in ("selectbox", "number_input", "toggle", "button", "slider") for w in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def assert_clean(at):
+    assert not at.exception, [e.value for e in at.exception]
+    assert "⟦" not in all_text(at), "a page shows a raw i18n key"
+
+
+@pytest.mark.parametrize("language", list(i18n.LANGUAGES))
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_every_page_renders_in_every_language(app, page, language):
+    at = app(page, lang=language)
+    assert_clean(at)
+    assert at.title[0].value == i18n.translate(f"{page}.title", language)
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_every_page_renders_in_presenter_mode(app, page):
+    at = app(page, present=True)
+    assert_clean(at)
+    assert i18n.translate(f"{page}.key_idea", "en") in all_text(at)
+    assert i18n.translate(f"{page}.idea", "en").strip()[:40] not in all_text(at)
+
+
+def test_permalink_round_trip(app):
+    from streamlit.testing.v1 import AppTest
+
+    at = app("home")
+    at.selectbox(key="world").set_value("digits").run()
+    at.number_input(key="seed").set_value(3).run()
+    at.number_input(key="home.sample").set_value(5).run()
+    at.toggle(key="present").set_value(True).run()
+    at.session_state["lang"] = "zh-Hans"  # AppTest cannot re-set a selectbox whose labels just changed language
+    at.run()
+    params = dict(at.query_params)
+    assert params == {"world": "digits", "seed": "3", "home.sample": "5", "lang": "zh-Hans", "present": "1"}
+
+    fresh = AppTest.from_file(at._script_path, default_timeout=60)
+    fresh.query_params.update(params)
+    fresh.run()
+    assert_clean(fresh)
+    for key, value in {"world": "digits", "seed": 3, "home.sample": 5, "lang": "zh-Hans", "present": True}.items():
+        assert fresh.session_state[key] == value
+    assert fresh.title[0].value == i18n.translate("home.title", "zh-Hans")
+
+
+def test_malformed_url_values_fall_back_to_defaults(app):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(app("home")._script_path, default_timeout=60)
+    at.query_params.update({"world": "mars", "seed": "abc", "lang": "xx", "home.sample": "99999"})
+    at.run()
+    assert_clean(at)
+    assert at.session_state["world"] == "shapes" and at.session_state["seed"] == 0
+    assert at.session_state["lang"] == "en" and at.session_state["home.sample"] == 0
+
+
+def test_share_box_links_to_this_view(app):
+    at = app("home")
+    at.number_input(key="home.sample").set_value(12).run()
+    assert any("home.sample=12" in c.value for c in at.code)
+
+
+def test_home_sample_widgets_change_what_is_shown(app):
+    at = app("home")
+    caption = lambda: next(m.value for m in at.markdown if m.value.startswith("> "))
+    first = caption()
+    at.number_input(key="home.sample").set_value(1).run()
+    second = caption()
+    assert second != first
+    dice = next(b for b in at.button if b.label == i18n.translate("common.random_sample", "en"))
+    dice.click().run()
+    assert at.session_state["home.sample"] != 1
+    at.selectbox(key="world").set_value("digits").run()
+    assert_clean(at)
+    assert any(word in caption() for word in ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))
+    at.number_input(key="seed").set_value(7).run()
+    assert_clean(at)
+
+
+def test_presenter_steps_move_the_widgets(app):
+    at = app("home", present=True)
+    nxt = next(b for b in at.button if b.label == i18n.translate("common.next", "en"))
+    nxt.click().run()
+    assert at.session_state["home.step"] == 1 and at.session_state["home.sample"] == 7
+    nxt = next(b for b in at.button if b.label == i18n.translate("common.next", "en"))
+    nxt.click().run()
+    assert at.session_state["world"] == "digits"
+    assert_clean(at)
