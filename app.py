@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import settings, warmup
+from components import settings
 from components.i18n import t
 
 # In the order of the course: what multimodal means, one modality at a time, then the five challenges.
@@ -15,7 +15,6 @@ ICONS = {"home": "🏠", "unimodal": "🧩", "spectrograms": "🎼", "neural_net
 PAGE_DIR = Path(__file__).resolve().parent / "pages"
 
 st.set_page_config(page_title="Multimodal Playground", page_icon="🎛️", layout="wide")
-warmup.start()
 settings.declare()  # the language is needed now, for the navigation titles
 page = st.navigation([
     st.Page(f"pages/{name}.py", title=t(f"common.nav.{name}"), icon=ICONS[name], url_path=name, default=name == "home")

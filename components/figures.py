@@ -116,16 +116,16 @@ def flow_diagram(nodes: dict[str, tuple[float, float, str, str]], edges: Sequenc
 
     Used for pipeline pictures (early vs late fusion) and architecture diagrams drawn from real sizes.
     """
-    fig = go.Figure()
-    for x, y, label, colour in nodes.values():
-        fig.add_shape(type="rect", x0=x - box_width / 2, x1=x + box_width / 2, y0=y - box_height / 2,
-                      y1=y + box_height / 2, fillcolor=colour, opacity=0.9, line={"width": 0}, layer="below")
-        fig.add_annotation(x=x, y=y, text=label, showarrow=False, font={"color": "white", "size": 13})
-    for start, end in edges:
-        (x0, y0, *_), (x1, y1, *_) = nodes[start], nodes[end]
-        fig.add_annotation(x=x1 - box_width / 2, y=y1, ax=x0 + box_width / 2, ay=y0, xref="x", yref="y",
-                           axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5,
-                           arrowcolor="#555", text="")
+    shapes = [{"type": "rect", "x0": x - box_width / 2, "x1": x + box_width / 2, "y0": y - box_height / 2,
+               "y1": y + box_height / 2, "fillcolor": colour, "opacity": 0.9, "line": {"width": 0}, "layer": "below"}
+              for x, y, _, colour in nodes.values()]
+    labels = [{"x": x, "y": y, "text": label, "showarrow": False, "font": {"color": "white", "size": 13}}
+              for x, y, label, _ in nodes.values()]
+    arrows = [{"x": nodes[end][0] - box_width / 2, "y": nodes[end][1], "ax": nodes[start][0] + box_width / 2,
+               "ay": nodes[start][1], "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "showarrow": True,
+               "arrowhead": 2, "arrowsize": 1.2, "arrowwidth": 1.5, "arrowcolor": "#555", "text": ""}
+              for start, end in edges]
+    fig = go.Figure(layout={"shapes": shapes, "annotations": labels + arrows})  # one validation pass: fast
     xs = [n[0] for n in nodes.values()]
     ys = [n[1] for n in nodes.values()]
     fig.update_xaxes(visible=False, range=[min(xs) - box_width, max(xs) + box_width])

@@ -10,11 +10,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import settings, state
+from components import settings, state, warmup
 from components.i18n import t
 
 _PRESENTER_CSS = """<style>
-.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label { font-size: 1.45rem !important; }
+.stMainBlockContainer .stMarkdown p, .stMainBlockContainer .stMarkdown li { font-size: 1.45rem !important; }
+.stMainBlockContainer [data-testid="stWidgetLabel"] p { font-size: 1.2rem !important; }
 .stMainBlockContainer h1 { font-size: 3.2rem !important; }
 .stMainBlockContainer h3 { font-size: 2.1rem !important; }
 .stMainBlockContainer .stCaption, .stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
@@ -41,6 +42,7 @@ def page_end() -> None:
     """After a page has declared its state: the share box links to all of it, and so does the URL."""
     settings.share_box()
     state.sync_url()
+    warmup.start()  # after the first page is drawn, so the compile never competes with it
 
 
 def intro(page: str) -> None:
@@ -74,7 +76,7 @@ def steps(page: str, sequence: list[state.Step]) -> None:
     if not settings.current().presenting or not sequence:
         return
     index = st.session_state[step_key]
-    back, caption, forward = st.columns([1, 6, 1], vertical_alignment="center")
+    back, caption, forward = st.columns([1.3, 5, 1.3], vertical_alignment="center")
     back.button(t("common.previous"), key=f"{page}.step_back", disabled=index == 0, width="stretch",
                 on_click=state.apply_step, args=(sequence, step_key, index - 1))
     caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {t(sequence[index].caption_key)}")

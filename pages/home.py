@@ -88,7 +88,11 @@ def browser() -> None:
         st.markdown(f"**{t('common.caption')}**")
         st.markdown(f"> {view.caption}")
         st.markdown(f"**{t('common.attributes')}**")
-        st.table({t(f"common.attr.{a}"): [label(v)] for a, v in view.attributes.items()})
+        names = [t(f"common.attr.{a}") for a in view.attributes]
+        values = [label(v) for v in view.attributes.values()]
+        # a markdown table, not st.table: that would import pandas (0.25 s) on the very first page
+        st.markdown("\n".join(["| " + " | ".join(names) + " |", "|" + " --- |" * len(names),
+                               "| " + " | ".join(values) + " |"]))
         st.markdown(t("home.split_of", split=t(f"common.split_{view.split}")))
     with sound_col:
         st.markdown(f"**{t('common.sound')}**")

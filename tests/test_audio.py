@@ -59,3 +59,26 @@ def test_sound_vectors_have_the_declared_size():
     w = worlds.make_world("shapes", 0, n=20)
     x = features.sound_vectors(w.audio, w.sample_rate)
     assert x.shape == (20, features.SOUND_VECTOR_SIZE) and 0.0 <= x.min() and x.max() <= 1.0
+
+
+@pytest.mark.parametrize("sr,n_fft,n_mels", [(8000, 256, 40), (16000, 512, 64), (22050, 1024, 128)])
+def test_mel_filterbank_matches_librosa(sr, n_fft, n_mels):
+    import librosa
+
+    expected = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=0.0, fmax=sr / 2)
+    np.testing.assert_allclose(audio.mel_filterbank(sr, n_fft, n_mels), expected, atol=1e-6)
+    np.testing.assert_allclose(audio.mel_band_centres(sr, n_mels),
+                               librosa.mel_frequencies(n_mels=n_mels + 2, fmin=0.0, fmax=sr / 2)[1:-1], rtol=1e-6)
+
+
+def test_home_path_needs_neither_librosa_nor_scipy_signal():
+    """The first page must not pay for librosa/numba or scipy.signal imports (see DESIGN.md)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from models import audio, worlds; w = worlds.make_world('shapes', 0, n=10); "
+            "audio.log_mel(w.audio[0], w.sample_rate); "
+            "print(' '.join(m for m in ('librosa', 'numba', 'scipy.signal') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=__import__("conftest").ROOT)
+    assert out.stdout.strip() == ""
