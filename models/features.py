@@ -34,3 +34,21 @@ def sound_vectors(clips: np.ndarray, sr: int) -> np.ndarray:
     """(N, T) -> (N, mels * frames): the spectrogram unrolled, as a classifier's input."""
     spec = sound_spectrograms(clips, sr)
     return spec.reshape(len(spec), -1)
+
+
+def fit_dictionary(captions: list[str]):
+    """The dictionary: every distinct word of the training captions, one index each (a CountVectorizer)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(token_pattern=r"[^\W\d_]+", lowercase=True).fit(captions)
+
+
+def text_vectors(dictionary, captions: list[str]) -> np.ndarray:
+    """Bag of words: 1 where a dictionary word occurs in the caption, else 0. Unknown words are dropped."""
+    return (dictionary.transform(captions).toarray() > 0).astype(np.float32)
+
+
+def out_of_vocabulary(dictionary, text: str) -> list[str]:
+    """The words of `text` that the dictionary has never seen."""
+    analyse = dictionary.build_analyzer()
+    return [w for w in analyse(text) if w not in dictionary.vocabulary_]
