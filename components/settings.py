@@ -11,7 +11,7 @@ from io import BytesIO
 
 import streamlit as st
 
-from components import i18n, state
+from components import i18n, pretrained, state
 from components.i18n import t
 from models.worlds import WORLD_NAMES
 
@@ -32,6 +32,7 @@ def declare() -> None:
     state.bind("present", False)
     state.bind("world", WORLD_NAMES[0], options=WORLD_NAMES)
     state.bind("seed", 0, options=range(MAX_SEED + 1))
+    pretrained.declare()
 
 
 def current() -> Settings:
@@ -48,6 +49,7 @@ def sidebar() -> None:
         st.selectbox(t("common.world"), WORLD_NAMES, format_func=lambda w: t(f"common.world_{w}"), key="world")
         st.number_input(t("common.seed"), min_value=0, max_value=MAX_SEED, step=1, key="seed",
                         help=t("common.seed_help"))
+        pretrained.setting()
 
 
 def share_box() -> None:

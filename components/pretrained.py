@@ -1,0 +1,120 @@
+"""The optional "pretrained" model source, as a page sees it: one call, a model or a reason.
+
+A page that has a pretrained counterpart calls `panel(role)`. In built-in mode (the default) it
+returns None at once: nothing is imported, loaded or downloaded. In pretrained mode it loads the
+role's allowlisted model (models/pretrained.py) under a spinner, shows its size and load time,
+and returns it; when that cannot happen (offline, a failed download, too little memory) it says why
+and returns None, and the page carries on with its built-in model.
+
+Models are large (0.3-1 GB each), so the server holds one at a time: asking for another role first
+drops the one in memory, for every visitor. A session remembers a failure, so a slow failing
+download is not retried on every widget change; a button offers to try again.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+import streamlit as st
+
+from components import state
+from components.i18n import t
+from models import pretrained
+
+SOURCE_KEY = "model_source"  # session-state and URL key of the sidebar setting
+SOURCES = ("builtin", "pretrained")
+_FAILED = "_pretrained_failed"  # session state: {role: reason_key}
+_LOCK = threading.Lock()  # one model loads at a time, so two never sit in memory together
+_resident: dict[str, str] = {}  # "role": the role held by the cache
+
+
+def enabled() -> bool:
+    return st.session_state.get(SOURCE_KEY) == "pretrained"
+
+
+def source_label(source: str) -> str:
+    return t(f"pretrained.{source}")
+
+
+def declare() -> None:
+    """For components/settings.declare(): the setting is part of the permalink."""
+    state.bind(SOURCE_KEY, SOURCES[0], options=SOURCES)
+
+
+def setting() -> None:
+    """For components/settings.sidebar(): the Built-in / Pretrained choice."""
+    st.radio(t("pretrained.source"), SOURCES, format_func=source_label, key=SOURCE_KEY,
+             help=t("pretrained.source_help"), horizontal=True)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _cached(role: str) -> pretrained.Loaded:
+    """Failures raise and so are not cached: a later call tries again. No st.* call in here:
+    Streamlit would replay it on every cache hit."""
+    loaded = pretrained.load(role)
+    for tensor in loaded.model.parameters():
+        tensor.requires_grad_(False)  # shared by every visitor: read-only
+    _resident["role"] = role
+    return loaded
+
+
+def load(role: str) -> pretrained.Loaded:
+    """The role's model, from the cache or freshly loaded; raises PretrainedUnavailable.
+
+    `max_entries=1` alone would evict the old model only after the new one is in memory; clearing
+    first keeps the peak at one model, which is what fits a 2.7 GB Community Cloud container.
+    """
+    with _LOCK:
+        if _resident.get("role") not in (None, role):
+            pretrained.location(role)  # offline with nothing on disk: raise before evicting a working model
+            _cached.clear()
+            _resident.clear()
+            gc.collect()
+        return _cached(role)
+
+
+def _size(loaded: pretrained.Loaded) -> dict[str, str]:
+    millions = loaded.parameters / 1e6
+    return {"parameters": f"{millions:.1f} M" if millions >= 0.1 else f"{loaded.parameters:,}",
+            "megabytes": f"{loaded.megabytes:,.1f}", "seconds": f"{loaded.seconds:.1f}"}
+
+
+def panel(role: str) -> pretrained.Loaded | None:
+    """None means: use the built-in model (the reason is shown).
+
+    Ask for one role per page run: the server holds one model, so a run that asks for two would
+    swap them on every rerun. `st.tabs` runs every tab, so choose the role with a widget instead.
+    """
+    if not enabled():
+        return None
+    spec = pretrained.ALLOWLIST[role]
+    failed = st.session_state.setdefault(_FAILED, {})
+    if role not in failed:
+        try:
+            loaded = _load_with_spinner(role)
+        except pretrained.PretrainedUnavailable as error:
+            failed[role] = error.reason_key
+    if role in failed:
+        _unavailable(role, failed[role])
+        return None
+    st.caption(t("pretrained.loaded", model=spec.model_id, **_size(loaded)))
+    return loaded
+
+
+def _load_with_spinner(role: str) -> pretrained.Loaded:
+    """A spinner with a running clock: a first download takes minutes and has no fraction to show."""
+    spec = pretrained.ALLOWLIST[role]
+    with st.spinner(t("pretrained.loading", model=spec.model_id, megabytes=spec.approx_download_mb), show_time=True):
+        return load(role)
+
+
+def _unavailable(role: str, reason: str) -> None:
+    spec = pretrained.ALLOWLIST[role]
+    message = f"{t(f'pretrained.reason.{reason}', model=spec.model_id)} {t('pretrained.fallback')}"
+    if reason == "offline":
+        st.info(message, icon="📴")
+        return
+    st.warning(message, icon="⚠️")
+    st.button(t("pretrained.retry"), key=f"pretrained.retry.{role}",
+              on_click=st.session_state[_FAILED].pop, args=(role, None))

@@ -1,0 +1,312 @@
+"""Optional pretrained models from the Hugging Face Hub: the allowlist, the loader, and inference.
+
+The built-in models are trained on our small worlds; these are the classic demos on real photos,
+sounds and sentences. Each role has exactly one model, named here and nowhere else: a page asks for
+a role, never for a model id, and no model's own code is ever run (`trust_remote_code` stays off),
+so only `transformers`' own, reviewed classes execute.
+
+Where a role's files come from, in order:
+1. `$PLAYGROUND_PRETRAINED_DIR/<role>/` when it holds a `config.json` (tests put tiny models there;
+   a deployment can ship or pre-download the real ones there);
+2. offline (`HF_HUB_OFFLINE=1`): the Hub's local cache, read from disk only; otherwise
+   `PretrainedUnavailable("offline")` before any network code runs;
+3. the Hub itself.
+Anything that goes wrong while loading becomes `PretrainedUnavailable(reason_key)`: the page then
+says why and keeps its built-in model.
+
+Inference helpers are pure functions of (model, processor, input), so tests run each of them on
+tiny random-weight models of the same classes (tests/tiny_pretrained.py).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+LOCAL_DIR_VARIABLE = "PLAYGROUND_PRETRAINED_DIR"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One allowlisted model. Class names are resolved in `transformers` only when loading, because
+    importing it costs ~3 s that a visitor in built-in mode should never pay. Parameter counts and
+    download sizes are approximate, from the model cards: `load()` measures the real ones."""
+
+    model_id: str
+    model_class: str
+    processor_class: str | None
+    tokenizer_class: str | None
+    approx_parameters_m: float
+    approx_download_mb: int
+    eager_attention: bool = False  # attention weights are only returned by the eager implementation
+    multi_label: bool = False      # labels are not exclusive: one sigmoid per label, not one softmax
+
+
+ALLOWLIST: dict[str, Spec] = {
+    "image_text": Spec("openai/clip-vit-base-patch32", "CLIPModel", "CLIPProcessor", None, 151, 605),
+    "captioning": Spec("nlpconnect/vit-gpt2-image-captioning", "VisionEncoderDecoderModel",
+                       "ViTImageProcessor", "GPT2Tokenizer", 239, 982, eager_attention=True),
+    "audio": Spec("MIT/ast-finetuned-audioset-10-10-0.4593", "ASTForAudioClassification",
+                  "ASTFeatureExtractor", None, 87, 346, multi_label=True),
+    "sentiment": Spec("distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+                      "DistilBertForSequenceClassification", None, "DistilBertTokenizer", 67, 268),
+}
+ROLES = tuple(ALLOWLIST)
+REASONS = ("offline", "download_failed", "memory", "load_failed")
+
+
+class PretrainedUnavailable(Exception):
+    """The role's model cannot be used now; `reason_key` is one of REASONS (a string-table key)."""
+
+    def __init__(self, reason_key: str, detail: str = ""):
+        super().__init__(f"{reason_key}: {detail}" if detail else reason_key)
+        self.reason_key = reason_key
+        self.detail = detail
+
+
+@dataclass
+class Loaded:
+    role: str
+    source: str  # the local folder or the Hub id it was read from
+    model: Any
+    processor: Any  # CLIPProcessor, ViTImageProcessor, ASTFeatureExtractor, or None
+    tokenizer: Any  # GPT2Tokenizer, DistilBertTokenizer, or None
+    parameters: int
+    megabytes: float  # parameters and buffers in memory
+    seconds: float    # download (if any) and load
+
+
+def offline() -> bool:
+    """Read at call time, not at import like huggingface_hub's constant, so a test can flip it."""
+    truthy = {"1", "on", "yes", "true"}
+    return any(os.environ.get(name, "").strip().lower() in truthy
+               for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def local_folder(role: str) -> Path | None:
+    base = os.environ.get(LOCAL_DIR_VARIABLE)
+    folder = Path(base) / role if base else None
+    return folder if folder is not None and (folder / "config.json").is_file() else None
+
+
+def location(role: str) -> str:
+    """Where `load()` reads the role from; raises PretrainedUnavailable("offline") without touching
+    the network when offline and nothing is on disk."""
+    spec = ALLOWLIST[role]
+    folder = local_folder(role)
+    if folder is not None:
+        return str(folder)
+    if not offline():
+        return spec.model_id
+    from huggingface_hub import try_to_load_from_cache  # a file-system lookup, no HTTP
+
+    cached = try_to_load_from_cache(spec.model_id, "config.json")
+    if isinstance(cached, str):
+        return str(Path(cached).parent)
+    raise PretrainedUnavailable("offline", spec.model_id)
+
+
+def load(role: str) -> Loaded:
+    """The role's model and its pre-processing, in eval mode, float32 on the CPU."""
+    if role not in ALLOWLIST:
+        raise ValueError(f"not an allowlisted role: {role!r}")
+    source = location(role)
+    start = time.perf_counter()
+    try:
+        model, processor, tokenizer = _load_parts(ALLOWLIST[role], source)
+    except MemoryError as error:
+        raise PretrainedUnavailable("memory", str(error)) from error
+    except OSError as error:  # huggingface_hub's HTTP and missing-file errors are OSErrors
+        raise PretrainedUnavailable("offline" if offline() else "download_failed", str(error)) from error
+    except RuntimeError as error:
+        reason = "memory" if "allocate memory" in str(error) else "load_failed"
+        raise PretrainedUnavailable(reason, str(error)) from error
+    except Exception as error:  # a broken or incompatible download: the built-in model still works
+        raise PretrainedUnavailable("load_failed", f"{type(error).__name__}: {error}") from error
+    tensors = [*model.parameters(), *model.buffers()]
+    return Loaded(role=role, source=source, model=model, processor=processor, tokenizer=tokenizer,
+                  parameters=sum(p.numel() for p in model.parameters()),
+                  megabytes=sum(t.numel() * t.element_size() for t in tensors) / 2**20,
+                  seconds=time.perf_counter() - start)
+
+
+def _load_parts(spec: Spec, source: str) -> tuple[Any, Any, Any]:
+    import torch
+    import transformers
+
+    def part(class_name: str | None):
+        return getattr(transformers, class_name).from_pretrained(source) if class_name else None
+
+    extra = {"attn_implementation": "eager"} if spec.eager_attention else {}
+    model = getattr(transformers, spec.model_class).from_pretrained(
+        source, dtype=torch.float32, trust_remote_code=False, **extra).eval()
+    return model, part(spec.processor_class), part(spec.tokenizer_class)
+
+
+# --- image and text: CLIP --------------------------------------------------------------------
+
+
+def _pil(image_rgb_uint8: np.ndarray):
+    from PIL import Image
+
+    return Image.fromarray(np.ascontiguousarray(image_rgb_uint8, dtype=np.uint8), "RGB")
+
+
+def _unit(vectors):
+    return vectors / vectors.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+
+
+def _joint_tokens(model, processor, images: list[np.ndarray]):
+    """(N, 1 + patches, D) unit vectors: every output token of the vision transformer through the
+    final layer norm and the visual projection. Token 0, [CLS], is CLIP's image embedding."""
+    import torch
+
+    pixels = processor(images=[_pil(i) for i in images], return_tensors="pt")["pixel_values"]
+    with torch.inference_mode():
+        tokens = model.vision_model(pixel_values=pixels).last_hidden_state  # (N, 1 + patches, width)
+        return _unit(model.visual_projection(model.vision_model.post_layernorm(tokens)))
+
+
+def embed_images(model, processor, images: list[np.ndarray]) -> np.ndarray:
+    """(N, D) unit vectors in CLIP's joint space."""
+    return _joint_tokens(model, processor, images)[:, 0].numpy()
+
+
+def embed_texts(model, processor, texts: list[str]) -> np.ndarray:
+    """(M, D) unit vectors in CLIP's joint space: the end-of-text token through the text projection."""
+    import torch
+
+    tokens = processor(text=list(texts), return_tensors="pt", padding=True, truncation=True,
+                       max_length=model.config.text_config.max_position_embeddings)
+    with torch.inference_mode():
+        pooled = model.text_model(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"]).pooler_output
+        return _unit(model.text_projection(pooled)).numpy()
+
+
+def image_text_similarity(model, processor, images: list[np.ndarray], texts: list[str]) -> np.ndarray:
+    """(N images, M texts) cosine similarities in [-1, 1]: the coordinated space, measured directly."""
+    return embed_images(model, processor, images) @ embed_texts(model, processor, texts).T
+
+
+def zero_shot(model, processor, image_rgb_uint8: np.ndarray, labels: list[str],
+              template: str = "a photo of a {}.") -> np.ndarray:
+    """(len(labels),) probabilities summing to 1: a classifier made from typed class names, as CLIP
+    was evaluated: each label becomes a caption, and a softmax over the image's similarities to the
+    captions, scaled by the model's learned temperature, picks one."""
+    import torch
+
+    if not labels:
+        raise ValueError("zero-shot classification needs at least one label")
+    similarity = image_text_similarity(model, processor, [image_rgb_uint8], [template.format(w) for w in labels])[0]
+    logits = torch.from_numpy(similarity) * model.logit_scale.exp().item()
+    return torch.softmax(logits, dim=-1).numpy()
+
+
+def word_region_similarity(model, processor, image_rgb_uint8: np.ndarray, word: str,
+                           template: str = "a photo of a {}.") -> np.ndarray:
+    """(grid_h, grid_w) cosine similarity between the word and each image patch.
+
+    An approximation: CLIP is trained only on the [CLS] token's embedding; the patch tokens are
+    sent through the same final layer norm and projection, which puts them near, not in, the joint
+    space, so their similarity to a word is a coarse, noisy map of where the word is. Compare cells
+    within one image, not values across images or words.
+    """
+    patches = _joint_tokens(model, processor, [image_rgb_uint8])[0, 1:].numpy()  # (patches, D)
+    text = embed_texts(model, processor, [template.format(word)])[0]
+    side = model.config.vision_config.image_size // model.config.vision_config.patch_size
+    return (patches @ text).reshape(side, side)
+
+
+# --- captioning: ViT encoder, GPT-2 decoder --------------------------------------------------
+
+
+class Caption(NamedTuple):
+    words: list[str]                 # the generated tokens, decoded one at a time
+    word_probabilities: np.ndarray   # (words,) the model's probability of each token, given those before
+    cross_attention: np.ndarray      # (layers, heads, words, patches), each row summing to 1
+
+
+def patch_grid(model) -> tuple[int, int]:
+    """The (rows, columns) of image patches the captioner's encoder reads."""
+    side = model.config.encoder.image_size // model.config.encoder.patch_size
+    return side, side
+
+
+def caption(model, processor, tokenizer, image_rgb_uint8: np.ndarray, num_beams: int = 3,
+            max_words: int = 16) -> Caption:
+    """A caption, how sure the decoder was of each word, and where it looked while writing it.
+
+    Generation searches with beams; the chosen sentence is then read once more with teacher forcing,
+    which gives each word's probability and the cross-attention of the step that produced it. The
+    encoder's [CLS] token is dropped from the attention, and each row is renormalised over the
+    patches, so the rows are maps over the image.
+    """
+    import torch
+
+    pixels = processor(images=_pil(image_rgb_uint8), return_tensors="pt")["pixel_values"]
+    end = model.generation_config.eos_token_id  # an id, a list of ids, or None
+    end_ids = torch.tensor([end] if isinstance(end, int) else list(end or []), dtype=torch.long)
+    with torch.inference_mode():
+        sequence = model.generate(pixel_values=pixels, num_beams=num_beams, max_new_tokens=max_words,
+                                  do_sample=False, early_stopping=True)[0]  # (start + words [+ end])
+        targets = sequence[1:]
+        is_end = torch.isin(targets, end_ids)
+        if is_end.any():
+            targets = targets[: int(is_end.nonzero()[0, 0])]  # up to, not including, the end
+        out = model(pixel_values=pixels, decoder_input_ids=sequence[None, : len(targets) + 1],
+                    output_attentions=True)
+    probabilities = torch.softmax(out.logits[0, : len(targets)], dim=-1)  # (words, vocab)
+    attention = torch.stack(out.cross_attentions)[:, 0, :, : len(targets), 1:]  # (layers, heads, words, patches)
+    attention = attention / attention.sum(dim=-1, keepdim=True).clamp_min(1e-12)
+    words = [tokenizer.decode([int(i)]).strip() for i in targets]
+    return Caption(words, probabilities[torch.arange(len(targets)), targets].numpy(), attention.numpy())
+
+
+# --- audio: AST on AudioSet ------------------------------------------------------------------
+
+
+def resample(waveform: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
+    """Polyphase resampling with a small up/down ratio (as components/safe_input.py does)."""
+    if rate == target_rate:
+        return waveform.astype(np.float32)
+    from scipy.signal import resample_poly
+
+    ratio = Fraction(target_rate, rate).limit_denominator(1000)
+    return resample_poly(waveform, ratio.numerator, ratio.denominator).astype(np.float32)
+
+
+def classify_audio(model, feature_extractor, waveform: np.ndarray, sr: int, top: int = 5,
+                   multi_label: bool = True) -> list[tuple[str, float]]:
+    """The `top` most likely labels of a mono waveform, best first. AudioSet's labels are not exclusive
+    (a clip is both "Dog" and "Bark"), so each gets its own sigmoid probability and they need not
+    sum to 1; a single-label model (multi_label=False) gets a softmax."""
+    import torch
+
+    rate = feature_extractor.sampling_rate
+    mono = resample(np.asarray(waveform, dtype=np.float32).reshape(-1), sr, rate)
+    mono = np.pad(mono, (0, max(0, rate // 10 - len(mono))))  # the filterbank needs whole 25 ms frames
+    features = feature_extractor(mono, sampling_rate=rate, return_tensors="pt")
+    with torch.inference_mode():
+        logits = model(input_values=features["input_values"]).logits[0]  # (labels,)
+    probabilities = torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=-1)
+    best = torch.argsort(probabilities, descending=True)[:top]
+    return [(model.config.id2label[int(i)], float(probabilities[i])) for i in best]
+
+
+# --- text: DistilBERT on SST-2 ---------------------------------------------------------------
+
+
+def sentiment(model, tokenizer, text: str) -> dict[str, float]:
+    """{label: probability} for one sentence, e.g. {"NEGATIVE": 0.02, "POSITIVE": 0.98}."""
+    import torch
+
+    tokens = tokenizer(text, return_tensors="pt", truncation=True, max_length=model.config.max_position_embeddings)
+    with torch.inference_mode():
+        probabilities = torch.softmax(model(**tokens).logits[0], dim=-1)
+    return {model.config.id2label[i]: float(p) for i, p in enumerate(probabilities)}
