@@ -1,23 +1,14 @@
 """The router: page config, the shared sidebar, and st.navigation over the pages that exist."""
 
-from pathlib import Path
-
 import streamlit as st
+from threadpoolctl import threadpool_limits
 
-from components import settings
-from components.i18n import t
+from components import router, settings
 
-# In the order of the course: what multimodal means, one modality at a time, then the five challenges.
-PAGES = ("home", "unimodal", "spectrograms", "neural_networks", "representation", "captioning",
-         "alignment", "fusion", "colearning")
-ICONS = {"home": "🏠", "unimodal": "🧩", "spectrograms": "🎼", "neural_networks": "🧠", "representation": "🗺️",
-         "captioning": "📝", "alignment": "🔗", "fusion": "🔀", "colearning": "🤝"}
-PAGE_DIR = Path(__file__).resolve().parent / "pages"
-
+# Our matrices are small and a server has few cores and many visitors: one BLAS thread each is
+# faster (a multi-threaded 40x129 product was 20-50x slower on a busy 2-core machine).
+threadpool_limits(limits=1, user_api="blas")
 st.set_page_config(page_title="Multimodal Playground", page_icon="🎛️", layout="wide")
 settings.declare()  # the language is needed now, for the navigation titles
-page = st.navigation([
-    st.Page(f"pages/{name}.py", title=t(f"common.nav.{name}"), icon=ICONS[name], url_path=name, default=name == "home")
-    for name in PAGES if (PAGE_DIR / f"{name}.py").exists()
-])
+page = st.navigation(router.pages())
 page.run()  # each page draws the shared sidebar itself: see ui.page_start

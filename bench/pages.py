@@ -29,7 +29,6 @@ BUDGET_FIRST_RENDER_S = 2.0
 BUDGET_HOME_FROM_START_S = 5.0
 BUDGET_RSS_MB = 1024
 REPEATS = 3
-KNOWN_OPTIONS = {"world": list(__import__("models.worlds", fromlist=["WORLD_NAMES"]).WORLD_NAMES)}
 
 
 def _changed(widget):
@@ -74,9 +73,10 @@ def measure_page(page: str) -> dict:
             value = _changed(widget) if widget is not None else None
             if value is None:
                 break
+            declared = at.session_state["_state_options"] if "_state_options" in at.session_state else {}
             try:
-                if key in KNOWN_OPTIONS:  # translated labels: AppTest can only set these by value
-                    options = KNOWN_OPTIONS[key]
+                if key in declared:  # options bound with state.bind: set by value (labels may be translated)
+                    options = declared[key]
                     widget.set_value(options[(options.index(at.session_state[key]) + 1) % len(options)])
                 elif isinstance(value, tuple) and value[0] == "index":
                     widget.select_index(value[1]) if type(widget).__name__ == "Selectbox" else widget.set_value(widget.options[value[1]])
@@ -84,7 +84,7 @@ def measure_page(page: str) -> dict:
                     widget.set_value(value)
                 t0 = time.perf_counter()
                 at.run()
-            except ValueError:  # a widget whose options AppTest cannot map back (format_func): not timed
+            except Exception:  # disabled, or options AppTest cannot map back (format_func): not timed
                 break
             times.append(time.perf_counter() - t0)
             if at.exception:

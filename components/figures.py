@@ -9,6 +9,7 @@ labels, so they know nothing of languages or Streamlit and can be tested alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -131,3 +132,372 @@ def flow_diagram(nodes: dict[str, tuple[float, float, str, str]], edges: Sequenc
     fig.update_xaxes(visible=False, range=[min(xs) - box_width, max(xs) + box_width])
     fig.update_yaxes(visible=False, range=[min(ys) - box_height * 1.5, max(ys) + box_height * 1.5])
     return _layout(fig, title, height)
+
+
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down", "pentagon", "hexagon")
+
+
+def _layout_dict(title: str, height: int, xlabel: str = "", ylabel: str = "", **extra) -> dict:
+    """`_layout` as a plain dict, for figures built in one pass (one validation instead of one per update)."""
+    layout = {"title": {"text": title, "x": 0.0, "xanchor": "left"}, "height": height, "template": "plotly_white",
+              "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+              "xaxis": {"title": {"text": xlabel}}, "yaxis": {"title": {"text": ylabel}}}
+    for name, value in extra.items():
+        layout[name] = {**layout[name], **value} if isinstance(layout.get(name), dict) else value
+    return layout
+
+
+def bars(values: Sequence[float], labels: Sequence[str], title: str = "", highlight: int | None = None,
+         xlabel: str = "", height: int = 240) -> go.Figure:
+    """Horizontal bars for signed values (scores, weights), one per label, with a zero line; `highlight` stands out."""
+    colours = [HIGHLIGHT if i == highlight else CATEGORICAL[0] for i in range(len(labels))]
+    values = [float(v) for v in values]
+    low, high = min(0.0, *values), max(0.0, *values)
+    pad = 0.3 * ((high - low) or 1.0)  # room for the numbers written beside the bars
+    bar = {"type": "bar", "x": values, "y": list(labels), "orientation": "h", "marker": {"color": colours},
+           "text": [f"{v:+.2f}" for v in values], "textposition": "outside", "cliponaxis": False}
+    zero = {"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "xref": "x", "yref": "paper", "line": {"width": 1, "color": "#444"}}
+    return go.Figure([bar], _layout_dict(title, height, xlabel, xaxis={"range": [low - pad, high + pad]},
+                                         yaxis={"autorange": "reversed"}, shapes=[zero]))
+
+
+def growing_lines(x: Sequence, series: dict[str, Sequence[float]], title: str = "", xlabel: str = "", ylabel: str = "",
+                  x_max: float = 1.0, y_max: float = 1.0, reference: float | None = None, reference_label: str = "",
+                  height: int = 260) -> go.Figure:
+    """Curves in a fixed frame (0..x_max, 0..y_max), so that they visibly grow while something trains;
+    an optional dotted reference level (e.g. chance)."""
+    data = [{"type": "scatter", "x": list(x), "y": [float(v) for v in ys], "name": name, "mode": "lines+markers",
+             "line": {"color": CATEGORICAL[i % len(CATEGORICAL)]}} for i, (name, ys) in enumerate(series.items())]
+    shapes, notes = [], []
+    if reference is not None:
+        shapes.append({"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": reference, "y1": reference, "yref": "y",
+                       "line": {"dash": "dot", "width": 1.5, "color": "#444"}})
+        notes.append({"x": 1, "xref": "paper", "xanchor": "right", "y": reference, "yref": "y", "yanchor": "bottom",
+                      "text": reference_label, "showarrow": False})
+    return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, xaxis={"range": [-0.5, x_max + 0.5]},
+                                        yaxis={"range": [0, y_max]}, shapes=shapes, annotations=notes))
+
+
+def tiled_heatmap(tiles: np.ndarray, column_titles: Sequence[str], row_titles: Sequence[str] = (), title: str = "",
+                  colorbar: str = "", height: int = 300) -> go.Figure:
+    """A (rows, cols, h, w) stack of small signed matrices as one picture with gaps, on one diverging scale
+    centred on zero: weight templates, per-pixel contributions. One trace, built in one pass: it draws fast."""
+    tiles = np.asarray(tiles, dtype=float)
+    rows, cols, h, w = tiles.shape
+    canvas = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
+    for r in range(rows):
+        for c in range(cols):
+            canvas[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = tiles[r, c]
+    limit = float(np.nanmax(np.abs(canvas))) or 1.0
+    trace = {"type": "heatmap", "z": canvas, "colorscale": DIVERGING, "zmid": 0.0, "zmin": -limit, "zmax": limit,
+             "hoverongaps": False, "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
+    labels = [{"x": c * (w + 1) + (w - 1) / 2, "y": -1.2, "text": text, "showarrow": False, "yanchor": "bottom",
+               "xref": "x", "yref": "y"} for c, text in enumerate(column_titles)]
+    labels += [{"x": -1.2, "y": r * (h + 1) + (h - 1) / 2, "text": text, "showarrow": False, "xanchor": "right",
+                "xref": "x", "yref": "y"} for r, text in enumerate(row_titles)]
+    widest = max((len(line) for text in row_titles for line in text.split("<br>")), default=0)
+    return go.Figure([trace], _layout_dict(
+        title, height, annotations=labels, margin={"l": 10 + 8 * widest, "t": (40 if title else 26) + 14},
+        xaxis={"visible": False, "scaleanchor": "y", "constrain": "domain"},
+        yaxis={"visible": False, "autorange": "reversed", "constrain": "domain"}))
+
+
+def decision_regions(xs: np.ndarray, ys: np.ndarray, regions: np.ndarray, points: np.ndarray, labels: np.ndarray,
+                     classes: Sequence[str], title: str = "", xlabel: str = "", ylabel: str = "",
+                     height: int = 380) -> go.Figure:
+    """The class a model predicts everywhere on a 2-D plane (pale background) and the real points on top.
+
+    Classes get both a colour and a marker shape, so the picture reads without colour vision too."""
+    k = len(classes)
+    palette = CATEGORICAL if k <= len(CATEGORICAL) else MANY_CATEGORIES
+    scale = [stop for i in range(k) for stop in ((i / k, palette[i % len(palette)]), ((i + 1) / k, palette[i % len(palette)]))]
+    data = [{"type": "heatmap", "x": xs, "y": ys, "z": regions, "zmin": -0.5, "zmax": k - 0.5, "colorscale": scale,
+             "opacity": 0.3, "showscale": False, "hoverinfo": "skip"}]
+    labels = np.asarray(labels)
+    for i, name in enumerate(classes):
+        mine = points[labels == i]
+        data.append({"type": "scatter", "x": mine[:, 0], "y": mine[:, 1], "mode": "markers", "name": name,
+                     "marker": {"color": palette[i % len(palette)], "symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7,
+                                "line": {"width": 0.5, "color": "white"}}})
+    return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, xaxis={"range": [float(xs[0]), float(xs[-1])]},
+                                        yaxis={"range": [float(ys[0]), float(ys[-1])]},
+                                        legend={"orientation": "h", "y": -0.15}))
+
+
+def network_diagram(sizes: Sequence[int], names: Sequence[str], title: str = "", max_drawn: int = 10,
+                    height: int = 320) -> go.Figure:
+    """A feed-forward network drawn from its real layer sizes: a column of neurons per layer, every
+    neuron wired to every neuron of the next layer. Wide layers show `max_drawn` neurons and a count."""
+    drawn = [min(n, max_drawn) for n in sizes]
+    top = max(drawn)
+    columns = [[(float(layer), (n - 1) / 2 - j) for j in range(n)] for layer, n in enumerate(drawn)]
+    wires_x, wires_y = [], []
+    for left, right in zip(columns[:-1], columns[1:]):
+        for x0, y0 in left:
+            for x1, y1 in right:
+                wires_x += [x0, x1, None]
+                wires_y += [y0, y1, None]
+    data = [{"type": "scatter", "x": wires_x, "y": wires_y, "mode": "lines", "hoverinfo": "skip", "showlegend": False,
+             "line": {"width": 0.6, "color": "#bbbbbb"}}]
+    colours = [CATEGORICAL[0]] + [CATEGORICAL[1]] * (len(sizes) - 2) + [CATEGORICAL[2]]
+    data += [{"type": "scatter", "x": [p[0] for p in nodes], "y": [p[1] for p in nodes], "mode": "markers",
+              "hoverinfo": "skip", "showlegend": False,
+              "marker": {"size": 16, "color": colours[layer], "line": {"width": 1, "color": "white"}}}
+             for layer, nodes in enumerate(columns)]
+    labels = [{"x": layer, "xref": "x", "y": 0, "yref": "paper", "yanchor": "top", "showarrow": False,  # under the plot
+               "text": f"{name}<br><b>{size}</b>" + (" (…)" if size > max_drawn else "")}
+              for layer, (name, size) in enumerate(zip(names, sizes))]
+    return go.Figure(data, _layout_dict(title, height, annotations=labels, margin={"b": 72},
+                                        xaxis={"visible": False, "range": [-0.6, len(sizes) - 0.4]},
+                                        yaxis={"visible": False, "range": [-(top - 1) / 2 - 0.6, (top - 1) / 2 + 0.6]}))
+
+
+# Paul Tol's "muted" scheme: distinguishable with colour-blindness, for more categories than Okabe-Ito has.
+MANY_CATEGORIES = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+                   "#AA4499", "#DDDDDD")
+MAP_SYMBOLS = ("circle", "diamond", "square", "x", "cross")  # valid in 2-D and 3-D alike
+
+
+def embedding_map(coordinates: np.ndarray, groups: Sequence[str], group_order: Sequence[str], title: str = "",
+                  symbols: Sequence[str] | None = None, symbol_order: Sequence[str] = (),
+                  links: Sequence[Sequence[int]] = (), hover: Sequence[str] | None = None,
+                  colours: dict[str, str] | None = None, height: int = 460) -> go.Figure:
+    """Points of a 2-D or 3-D projection, coloured by group and shaped by a second label (e.g. the
+    modality), with thin grey lines joining the points of each `links` entry (e.g. one sample's modalities)."""
+    coordinates = np.asarray(coordinates, dtype=float)
+    three_d = coordinates.shape[1] == 3
+    scatter = go.Scatter3d if three_d else go.Scatter
+    palette = colours or dict(zip(group_order, CATEGORICAL if len(group_order) <= len(CATEGORICAL) else MANY_CATEGORIES))
+    groups = np.asarray(groups)
+    shape_of = {label: MAP_SYMBOLS[i % len(MAP_SYMBOLS)] for i, label in enumerate(symbol_order)}
+    point_symbols = np.array([shape_of[s] for s in symbols]) if symbols is not None else np.full(len(groups), MAP_SYMBOLS[0])
+    hover = np.asarray(hover if hover is not None else groups)
+
+    def axes(rows) -> dict:
+        xyz = dict(zip("xyz", coordinates[rows].T))
+        return xyz if three_d else {"x": xyz["x"], "y": xyz["y"]}
+
+    traces = []
+    if len(links):
+        path = [i for link in links for i in (*link, link[0], -1)]  # closed polygon per link; -1 breaks the line
+        line_rows = np.array([max(i, 0) for i in path])
+        segments = {k: np.where(np.array(path) < 0, None, v) for k, v in axes(line_rows).items()}
+        traces.append(scatter(**segments, mode="lines", hoverinfo="skip", showlegend=False,
+                              line={"color": "rgba(90,90,90,0.25)", "width": 1}))
+    for group in group_order:
+        rows = np.flatnonzero(groups == group)
+        traces.append(scatter(**axes(rows), mode="markers", name=str(group), text=hover[rows],
+                              hovertemplate="%{text}<extra></extra>", legendgroup="groups",
+                              marker={"color": palette[group], "symbol": point_symbols[rows], "size": 4 if three_d else 8,
+                                      "line": {"width": 0.5, "color": "white"}}))
+    for label in symbol_order:  # legend entries for the shapes only
+        traces.append(scatter(**{k: [None] for k in ("xyz" if three_d else "xy")}, mode="markers", name=str(label),
+                              legendgroup="symbols", marker={"color": "#555", "symbol": shape_of[label]}))
+    bare = {"showticklabels": False, "zeroline": False, "title": ""}  # projection axes have no units
+    axes = {"scene": dict.fromkeys(("xaxis", "yaxis", "zaxis"), bare)} if three_d else {"xaxis": bare, "yaxis": bare}
+    fig = go.Figure(traces, layout={"legend": {"orientation": "h", "y": -0.05, "yanchor": "top"}, **axes})
+    return _layout(fig, title, height)
+
+
+def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], title: str = "", ylabel: str = "",
+                 height: int = 320, value_format: str = "{:.0%}", y_range: tuple[float, float] | None = (0.0, 1.0),
+                 reference: float | None = None, reference_label: str = "") -> go.Figure:
+    """Bars of several series side by side for each category, values written on the bars; an optional
+    dashed reference line (e.g. chance)."""
+    fig = go.Figure([go.Bar(x=list(categories), y=list(values), name=name, marker_color=CATEGORICAL[i % len(CATEGORICAL)],
+                            text=[value_format.format(v) for v in values], textposition="outside")
+                     for i, (name, values) in enumerate(series.items())])
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
+    if y_range:
+        fig.update_yaxes(range=[y_range[0], y_range[1] * 1.12])
+    if reference is not None:
+        fig.add_hline(y=reference, line_dash="dash", line_color="#666", annotation_text=reference_label,
+                      annotation_position="top left")
+    return _layout(fig, title, height, ylabel=ylabel)
+
+
+def vector_strip(values: np.ndarray, title: str = "", boundaries: Sequence[int] = (), boundary_labels: Sequence[str] = (),
+                 hover: str = "%{x}: %{z:.2f}", zmin: float | None = None, zmax: float | None = None,
+                 x: Sequence | None = None, height: int = 120) -> go.Figure:
+    """A long input vector as one row of coloured cells: what a classifier really receives.
+
+    `boundaries` draw a line before those positions (e.g. where one channel's numbers end), each
+    part named by `boundary_labels` above the strip; `x` names the cells (e.g. dictionary words)."""
+    values = np.asarray(values, dtype=float).ravel()
+    trace = {"type": "heatmap", "z": values[None, :], "colorscale": SEQUENTIAL, "zmin": zmin, "zmax": zmax,
+             "showscale": False, "hovertemplate": hover + "<extra></extra>", "xgap": 1 if x is not None else 0}
+    if x is not None:
+        trace["x"] = list(x)
+    starts, ends = [0, *boundaries], [*boundaries, len(values)]
+    lines = [{"type": "line", "x0": b - 0.5, "x1": b - 0.5, "y0": -0.5, "y1": 0.5, "line": {"color": "white", "width": 2}}
+             for b in boundaries]
+    names = [{"x": (a + b - 1) / 2, "y": 0.5, "text": text, "showarrow": False, "yanchor": "bottom"}
+             for a, b, text in zip(starts, ends, boundary_labels)]
+    return go.Figure([trace], _layout_dict(title, height, shapes=lines, annotations=names, yaxis={"visible": False},
+                                           xaxis={"showgrid": False, "zeroline": False},
+                                           margin={"t": 44 if title else 22}))
+
+
+def mark(fig: go.Figure, x: float, y: float, text: str) -> go.Figure:
+    """Highlight one point of a chart (a chosen setting, the current sample) with a star and a label.
+    Set a log x axis before calling."""
+    fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker={"symbol": "star", "size": 18, "color": HIGHLIGHT, "line": {"width": 1, "color": "white"}}))
+    at = np.log10(x) if fig.layout.xaxis.type == "log" else x  # annotations live in the axis's own units
+    fig.add_annotation(x=at, y=y, text=text, showarrow=True, arrowhead=2, ax=0, ay=-36,
+                       bgcolor="rgba(255,255,255,0.85)", font={"color": "#222"})
+    return fig
+
+
+def heatmap_row(panels: Sequence[tuple[np.ndarray, Sequence, Sequence, str]], xlabel: str = "", ylabel: str = "",
+                colorbar: str = "", zmin: float | None = None, zmax: float | None = None, yaxis: dict | None = None,
+                hovertemplate: str | None = None, marks: Sequence[float | None] = (), height: int = 300) -> go.Figure:
+    """Heatmaps side by side on one shared colour scale, so equal colours mean equal values (two
+    spectrograms of a comparison). `panels` are (z, x, y, title); `yaxis` styles every y axis (e.g. a
+    log type); `marks` draws a dotted vertical line at that x on each panel (None for none).
+
+    Built in one pass: every later update_* call re-validates the whole figure, and that validation,
+    not the data, is most of the cost of a heatmap here.
+    """
+    domains = _domains([1.0] * len(panels))
+    data, axes, titles, shapes = [], {}, [], []
+    for i, ((z, x, y, title), mark_x) in enumerate(zip(panels, [*marks, *[None] * (len(panels) - len(marks))])):
+        n = "" if i == 0 else str(i + 1)
+        data.append({"type": "heatmap", "z": z, "x": x, "y": y, "coloraxis": "coloraxis", "xaxis": f"x{n}",
+                     "yaxis": f"y{n}", "hovertemplate": hovertemplate})
+        axes[f"xaxis{n}"] = {"domain": domains[i], "anchor": f"y{n}", "title": {"text": xlabel}}
+        axes[f"yaxis{n}"] = {**(yaxis or {}), "anchor": f"x{n}", "title": {"text": ylabel if i == 0 else ""}}
+        titles.append(_panel_title(title, domains[i][0]))
+        if mark_x is not None:
+            shapes.append({"type": "line", "x0": mark_x, "x1": mark_x, "y0": 0, "y1": 1, "xref": f"x{n}",
+                           "yref": f"y{n} domain", "line": {"color": "white", "dash": "dot", "width": 2}})
+    single = len(panels) == 1  # one panel takes the ordinary title, like every other figure
+    coloraxis = {"colorscale": SEQUENTIAL, "cmin": zmin, "cmax": zmax, "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
+    return go.Figure(data, _layout_dict(panels[0][3] if single else "", height, **axes, coloraxis=coloraxis,
+                                        annotations=[] if single else titles, shapes=shapes, margin={"t": 40}))
+
+
+@dataclass(frozen=True)
+class LinePanel:
+    """One chart of a `line_row`: named curves, each (x values, y values), on its own axes."""
+
+    title: str
+    series: dict[str, tuple[Sequence[float], Sequence[float]]]
+    xlabel: str = ""
+    ylabel: str = ""
+    width: float = 1.0  # relative to the other panels
+    legend: bool = False  # name this panel's curves in the legend under the figure
+    xaxis: dict | None = None  # extra axis settings, e.g. {"type": "log"}
+    shade: tuple[float, float] | None = None  # an x interval to highlight
+
+
+def line_row(panels: Sequence[LinePanel], height: int = 300) -> go.Figure:
+    """Line charts side by side in one figure built in one pass: a few small charts that belong
+    together (a signal, a close-up of it, its spectrum) for the price of one figure."""
+    domains = _domains([p.width for p in panels], gap=0.1)  # room for each panel's y-axis title
+    data, axes, titles, shapes = [], {}, [], []
+    for i, panel in enumerate(panels):
+        n = "" if i == 0 else str(i + 1)
+        data += [{"type": "scatter", "x": x, "y": y, "name": name, "mode": "lines", "xaxis": f"x{n}", "yaxis": f"y{n}",
+                  "line": {"color": CATEGORICAL[j % len(CATEGORICAL)], "width": 1.5}, "showlegend": panel.legend}
+                 for j, (name, (x, y)) in enumerate(panel.series.items())]
+        axes[f"xaxis{n}"] = {**(panel.xaxis or {}), "domain": domains[i], "anchor": f"y{n}", "title": {"text": panel.xlabel}}
+        axes[f"yaxis{n}"] = {"anchor": f"x{n}", "title": {"text": panel.ylabel}}
+        titles.append(_panel_title(panel.title, domains[i][0]))
+        if panel.shade:
+            shapes.append({"type": "rect", "x0": panel.shade[0], "x1": panel.shade[1], "xref": f"x{n}", "y0": 0, "y1": 1,
+                           "yref": f"y{n} domain", "fillcolor": HIGHLIGHT, "opacity": 0.2, "line": {"width": 0}})
+    return go.Figure(data, _layout_dict("", height, **axes, annotations=titles, shapes=shapes,
+                                        margin={"t": 40}, legend={"orientation": "h", "y": -0.3, "yanchor": "top"}))
+
+
+def _domains(widths: Sequence[float], gap: float = 0.07) -> list[list[float]]:
+    """Side-by-side horizontal extents (fractions of the figure) for panels of the given relative widths."""
+    unit = (1 - gap * (len(widths) - 1)) / sum(widths)
+    edges = np.concatenate([[0.0], np.cumsum([w * unit + gap for w in widths])])
+    return [[float(edges[i]), float(edges[i] + w * unit)] for i, w in enumerate(widths)]
+
+
+def _panel_title(text: str, left: float) -> dict:
+    return {"text": f"<b>{text}</b>", "x": left, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "left",
+            "yanchor": "bottom", "yshift": 8, "showarrow": False, "font": {"color": "#31333F"}}
+
+
+def waveform_points(y: np.ndarray, sr: int, max_points: int = 4000) -> tuple[np.ndarray, np.ndarray]:
+    """(times, values) of a waveform, thinned for drawing to the min and max of each of max_points / 2
+    stretches, so peaks survive; vectorised, so a 10-second recording costs well under a millisecond."""
+    y = np.asarray(y, dtype=np.float32)
+    if len(y) <= max_points:
+        return np.arange(len(y)) / sr, y
+    starts = np.unique(np.linspace(0, len(y), max_points // 2, endpoint=False).astype(int))
+    points = np.stack([np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts)], axis=1).ravel()
+    return np.linspace(0, len(y) / sr, len(points)), points
+
+
+def named_points(points: dict[str, tuple[float, float]], title: str = "", xlabel: str = "", ylabel: str = "",
+                     height: int = 360) -> go.Figure:
+    """A few named points, each with its own colour and marker, named in the legend (points may coincide,
+    e.g. models placed by performance and robustness). Built in one pass, without per-trace validation."""
+    data = [{"type": "scatter", "x": [x], "y": [y], "mode": "markers", "name": name,
+             "marker": {"size": 13, "color": CATEGORICAL[i % len(CATEGORICAL)], "symbol": SYMBOLS[i % len(SYMBOLS)],
+                        "line": {"width": 1, "color": "white"}}}
+            for i, (name, (x, y)) in enumerate(points.items())]
+    layout = {"title": {"text": title, "x": 0.0, "xanchor": "left"}, "height": height, "template": "plotly_white",
+              "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+              "xaxis": {"title": {"text": xlabel}}, "yaxis": {"title": {"text": ylabel}}}
+    return go.Figure(data, layout)
+
+
+def branch_diagram(branches: dict[str, Sequence[str]], meet: str | None, head: Sequence[str], title: str = "",
+                   height: int = 300) -> go.Figure:
+    """Several input branches (one row of boxes each) that join at a `meet` box, then a chain to the
+    output: the shape of a fusion model. Branches in blue, the meeting point in orange, the head in green,
+    the output in grey."""
+    rows = list(branches.items())
+    depth = max(len(chain) for _, chain in rows)
+    middle = -(len(rows) - 1) / 2
+    nodes: dict[str, tuple[float, float, str, str]] = {}
+    edges: list[tuple[str, str]] = []
+    for r, (name, chain) in enumerate(rows):
+        for c, text in enumerate(chain):
+            nodes[f"{name}{c}"] = (c * 1.6, -r * 0.8, text, CATEGORICAL[0])
+            if c:
+                edges.append((f"{name}{c - 1}", f"{name}{c}"))
+    x = depth * 1.6
+    previous = [f"{name}{len(chain) - 1}" for name, chain in rows]
+    chain = ([meet] if meet else []) + list(head)
+    for k, text in enumerate(chain):
+        node = f"step{k}"
+        colour = "#666" if k == len(chain) - 1 else CATEGORICAL[1] if meet and k == 0 else CATEGORICAL[2]
+        nodes[node] = (x, middle * 0.8, text, colour)
+        edges += [(p, node) for p in previous]
+        previous, x = [node], x + 1.6
+    return flow_diagram(nodes, edges, title, height, box_width=1.3, box_height=0.55)
+
+
+def channels(pixels: np.ndarray, titles: Sequence[str], title: str = "", colorbar: str = "", height: int = 260) -> go.Figure:
+    """An (H, W, C) image as its C matrices side by side, one magnitude scale (0-255) for all:
+    a colour picture as the stacked matrices a model receives. One trace, built in one pass."""
+    h, w, count = pixels.shape
+    canvas = np.full((h, count * (w + 1) - 1), np.nan)
+    for c in range(count):
+        canvas[:, c * (w + 1): c * (w + 1) + w] = pixels[..., c]
+    trace = {"type": "heatmap", "z": canvas, "colorscale": SEQUENTIAL, "zmin": 0, "zmax": 255, "hoverongaps": False,
+             "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
+    names = [{"x": c * (w + 1) + (w - 1) / 2, "y": -1, "text": text, "showarrow": False, "yanchor": "bottom",
+              "xref": "x", "yref": "y"} for c, text in enumerate(titles)]
+    return go.Figure([trace], _layout_dict(title, height, annotations=names, margin={"t": (40 if title else 10) + 16},
+                                           xaxis={"visible": False, "scaleanchor": "y", "constrain": "domain"},
+                                           yaxis={"visible": False, "autorange": "reversed", "constrain": "domain"}))
+
+
+def labelled_heatmap(z: np.ndarray, text: Sequence[Sequence[str]], x: Sequence, y: Sequence, title: str = "",
+                     colorbar: str = "", zmin: float = 0.0, zmax: float = 1.0, height: int = 240) -> go.Figure:
+    """A heatmap with a label written in each cell (a word over its probability, a count), on the
+    sequential scale, built in one pass; cells without a value (NaN) stay blank. Rows read top to bottom."""
+    trace = {"type": "heatmap", "z": np.asarray(z, dtype=float), "x": list(x), "y": list(y), "text": text,
+             "texttemplate": "%{text}", "textfont": {"size": 14}, "colorscale": SEQUENTIAL, "zmin": zmin, "zmax": zmax,
+             "xgap": 2, "ygap": 2, "hoverongaps": False, "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
+             "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
+    return go.Figure([trace], _layout_dict(title, height, yaxis={"autorange": "reversed"},
+                                           xaxis={"showgrid": False, "type": "category"}))

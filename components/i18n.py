@@ -80,6 +80,16 @@ def t(key: str, **params) -> str:
     return translate(key, current_language(), **params)
 
 
+def formatter(prefix: str):
+    """A format_func for a select box or radio, with today's language fixed when the widget is drawn.
+
+    Streamlit may call format_func again outside the script run (AppTest does), where the visitor's
+    session language cannot be read; a fixed language keeps option labels consistent.
+    """
+    language = current_language()
+    return lambda value: translate(f"{prefix}{value}", language)
+
+
 def label(value: str) -> str:
     """A class name (red, circle, odd…) in the visitor's language; digits and unknowns stay as they are."""
     key = f"classes.{value}"

@@ -18,7 +18,7 @@ import threading
 
 import streamlit as st
 
-from components import state
+from components import i18n, state
 from components.i18n import t
 from models import pretrained
 
@@ -33,10 +33,6 @@ def enabled() -> bool:
     return st.session_state.get(SOURCE_KEY) == "pretrained"
 
 
-def source_label(source: str) -> str:
-    return t(f"pretrained.{source}")
-
-
 def declare() -> None:
     """For components/settings.declare(): the setting is part of the permalink."""
     state.bind(SOURCE_KEY, SOURCES[0], options=SOURCES)
@@ -44,7 +40,7 @@ def declare() -> None:
 
 def setting() -> None:
     """For components/settings.sidebar(): the Built-in / Pretrained choice."""
-    st.radio(t("pretrained.source"), SOURCES, format_func=source_label, key=SOURCE_KEY,
+    st.radio(t("pretrained.source"), SOURCES, format_func=i18n.formatter("pretrained."), key=SOURCE_KEY,
              help=t("pretrained.source_help"), horizontal=True)
 
 

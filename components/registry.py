@@ -34,3 +34,359 @@ def log_mel(name: str, seed: int) -> np.ndarray:
     features = audio.log_mel(w.audio, w.sample_rate)
     freeze(features)
     return features
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def sound_model(world_name: str):
+    """A world's default sound classifier (models/unimodal.py: an MLP on the unrolled log-mel),
+    loaded once and shared: frozen, in inference mode. Returns (model, metadata)."""
+    from models import unimodal
+
+    model, meta = unimodal.load("sound", world_name)
+    model.requires_grad_(False)
+    return model, meta
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def speech_clip(clip_id: str) -> np.ndarray:
+    """One of the committed speech clips (assets/speech/, 16 kHz mono), read once."""
+    from models import spectrograms
+
+    samples = spectrograms.load_speech(clip_id)
+    freeze(samples)
+    return samples
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def nn_data(world_name: str, seed: int) -> dict:
+    """A world's unrolled pixels and main labels per split, as torch tensors (models/nn_basics.py).
+    Shared: training runs only read them."""
+    from models import nn_basics
+
+    return nn_basics.pixel_splits(world(world_name, seed))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def nn_model(world_name: str, seed: int, kind: str):
+    """A default pixel network ("linear" or "mlp") of models/nn_basics.py with its metadata: read from
+    disk for the training seed, trained once for any other seed. Frozen, in inference mode."""
+    from models import nn_basics
+
+    model, meta = nn_basics.load(kind, world(world_name, seed))
+    model.requires_grad_(False)
+    return model, meta
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def nn_plane(world_name: str, seed: int) -> np.ndarray:
+    """Every sample's first two principal components of the pixels, (N, 2), fitted on the training split."""
+    from models import features, nn_basics
+
+    w = world(world_name, seed)
+    pixels = features.image_vectors(w.images)
+    plane = nn_basics.principal_plane(pixels[w.indices("train")], pixels)
+    freeze(plane)
+    return plane
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def nn_plane_model(world_name: str, seed: int, attribute: str, hidden: tuple[int, ...], activation: str) -> dict:
+    """A network trained on the 2-D view to predict `attribute`, with its test accuracy and the class it
+    predicts on a grid (the decision regions). Small and quick, so every architecture tried is kept."""
+    from models import nn_basics
+
+    w, plane = world(world_name, seed), nn_plane(world_name, seed)
+    labels = w.labels(attribute)
+    train, test = w.indices("train"), w.indices("test")
+    model = nn_basics.fit_plane(plane[train], labels[train], len(w.classes[attribute]), hidden, activation, seed)
+    low, high = plane.min(0) - 0.3, plane.max(0) + 0.3
+    xs, ys, regions = nn_basics.decision_regions(model, tuple(low), tuple(high))
+    freeze(xs, ys, regions)
+    return {"accuracy": nn_basics.plane_accuracy(model, plane[test], labels[test]), "xs": xs, "ys": ys,
+            "regions": regions, "parameters": nn_basics.parameter_count(model)}
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def representation_model(world_name: str, strength: float | None):
+    """The joint model (strength None) or the coordinated one trained at `strength`, from models/weights."""
+    from models import representation
+
+    return representation.load(world_name, strength)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def representation_inputs(world_name: str, seed: int, split: str) -> dict:
+    """The "test" split, or the "train" samples the models learned from, as the representation models
+    read them (image, bag of words, pooled spectrogram). Torch tensors cannot be made read-only: do not change them."""
+    from models import representation
+
+    w = world(world_name, seed)
+    rows = representation.training_indices(w) if split == "train" else w.indices("test")
+    return representation.world_inputs(w, representation_model(world_name, None).dictionary, rows)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def representation_vectors(world_name: str, seed: int, strength: float | None) -> dict[str, np.ndarray]:
+    """The test split embedded: modality -> (n_test, D) for a coordinated model, "joint" -> (n_test, D)."""
+    from models import representation
+
+    model, inputs = representation_model(world_name, strength), representation_inputs(world_name, seed, "test")
+    if model.joint:
+        vectors = {"joint": representation.joint_embeddings(model, inputs, {})[representation.MODALITIES]}
+    else:
+        vectors = representation.modality_embeddings(model, inputs)
+    freeze(*vectors.values())
+    return vectors
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def representation_report(world_name: str, seed: int, strength: float) -> dict:
+    """A coordinated model's test numbers: alignment, zero-shot, and recall for each retrieval direction."""
+    from models import representation
+
+    w, vectors = world(world_name, seed), representation_vectors(world_name, seed, strength)
+    return {"summary": representation.headline(representation_model(world_name, strength), w, vectors),
+            "retrieval": {pair: representation.retrieval(w, vectors, *pair) for pair in representation.RETRIEVALS}}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def representation_missing(world_name: str, seed: int, strength: float | None, attribute: str) -> dict:
+    """Probe accuracy for `attribute` with each set of modalities present (see representation.SCENARIOS)."""
+    from models import representation
+
+    return representation.missing_modality(representation_model(world_name, strength), world(world_name, seed),
+                                           representation_inputs(world_name, seed, "train"),
+                                           representation_inputs(world_name, seed, "test"), attribute)
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def representation_projection(world_name: str, seed: int, strength: float | None, method: str, dims: int) -> np.ndarray:
+    """2-D or 3-D coordinates of the drawn test samples: one block of rows per modality (image, text,
+    sound) for a coordinated model, one for the joint model. Computed once per setting: t-SNE is slow."""
+    from models import representation
+
+    vectors = representation_vectors(world_name, seed, strength)
+    drawn = representation.projection_positions(len(world(world_name, seed).indices("test")))
+    coordinates = representation.project(np.concatenate([v[drawn] for v in vectors.values()]), method, dims, seed)
+    freeze(coordinates)
+    return coordinates
+
+
+# ---------------------------------------------------------------- unimodal page
+@st.cache_resource(max_entries=12, show_spinner=False)
+def unimodal_dataset(world_name: str, seed: int, modality: str, task: str):
+    """One modality of one task as vectors, split three ways (task: a world attribute, or
+    "sentiment": the shipped sentences, split by `seed`)."""
+    from models import unimodal_classic, unimodal_text
+
+    if task == unimodal_text.SENTIMENT:
+        data = unimodal_text.sentiment_dataset(seed)
+    else:
+        data = unimodal_classic.dataset(world(world_name, seed), modality, task)
+    freeze(data.x, data.y, data.split)
+    return data
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def unimodal_neighbours(world_name: str, seed: int, modality: str, task: str, metric: str, splits: tuple[str, ...]):
+    """The nearest training samples of every sample of `splits` (test, or validation and test), for one distance."""
+    from models import unimodal_classic
+
+    found = unimodal_classic.held_out_neighbours(unimodal_dataset(world_name, seed, modality, task), metric, splits)
+    freeze(found.index, found.distance, found.query)
+    return found
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def unimodal_logistic(world_name: str, seed: int, modality: str, task: str, C: float):
+    """Logistic regression (maximum entropy) fitted on the training split; shared, so never refit it."""
+    from models import unimodal_classic
+
+    return unimodal_classic.fit_logistic(*unimodal_dataset(world_name, seed, modality, task).part("train"), C)
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def unimodal_net(modality: str, world_name: str, kind: str):
+    """A default network (weights from disk), frozen, in inference mode. Returns (model, metadata)."""
+    from models import unimodal
+
+    model, meta = unimodal.load(modality, world_name, kind=kind)
+    model.requires_grad_(False)
+    return model, meta
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def unimodal_net_test(world_name: str, seed: int, modality: str, kind: str) -> np.ndarray:
+    """A default network's class probabilities for every test sample of the world, (n_test, C)."""
+    from models import classifiers, unimodal
+
+    w = world(world_name, seed)
+    rows = w.indices("test")
+    if modality == "image":
+        raw = w.images[rows]
+    else:
+        raw = unimodal_dataset(world_name, seed, "sound", worlds.MAIN_ATTRIBUTE[world_name]).x[rows]
+    net = unimodal_net(modality, world_name, kind)[0]
+    proba = classifiers.predict_proba(net, unimodal.net_input(modality, kind, raw))
+    freeze(proba)
+    return proba
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def unimodal_cost(world_name: str, seed: int, modality: str, run: int):
+    """Measured training and prediction times of nearest neighbour and logistic regression as the
+    training set grows; `run` makes a new measurement when the visitor asks for one."""
+    from models import nearest
+
+    data = unimodal_dataset(world_name, seed, modality, worlds.MAIN_ATTRIBUTE[world_name])
+    x_train, y_train = data.part("train")
+    return nearest.measure_cost(x_train, y_train, data.part("test")[0], nearest.cost_sizes(len(x_train)))
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def fusion_levels(world_name: str, seed: int, modality: str) -> np.ndarray:
+    """One modality's test features at every noise level of the fusion lab, computed once per world."""
+    from models import fusion_lab
+
+    features = fusion_lab.level_features(world(world_name, seed), modality)
+    freeze(features)
+    return features
+
+
+def fusion_bank(world_name: str, seed: int, modalities: tuple[str, ...]):
+    """The fusion lab's test bank for some modalities, assembled from the cached levels (cheap)."""
+    from models import fusion, fusion_lab
+
+    w = world(world_name, seed)
+    return fusion_lab.Bank(world_name, {m: fusion_levels(world_name, seed, m) for m in modalities},
+                           fusion.split_key(w, "test"), w.indices("test"))
+
+
+@st.cache_resource(show_spinner=False)
+def _fusion_labs() -> dict:
+    """The fusion labs in memory, shared by every visitor; a plain store rather than a cached function,
+    because training reports to a progress bar drawn by the page, which a cached function cannot replay."""
+    import threading
+    from collections import OrderedDict
+
+    return {"lock": threading.Lock(), "labs": OrderedDict()}
+
+
+def fusion_models(world_name: str, seed: int, task: str, subset: str, progress=None):
+    """Every fusion strategy of one task and modality subset (models/fusion.py): read from disk for the
+    training seed, trained once (seconds, reported to `progress`) for another. Frozen, in inference mode."""
+    from models import fusion
+
+    store = _fusion_labs()
+    key = (world_name, seed, task, subset)
+    with store["lock"]:
+        if key not in store["labs"]:
+            lab = fusion.load_lab(world_name, task, subset, seed, progress or (lambda fraction, message: None))
+            for model in lab.models.values():
+                model.requires_grad_(False)
+            freeze(*lab.mean.values(), *lab.std.values())
+            store["labs"][key] = lab
+            while len(store["labs"]) > 16:
+                store["labs"].popitem(last=False)
+        return store["labs"][key]
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def fusion_curves(world_name: str, seed: int, task: str, subset: str) -> dict:
+    """Accuracy of every strategy at every noise level of each modality: the robustness curves, once."""
+    from models import fusion_lab
+
+    return fusion_lab.curves(fusion_models(world_name, seed, task, subset), fusion_bank(world_name, seed, tuple(subset.split("+"))))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def unimodal_photo(name: str) -> np.ndarray:
+    """A real photograph that ships inside scikit-learn ("china" or "flower"), (H, W, 3) uint8."""
+    from sklearn.datasets import load_sample_image
+
+    photo = load_sample_image(f"{name}.jpg")
+    freeze(photo)
+    return photo
+
+
+@st.cache_resource(max_entries=36, show_spinner=False)
+def fusion_corrupted(world_name: str, seed: int, modality: str, level: float):
+    """The raw test samples of one modality as the fusion lab corrupted them at `level`, to show them."""
+    from models import fusion, fusion_lab
+
+    w = world(world_name, seed)
+    shown = fusion_lab.corrupted(modality, fusion.raw(w, modality, w.indices("test")), level)
+    if isinstance(shown, np.ndarray):
+        freeze(shown)
+    return shown
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _figure_spec(builder: str, args: tuple, kwargs: dict) -> dict:
+    from components import figures
+
+    return getattr(figures, builder)(*args, **kwargs).to_dict()
+
+
+def figure(builder: str, *args, **kwargs):
+    """figures.<builder>(*args, **kwargs), built and validated once per distinct input, then rebuilt from
+    the cached spec without validation: ~1 ms instead of the 10-50 ms that Plotly spends checking a
+    figure built from scratch, which is most of a rerun's cost on a page with several charts."""
+    import plotly.graph_objects as go
+
+    spec = _figure_spec(builder, args, kwargs)
+    return go.Figure(spec["data"], spec["layout"], _validate=False)
+
+
+# ---------------------------------------------------------------- captioning page
+@st.cache_resource(show_spinner=False)
+def captioners():
+    """The generative captioner (models/captioning.py, weights from disk) and the example dictionary
+    built from the same training pictures; shared, frozen. Returns (generator, dictionary)."""
+    from models import captioning
+
+    generator = captioning.load_generator()
+    generator.model.requires_grad_(False)
+    dictionary = captioning.dictionary_from(world("shapes", captioning.TRAIN_SEED))
+    freeze(dictionary.mean, dictionary.basis, dictionary.embeddings)
+    return generator, dictionary
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def captions(image: np.ndarray, method: str, beams: int, temperature: float, k: int, seed: int) -> dict:
+    """Every captioner's caption of one (H, W, 3) picture: captioner -> captioning.Caption."""
+    from models import captioning
+
+    return {name: found[0] for name, found in captioning.caption_all(
+        *captioners(), image[None], method, beams, temperature, k, seed).items()}
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def caption_stress(seed: int) -> tuple[dict, dict]:
+    """The stress sets of the Shapes world with this seed, and every captioner's captions and scores on
+    them (greedy decoding, k = DEFAULT_K). Returns (name -> StressSet, name -> captioner -> Result)."""
+    from models import captioning, captioning_scenes
+
+    w = world("shapes", seed)
+    sets = {name: captioning_scenes.stress_set(name, w, seed) for name in captioning_scenes.STRESS_SETS}
+    for stress in sets.values():
+        freeze(stress.images)
+    return sets, captioning.evaluate(*captioners(), list(sets.values()))
+
+
+@st.cache_resource(show_spinner=False)
+def caption_cost() -> dict:
+    """Memory and time per caption of retrieval as its dictionary grows, and of the generative model:
+    measured once per server, on its own hardware."""
+    from models import captioning
+
+    generator, dictionary = captioners()
+    return captioning.cost(generator, dictionary, world("shapes", captioning.TRAIN_SEED).images[0])
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def fusion_dictionary(world_name: str, seed: int):
+    """The fusion lab's text dictionary (the words of a world's training captions), fitted once."""
+    from models import fusion
+
+    return fusion.dictionary(world(world_name, seed))

@@ -46,7 +46,7 @@ def sidebar() -> None:
         st.selectbox("Language · 语言 · 語言", list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get,
                      key=i18n.LANGUAGE_KEY)
         st.toggle(t("common.presenter_mode"), key="present", help=t("common.presenter_help"))
-        st.selectbox(t("common.world"), WORLD_NAMES, format_func=lambda w: t(f"common.world_{w}"), key="world")
+        st.selectbox(t("common.world"), WORLD_NAMES, format_func=i18n.formatter("common.world_"), key="world")
         st.number_input(t("common.seed"), min_value=0, max_value=MAX_SEED, step=1, key="seed",
                         help=t("common.seed_help"))
         pretrained.setting()

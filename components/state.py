@@ -16,6 +16,7 @@ import streamlit as st
 
 _DECLARED = "_state_declared"  # key -> default, for this run
 _RESTORED = "_state_restored"  # keys already taken from the URL in this session
+OPTIONS = "_state_options"  # key -> its fixed list of values, where it has one (benchmarks read it)
 
 
 def parse(raw: str, default: Any) -> Any:
@@ -44,6 +45,8 @@ def bind(key: str, default: Any, options: tuple | list | None = None) -> None:
     `options`, where the widget has a fixed list, rejects URL values outside it.
     """
     st.session_state.setdefault(_DECLARED, {})[key] = default
+    if options is not None and not isinstance(options, range):
+        st.session_state.setdefault(OPTIONS, {})[key] = list(options)
     restored = st.session_state.setdefault(_RESTORED, set())
     if key not in restored:
         restored.add(key)

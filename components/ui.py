@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import settings, state, warmup
+from components import router, settings, state, warmup
 from components.i18n import t
 
 _PRESENTER_CSS = """<style>
@@ -28,6 +28,7 @@ def page_start(page: str, sequence: list[state.Step] | None = None) -> settings.
     the guided steps and the intro. The page calls it, not app.py, because AppTest reruns only the
     page script after the first run: whatever app.py draws or declares would be lost in tests.
     """
+    router.rescue_deep_link()
     state.begin_run()
     settings.declare()
     settings.sidebar()

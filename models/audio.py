@@ -107,3 +107,66 @@ def frame_times(n_frames: int, sr: int, hop: int) -> np.ndarray:
 
 def mel_band_centres(sr: int, n_mels: int) -> np.ndarray:
     return mel_band_edges(sr, n_mels)[1:-1]
+
+
+# ---------------------------------------------------------------- more views of the same power (spectrograms page)
+def frame_centres(n_frames: int, sr: int, n_fft: int, hop: int) -> np.ndarray:
+    """The time (s) at the middle of each frame: where its column belongs on a time axis."""
+    return (np.arange(n_frames) * hop + n_fft / 2) / sr
+
+
+def log_band_edges(sr: int, n_fft: int, n_bands: int, fmin: float = 40.0) -> np.ndarray:
+    """n_bands + 1 frequencies (Hz) evenly spaced on a log axis, from fmin (at least one bin) to Nyquist:
+    every octave gets the same height, as on a piano keyboard or Chrome Music Lab's spectrogram."""
+    return np.geomspace(max(fmin, sr / n_fft), sr / 2, n_bands + 1)
+
+
+def log_frequency(power: np.ndarray, sr: int, n_fft: int, n_bands: int, fmin: float = 40.0) -> np.ndarray:
+    """(..., freqs, frames) power -> (..., n_bands, frames): the loudest bin inside each log-spaced band.
+
+    The maximum (not a sum) keeps a single harmonic as bright as on the linear axis. A band narrower
+    than one bin repeats its nearest bin, so the coarse resolution of short windows at low
+    frequencies stays visible instead of being interpolated away.
+    """
+    starts = np.round(log_band_edges(sr, n_fft, n_bands, fmin)[:-1] / (sr / n_fft)).astype(int)
+    return np.maximum.reduceat(power, starts, axis=-2)
+
+
+def mfcc(log_mel_db: np.ndarray, n_mfcc: int = 13) -> np.ndarray:
+    """(..., n_mels, frames) log-mel dB -> (..., n_mfcc, frames) mel-frequency cepstral coefficients.
+
+    The DCT describes each frame's log spectrum as a sum of smooth cosines across the bands; the first
+    few keep the broad shape (the envelope that tells one vowel or timbre from another) and leave out
+    the fine ripple of single harmonics. Same orthonormal DCT-II as librosa.feature.mfcc.
+    """
+    from scipy.fft import dct
+
+    return dct(log_mel_db, type=2, norm="ortho", axis=-2)[..., :n_mfcc, :]
+
+
+def mfcc_envelope(coefficients: np.ndarray, n_mels: int) -> np.ndarray:
+    """(..., n_mfcc, frames) -> (..., n_mels, frames): the log-mel spectrum rebuilt from the kept
+    coefficients only, i.e. what an MFCC still knows about the sound."""
+    from scipy.fft import idct
+
+    padded = np.zeros(coefficients.shape[:-2] + (n_mels, coefficients.shape[-1]), dtype=np.float32)
+    padded[..., : coefficients.shape[-2], :] = coefficients
+    return idct(padded, type=2, norm="ortho", axis=-2)
+
+
+def band_energy(power: np.ndarray, sr: int, n_fft: int, low_hz: float, high_hz: float) -> np.ndarray:
+    """(..., freqs, frames) -> (..., frames): each frame's power summed over the bins in [low_hz, high_hz)."""
+    hz = frequencies(sr, n_fft)
+    inside = (hz >= low_hz) & (hz < high_hz)
+    return power[..., inside, :].sum(axis=-2)
+
+
+def shrink(z: np.ndarray, axis: int, max_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most max_size slices along `axis`, each the maximum of a run of neighbours, and the index
+    where each run starts. For drawing only: a browser cannot show 10,000 columns, and the maximum
+    keeps short clicks and thin lines that averaging would wash out."""
+    size = z.shape[axis]
+    if size <= max_size:
+        return z, np.arange(size)
+    starts = np.unique(np.linspace(0, size, max_size, endpoint=False).astype(int))
+    return np.maximum.reduceat(z, starts, axis=axis), starts

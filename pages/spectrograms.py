@@ -1,0 +1,306 @@
+"""Spectrograms: how a long waveform becomes the time-frequency picture that audio models read."""
+
+import numpy as np
+import streamlit as st
+
+from components import figures, registry, state, ui
+from components.i18n import label, t, translate
+from models import audio, worlds
+from models import spectrograms as sp
+
+PAGE = "spectrograms"
+DEFAULTS = {
+    "source": "shape", "shape": "square", "colour": "red", "size": "small", "digit": 5, "clip": "sea_shells_en",
+    "n_fft": 256, "hop": 4, "window": "hann", "start": 0.25, "scale": "linear", "n_mels": 40, "top_db": 80,
+    "mfcc": False, "view": "resolution", "low_band": 0.5, "high_band": 2.0, "other": "shape:circle:red:small",
+}
+OPTIONS = {"source": sp.SOURCE_KINDS, "shape": worlds.SHAPES, "colour": worlds.COLOURS, "size": worlds.SIZES,
+           "digit": tuple(range(10)), "clip": tuple(sp.speech_clips()), "n_fft": sp.N_FFTS, "hop": sp.HOP_FRACTIONS,
+           "window": audio.WINDOWS, "scale": sp.SCALES, "view": ("resolution", "bands", "compare", "model"),
+           "other": sp.catalogue()}
+TICKS_KHZ = {"log": (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8), "mel": (0, 0.5, 1, 2, 4, 8)}
+PERSIST = {"persist_state": "page"}  # for widgets drawn only for some sources or views
+
+
+def key(name: str) -> str:
+    return f"{PAGE}.{name}"
+
+
+def tr(name: str, **params) -> str:
+    """This page's string `name` in the visitor's language, taken from this run's settings: widgets'
+    format_func runs again outside the script (in AppTest), where the session's language is unknown."""
+    return translate(f"{PAGE}.{name}", conf.language, **params)
+
+
+def class_name(value: str) -> str:
+    """A shape, colour or size in the visitor's language, for format_func (see `tr`)."""
+    return translate(f"classes.{value}", conf.language)
+
+
+def value(name: str):
+    return st.session_state[key(name)]
+
+
+def step(caption: str, **values) -> state.Step:
+    return state.Step(key(f"step_{caption}"), {key(name): v for name, v in values.items()})
+
+
+STORY = {"scale": "linear", "mfcc": False, "n_fft": 256, "hop": 4, "window": "hann", "view": "resolution"}
+conf = ui.page_start(PAGE, [  # each step sets everything it relies on, so the steps work in any order
+    step("square", **STORY, source="shape", shape="square", colour="red", size="small"),
+    step("sine", **STORY, source="shape", shape="circle", colour="red", size="small"),
+    step("tradeoff", **STORY, source="dtmf", digit=5),
+    step("speech", **{**STORY, "scale": "mel", "view": "bands"}, source="speech", clip="sea_shells_en"),
+    step("model", **{**STORY, "scale": "mel", "view": "model"}, source="speech", clip="red_circle_en"),
+])
+for name, default in DEFAULTS.items():
+    state.bind(key(name), default, OPTIONS.get(name))
+
+
+def clamp(name: str, low: float, high: float) -> None:
+    """Keep a slider's value inside limits that depend on the sound (its length, its Nyquist frequency)."""
+    st.session_state[key(name)] = float(min(max(value(name), low), high))
+
+
+def sound_label(source_id: str) -> str:
+    kind, *detail = source_id.split(":")
+    if kind == "shape":
+        return " · ".join(class_name(d) for d in detail)
+    if kind == "dtmf":
+        return tr("key_n", digit=detail[0])
+    clip = sp.speech_clips()[detail[0]]
+    return f"“{clip.text}” ({tr('lang_' + clip.language)})"
+
+
+def load(source_id: str) -> tuple[np.ndarray, int]:
+    kind, *detail = source_id.split(":")
+    return (registry.speech_clip(detail[0]), sp.SPEECH_RATE) if kind == "speech" else sp.sound(source_id)
+
+
+def pick_sound(kind: str) -> tuple[np.ndarray | None, int]:
+    if kind == "shape":
+        columns = st.columns(3)
+        for column, name in zip(columns, ("shape", "colour", "size")):
+            column.selectbox(t(f"common.attr.{name}"), OPTIONS[name], format_func=class_name, key=key(name), **PERSIST)
+        return load(f"shape:{value('shape')}:{value('colour')}:{value('size')}")
+    if kind == "dtmf":
+        st.selectbox(tr("digit"), OPTIONS["digit"], key=key("digit"), **PERSIST)
+        return load(f"dtmf:{value('digit')}")
+    if kind == "speech":
+        st.selectbox(tr("clip"), OPTIONS["clip"], format_func=lambda c: sound_label(f"speech:{c}"),
+                     key=key("clip"), **PERSIST)
+        return load(f"speech:{value('clip')}")
+    from components import safe_input  # imports scipy.signal: only when someone brings a sound
+
+    return safe_input.audio_upload(tr("upload"), key("upload"), target_sr=sp.SPEECH_RATE), sp.SPEECH_RATE
+
+
+def frequency_axis(scale: str, low_hz: float, high_hz: float) -> dict:
+    """A log or mel-spaced axis labelled at a few round kHz values (plotly's own log ticks crowd)."""
+    khz = np.array([k for k in TICKS_KHZ[scale] if low_hz <= k * 1000 <= high_hz * 1.01])
+    ticks = audio.hz_to_mel(khz * 1000) if scale == "mel" else khz
+    return {"type": "log" if scale == "log" else None, "tickvals": ticks, "ticktext": [f"{k:g}" for k in khz]}
+
+
+def spectrogram_figure(specs: list[sp.Spectrogram], titles: list[str], marks: tuple = (), height: int = 330):
+    """Spectrograms side by side on one dB colour scale, the frequency axis drawn as their scale says:
+    kHz, log-spaced kHz, or mel-spaced with kHz labels."""
+    drawn = [sp.for_drawing(spec) for spec in specs]
+    scale = specs[0].scale
+    rows = [audio.hz_to_mel(d.rows_hz) if scale == "mel" else d.rows_hz / 1000 for d in drawn]
+    low, high = min(s.rows_hz[0] for s in specs), max(s.rows_hz[-1] for s in specs)
+    return figures.heatmap_row(
+        [(d.db, d.times, y, title) for d, y, title in zip(drawn, rows, titles)], t("common.time_s"),
+        tr(f"axis_{scale}"), "dB", zmin=float(min(s.db.min() for s in specs)), zmax=0.0,
+        yaxis=frequency_axis(scale, low, high) if scale != "linear" else None,
+        hovertemplate=tr(f"hover_{scale}") + "<extra></extra>", marks=marks, height=height)
+
+
+def source_row() -> tuple[np.ndarray | None, int]:
+    st.radio(tr("source"), OPTIONS["source"], format_func=lambda k: tr(f"source_{k}"),
+             key=key("source"), horizontal=True)
+    picker, player = st.columns([3, 2], vertical_alignment="bottom")
+    with picker:
+        y, sr = pick_sound(value("source"))
+    if y is None:
+        st.info(tr("upload_hint"))
+    else:
+        with player:
+            st.audio(np.asarray(y), sample_rate=sr)
+            st.caption(tr("sound_facts", seconds=len(y) / sr, rate=sr, n=len(y)))
+    return y, sr
+
+
+def windows_section(y: np.ndarray, sr: int) -> tuple[np.ndarray, int, int, int]:
+    """Step 1: the waveform, the window cut out of it, and that window's spectrum."""
+    st.subheader(tr("step1_title"))
+    duration = len(y) / sr
+    clamp("start", 0.0, max(0.01, np.floor(duration * 100) / 100))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.select_slider(tr("n_fft"), OPTIONS["n_fft"], key=key("n_fft"))
+    c2.select_slider(tr("hop"), OPTIONS["hop"], format_func=lambda d: tr(f"hop_{d}"), key=key("hop"))
+    c3.selectbox(tr("window"), OPTIONS["window"], format_func=lambda w: tr(f"window_{w}"), key=key("window"))
+    c4.slider(tr("start"), 0.0, max(0.01, np.floor(duration * 100) / 100), step=0.01, key=key("start"))
+    n_fft, window = value("n_fft"), value("window")
+    hop = sp.hop_length(n_fft, value("hop"))
+    power = sp.power(y, n_fft, hop, window)
+    index = sp.frame_index(value("start"), sr, hop, power.shape[1])
+    start_s, res = index * hop / sr, sp.resolution(sr, n_fft, hop)
+
+    frame, taper = sp.windowed_frame(y, n_fft, hop, index, window)
+    peak, frame_peak = float(np.abs(y).max()) or 1.0, float(np.abs(frame).max()) or 1.0
+    spectrum = sp.frame_spectrum_db(power, index, value("top_db"))
+    khz = audio.frequencies(sr, n_fft) / 1000
+    in_window = np.arange(n_fft) / sr
+    fig = figures.line_row([
+        figures.LinePanel(tr("waveform_title"), {
+            tr("waveform"): figures.waveform_points(y, sr), tr("taper"): (start_s + in_window, taper * peak),
+        }, t("common.time_s"), t("common.amplitude"), width=1.6, shade=(start_s, start_s + n_fft / sr)),
+        figures.LinePanel(tr("window_title"), {
+            tr("frame"): (in_window * 1000, frame), tr("taper"): (in_window * 1000, taper * frame_peak),
+            tr("tapered"): (in_window * 1000, frame * taper),
+        }, tr("time_ms"), t("common.amplitude"), legend=True),
+        figures.LinePanel(tr("spectrum_title"), {tr("this_window"): (khz, spectrum)}, t("common.frequency_khz"),
+                          tr("db"), width=1.3, xaxis=frequency_axis("log", sr / n_fft, sr / 2) if value("scale") == "log" else None),
+    ], height=320)
+    ui.chart(fig, "  \n".join([tr("waveform_summary", index=index + 1, frames=power.shape[1], start=start_s, **res),
+                               tr("spectrum_summary", freq=khz[int(np.argmax(spectrum))], **res)]), key="spectrograms_frames")
+    return power, n_fft, hop, index
+
+
+def spectrogram_section(power: np.ndarray, sr: int, n_fft: int, hop: int, index: int) -> None:
+    """Step 2: all the spectra side by side, on the frequency axis and dB range chosen."""
+    st.subheader(tr("step2_title"))
+    c1, c2, c3, c4 = st.columns([1.6, 1, 1, 0.8], vertical_alignment="bottom")
+    c1.radio(tr("scale"), OPTIONS["scale"], format_func=lambda s: tr(f"scale_{s}"), key=key("scale"),
+             horizontal=True)
+    if value("scale") == "mel" or value("mfcc"):  # only the mel axis and the MFCCs have bands
+        c2.slider(tr("n_mels"), 8, 128, step=8, key=key("n_mels"), **PERSIST)
+    c3.slider(tr("top_db"), 20, 120, step=10, key=key("top_db"))
+    c4.toggle(tr("mfcc"), key=key("mfcc"))
+    n_mels, top_db = value("n_mels"), value("top_db")
+    spec = sp.analyse(power, sr, n_fft, hop, value("scale"), n_mels, top_db)
+    fig = spectrogram_figure([spec], [tr("spectrogram_title", scale=tr(f"scale_{spec.scale}"))],
+                             marks=(spec.times[index],), height=360)
+    ui.chart(fig, tr("spectrogram_summary", rows=spec.db.shape[0], frames=spec.db.shape[1],
+                    cells=spec.db.size, **sp.loudest(spec)), key="spectrograms_main")
+    if spec.empty_rows:
+        st.info(tr("empty_mels", empty=spec.empty_rows, n_mels=n_mels))
+    if value("mfcc"):
+        coefficients, rebuilt = sp.mfccs(power, sr, n_fft, n_mels, top_db)
+        left, right = st.columns(2)
+        with left:
+            fig = figures.heatmap(coefficients, tr("mfcc_title", n=len(coefficients)), x=spec.times,
+                                  xlabel=t("common.time_s"), ylabel=tr("mfcc_axis"), diverging=True, height=280)
+            limit = float(np.abs(coefficients[1:]).max()) or 1.0  # coefficient 0 (loudness) would dwarf the rest
+            fig.update_traces(zmin=-limit, zmax=limit)
+            ui.chart(fig, tr("mfcc_summary", n=len(coefficients), n_mels=n_mels), key="spectrograms_mfcc")
+        with right:
+            mel = sp.Spectrogram(rebuilt, spec.times, audio.mel_band_centres(sr, n_mels), "mel", 0)
+            ui.chart(spectrogram_figure([mel], [tr("mfcc_rebuilt_title")], height=280),
+                     tr("mfcc_rebuilt_summary", **sp.loudest(mel)), key="spectrograms_mfcc_rebuilt")
+        ui.explain(key("mfcc_text"))
+
+
+def analysed(y: np.ndarray, sr: int, n_fft: int, fraction: int) -> sp.Spectrogram:
+    """The spectrogram with the page's window, axis and dB settings but a window length of its own."""
+    return sp.spectrogram(y, sr, n_fft, sp.hop_length(n_fft, fraction), value("window"), value("scale"),
+                          value("n_mels"), value("top_db"))
+
+
+def resolution_view(y: np.ndarray, sr: int) -> None:
+    ui.explain(key("tradeoff_text"))
+    specs, titles, summaries = [], [], []
+    for n_fft, name in ((sp.SHORT_WINDOW, "short"), (sp.LONG_WINDOW, "long")):
+        res = sp.resolution(sr, n_fft, n_fft // 4)
+        specs.append(analysed(y, sr, n_fft, 4))
+        titles.append(tr(f"{name}_title", n=n_fft, **res))
+        summaries.append(tr("tradeoff_summary", title=titles[-1], **res, **sp.loudest(specs[-1])))
+    ui.chart(spectrogram_figure(specs, titles, height=320), "  \n".join(summaries), key="spectrograms_resolution")
+
+
+def bands_view(power: np.ndarray, sr: int, n_fft: int, hop: int) -> None:
+    ui.explain(key("bands_text"))
+    nyquist = sr / 2000
+    clamp("low_band", 0.1, nyquist - 0.1)
+    clamp("high_band", 0.1, nyquist - 0.1)
+    left, right = st.columns(2)
+    left.slider(tr("low_band"), 0.1, nyquist - 0.1, step=0.1, key=key("low_band"), **PERSIST)
+    right.slider(tr("high_band"), 0.1, nyquist - 0.1, step=0.1, key=key("high_band"), **PERSIST)
+    low, high = value("low_band"), value("high_band")
+    levels = sp.band_levels(power, sr, n_fft, [(0.0, low * 1000), (high * 1000, sr / 2 + 1)], value("top_db"))
+    times = audio.frame_centres(power.shape[1], sr, n_fft, hop)
+    names = tr("band_low_name", high=low), tr("band_high_name", low=high, nyquist=nyquist)
+    fig = figures.lines(times, dict(zip(names, levels)), tr("bands_title"), t("common.time_s"),
+                        tr("db"), markers=False)
+    share = 100.0 * float(np.mean(levels[0] > levels[1]))
+    ui.chart(fig, tr("bands_summary", share=share, time=times[int(np.argmax(levels[1]))]), key="spectrograms_bands")
+
+
+def compare_view(y: np.ndarray, sr: int) -> None:
+    st.selectbox(tr("other"), OPTIONS["other"], format_func=sound_label, key=key("other"), **PERSIST)
+    other, other_sr = load(value("other"))
+    rate = max(sr, other_sr)
+    sounds = ((y, sr, tr("compare_this")), (other, other_sr, sound_label(value("other"))))
+    specs = []
+    for column, (samples, samples_sr, title) in zip(st.columns(2), sounds):
+        column.audio(np.asarray(samples), sample_rate=samples_sr)
+        specs.append(analysed(sp.resample(samples, samples_sr, rate), rate, value("n_fft"), value("hop")))
+    titles = [title for *_, title in sounds]
+    summary = "  \n".join(tr("compare_summary", sound=title, **sp.loudest(spec)) for spec, title in zip(specs, titles))
+    ui.chart(spectrogram_figure(specs, titles, height=320), summary, key="spectrograms_compare")
+    if sr != other_sr:
+        st.caption(tr("compare_rate", rate=rate, nyquist=min(sr, other_sr) / 2000))
+
+
+def model_view(y: np.ndarray, sr: int, kind: str) -> None:
+    from models import features
+
+    world_name = sp.model_world(kind, conf.world)
+    model, meta = registry.sound_model(world_name)
+    heard = sp.hear(model, y, sr)
+    mels, frames = heard.image.shape
+    classes = worlds.MAIN_CLASSES[world_name]
+    best = int(np.argmax(heard.probabilities))
+    st.markdown(tr("model_prep", rate=sr, start=heard.start_s, end=heard.start_s + worlds.SOUND_SECONDS,
+                  n_fft=features.N_FFT, hop=features.HOP, mels=mels))
+    left, right = st.columns([1.4, 1])
+    with left:
+        times = audio.frame_centres(frames, sp.MODEL_RATE, features.N_FFT, features.HOP)
+        fig = figures.heatmap(heard.image, tr("model_input_title", mels=mels, frames=frames), x=times,
+                              xlabel=t("common.time_s"), ylabel=tr("mel_band"), colorbar="0–1", height=260,
+                              zmin=0.0, zmax=1.0)
+        ui.chart(fig, tr("model_input_summary", mels=mels, frames=frames, n=heard.vector.size),
+                 key="spectrograms_model_input")
+        fig = figures.vector_strip(heard.vector, tr("vector_title", n=heard.vector.size), zmin=0.0, zmax=1.0, height=130)
+        ui.chart(fig, tr("vector_summary", frames=frames), key="spectrograms_vector")
+    with right:
+        fig = figures.probability_bars(heard.probabilities, [label(c) for c in classes], tr("prediction_title"),
+                                       xlabel=t("common.probability"), height=260)
+        ui.chart(fig, tr("prediction_summary", label=label(classes[best]), p=heard.probabilities[best]),
+                 key="spectrograms_prediction")
+        st.markdown(tr("model_facts", world=t(f"common.world_{world_name}"), parameters=meta["parameters"],
+                      accuracy=meta["test_accuracy"]))
+        if kind in ("speech", "upload"):
+            st.warning(tr("model_ood", world=t(f"common.world_{world_name}")))
+    ui.explain(key("model_text"))
+
+
+y, sr = source_row()
+if y is not None:
+    power, n_fft, hop, index = windows_section(y, sr)
+    spectrogram_section(power, sr, n_fft, hop, index)
+    st.subheader(tr("step3_title"))
+    st.radio(tr("view"), OPTIONS["view"], format_func=lambda v: tr(f"view_{v}"), key=key("view"),
+             horizontal=True)
+    view = value("view")
+    if view == "resolution":
+        resolution_view(y, sr)
+    elif view == "bands":
+        bands_view(power, sr, n_fft, hop)
+    elif view == "compare":
+        compare_view(y, sr)
+    else:
+        model_view(y, sr, value("source"))
+ui.explain(key("detail"))
+ui.page_end()

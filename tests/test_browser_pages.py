@@ -1,0 +1,71 @@
+"""Every page in a real browser: it finishes, shows no exception, and its main control changes it."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from browser import browser, chromium_available, server, wait_idle
+from conftest import PAGE_NAMES
+
+OUT = Path(__file__).resolve().parent.parent / "test-output"
+MAIN = '[data-testid="stMain"]'
+# A digest of what the page shows: its text and the data of every plotly chart.
+DIGEST = f"""() => {{
+  const main = document.querySelector('{MAIN}');
+  const plots = Array.from(main.querySelectorAll('.js-plotly-plot')).map(p => JSON.stringify(p.data || []));
+  return main.innerText + plots.join('|');
+}}"""
+
+if not chromium_available():
+    if os.environ.get("REQUIRE_BROWSER"):
+        raise RuntimeError("REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+    pytest.skip("Debian chromium is not installed here (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def live():
+    with server() as (url, _, _), browser() as b:
+        yield url, b
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(400)
+    wait_idle(page, timeout_ms=120000)
+
+
+def change_main_control(page) -> str:
+    """Move the page's first slider, number input or select box; returns what was changed."""
+    slider = page.locator(f'{MAIN} [data-testid="stSlider"] [role="slider"]')
+    if slider.count():
+        slider.first.focus()
+        page.keyboard.press("ArrowRight")
+        return "slider"
+    step_up = page.locator(f'{MAIN} [data-testid="stNumberInputStepUp"]')
+    if step_up.count():
+        step_up.first.click()
+        return "number input"
+    select = page.locator(f'{MAIN} [data-testid="stSelectbox"]')
+    if select.count():
+        select.first.click()
+        page.locator('[role="option"]').nth(1).click()
+        return "select box"
+    pytest.fail("the page has no slider, number input or select box in its main area")
+
+
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_page_in_a_real_browser(live, name):
+    url, b = live
+    page = b.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(url + ("/" if name == "home" else f"/{name}"))
+    wait_idle(page, timeout_ms=180000)
+    page.wait_for_timeout(1000)  # let plotly draw
+    assert page.locator('[data-testid="stException"]').count() == 0, f"{name} shows an exception"
+    OUT.mkdir(exist_ok=True)
+    page.screenshot(path=OUT / f"page_{name}.png")
+    before = page.evaluate(DIGEST)
+    control = change_main_control(page)
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.evaluate(DIGEST) != before, f"changing the {control} of {name} changed nothing"
+    page.close()
