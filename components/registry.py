@@ -78,6 +78,19 @@ def nn_model(world_name: str, seed: int, kind: str):
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
+def nn_class_means(world_name: str, seed: int) -> np.ndarray:
+    """Each main class's average training picture minus the overall average, (K, H, W): what the page
+    compares the templates with."""
+    from models import nn_basics
+
+    w = world(world_name, seed)
+    x, y = nn_data(world_name, seed)["train"]
+    maps = nn_basics.class_mean_maps(x, y, len(worlds.MAIN_CLASSES[world_name]), w.images.shape[1:])
+    freeze(maps)
+    return maps
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
 def nn_plane(world_name: str, seed: int) -> np.ndarray:
     """Every sample's first two principal components of the pixels, (N, 2), fitted on the training split."""
     from models import features, nn_basics
@@ -309,16 +322,13 @@ def unimodal_photo(name: str) -> np.ndarray:
     return photo
 
 
-@st.cache_resource(max_entries=36, show_spinner=False)
-def fusion_corrupted(world_name: str, seed: int, modality: str, level: float):
-    """The raw test samples of one modality as the fusion lab corrupted them at `level`, to show them."""
+@st.cache_resource(max_entries=11, show_spinner=False)
+def fusion_captions(world_name: str, seed: int, level: float) -> list[str]:
+    """The test captions as the fusion lab corrupted them at `level`, to show them."""
     from models import fusion, fusion_lab
 
     w = world(world_name, seed)
-    shown = fusion_lab.corrupted(modality, fusion.raw(w, modality, w.indices("test")), level)
-    if isinstance(shown, np.ndarray):
-        freeze(shown)
-    return shown
+    return fusion_lab.corrupted("text", fusion.raw(w, "text", w.indices("test")), level)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -390,3 +400,132 @@ def fusion_dictionary(world_name: str, seed: int):
     from models import fusion
 
     return fusion.dictionary(world(world_name, seed))
+
+
+# ---------------------------------------------------------------- alignment page
+@st.cache_resource(max_entries=64, show_spinner=False)
+def alignment_explicit(words: tuple[str, ...], settings, seed: int):
+    """One DTW forced alignment (models/alignment.py) of spoken words to their transcript, for these settings."""
+    from models import alignment
+
+    found = alignment.align(list(words), settings, seed)
+    freeze(found.cost, found.recording.audio, found.reader.audio)
+    return found
+
+
+@st.cache_resource(show_spinner=False)
+def _alignment_measurements() -> dict:
+    """Boundary errors on the test split, per seed and settings, measured when a visitor asks: shared."""
+    import threading
+    from collections import OrderedDict
+
+    return {"lock": threading.Lock(), "found": OrderedDict()}
+
+
+def alignment_measurement(seed: int, settings, noises: tuple[float, ...], count: int, progress=None) -> dict | None:
+    """Mean boundary error of every feature at every noise level over `count` test captions (see
+    alignment.evaluate): measured now if `progress` is given (seconds, reported to it), else only looked up."""
+    from models import alignment
+
+    store = _alignment_measurements()
+    key = (seed, settings, noises, count)
+    with store["lock"]:
+        if key not in store["found"] and progress is not None:
+            captions = alignment.held_out_captions(world("shapes", seed), count)
+            store["found"][key] = alignment.evaluate(captions, settings, noises, progress)
+            while len(store["found"]) > 32:
+                store["found"].popitem(last=False)
+        return store["found"].get(key)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def alignment_attention(image: np.ndarray):
+    """The generative captioner's caption of one picture and its cross-attention (captioning.AttentionCaption)."""
+    from models import captioning
+
+    found = captioning.caption_with_attention(captioners()[0], image)
+    freeze(found.probabilities, found.cross_attention)
+    return found
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def alignment_attention_by_slot(seed: int) -> dict:
+    """Where the captioner looks for each word of the true caption, over the whole captioning test split."""
+    from models import alignment, captioning_scenes
+
+    w = world("shapes", seed)
+    found = alignment.attention_by_slot(captioners()[0], w, captioning_scenes.split_indices(w, "test"))
+    freeze(*found.values())
+    return found
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def alignment_word_regions(image: np.ndarray, word: str) -> tuple[float, np.ndarray]:
+    """The coordinated model's word-picture cosine and its drop per hidden patch (occlusion sensitivity)."""
+    from models import alignment, representation
+
+    similarity, drop = alignment.word_region_similarity(representation_model("shapes", representation.DEFAULT_STRENGTH),
+                                                        image, word)
+    freeze(drop)
+    return similarity, drop
+
+
+# ---------------------------------------------------------------- co-learning page
+@st.cache_resource(max_entries=10, show_spinner=False)
+def colearning_sounds(world_name: str, seed: int, noise: float):
+    """The training and test sounds with white noise at `noise`, as the co-learning student hears them."""
+    from models import colearning
+
+    data = colearning.sounds(world(world_name, seed), noise)
+    freeze(data.train, data.test, data.train_labels, data.test_labels, data.test_features, data.mean, data.std)
+    return data
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def colearning_teacher(world_name: str, seed: int, level: int) -> np.ndarray:
+    """The picture model's class probabilities for every training pair, (n_train, C), its pictures seen
+    through the pixel noise of teacher `level` (0: clean)."""
+    from models import colearning, unimodal
+
+    w = world(world_name, seed)
+    teacher = unimodal_net("image", world_name, unimodal.default_kind("image"))[0]
+    probabilities = colearning.teacher_probabilities(teacher, w.images[w.indices("train")],
+                                                     colearning.TEACHER_NOISE[world_name][level], seed)
+    freeze(probabilities)
+    return probabilities
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def colearning_curves(world_name: str, seed: int, noise: float, level: int):
+    """Every student of one setting (sound noise, teacher level): both curves, for every label budget and
+    label-noise rate, so moving those two sliders only reads this (colearning.Curves)."""
+    from models import colearning
+
+    return colearning.curves(colearning_sounds(world_name, seed, noise), colearning_teacher(world_name, seed, level), seed)
+
+
+@st.cache_resource(max_entries=10, show_spinner=False)
+def colearning_zero_shot(world_name: str, seed: int, noise: float) -> np.ndarray:
+    """The class that zero-shot (no sound labels at all) gives each test sound, (n_test,)."""
+    from models import colearning
+
+    model = representation_model(world_name, colearning.ZERO_SHOT_STRENGTH)
+    predicted = colearning.zero_shot(model, world_name, colearning_sounds(world_name, seed, noise).test_features)
+    freeze(predicted)
+    return predicted
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def colearning_examples(world_name: str, seed: int, level: int, count: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """The first `count` training pairs' pictures as the teacher of `level` sees them, and its
+    probabilities for exactly those pictures: ((count, H, W, 3), (count, C))."""
+    from models import colearning, unimodal
+
+    w = world(world_name, seed)
+    pictures = w.images[w.indices("train")[:count]]
+    teacher = unimodal_net("image", world_name, unimodal.default_kind("image"))[0]
+    noise = colearning.TEACHER_NOISE[world_name][level]
+    seen = colearning.teacher_view(pictures, noise, seed)
+    probabilities = colearning.teacher_probabilities(teacher, pictures, noise, seed)
+    freeze(seen, probabilities)
+    return seen, probabilities

@@ -1,25 +1,59 @@
-"""Start librosa's JIT warm-up (models/warmup.py) once per server process, off the request path."""
+"""Warm-ups that keep slow first steps off every visitor's path, started after a page is drawn.
 
+Two kinds: librosa's numba JIT (models/warmup.py) compiles in a separate low-priority process,
+once per machine; and the heavy libraries the concept pages need (torch, scikit-learn,
+transformers: ~2-4 s of imports) load in a background thread of this server, once per process,
+while the first visitor reads the home page.
+"""
+
+import importlib
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import streamlit as st
 
 ROOT = Path(__file__).resolve().parent.parent
+HEAVY_MODULES = ("torch", "sklearn.linear_model", "sklearn.neighbors", "sklearn.decomposition",
+                 "sklearn.manifold", "sklearn.feature_extraction.text", "transformers")
+
+
+def start() -> None:
+    if os.environ.get("PLAYGROUND_WARMUP") == "0":  # tests: each AppTest process must not compile
+        return
+    _compile_librosa()
+    imports_ready()
 
 
 @st.cache_resource(show_spinner=False)
-def start() -> subprocess.Popen | None:
+def _compile_librosa() -> subprocess.Popen | None:
     """A separate process, so its compilation neither holds this server's GIL nor delays a page.
-    Skipped when this machine's cache is already warm, and in tests (PLAYGROUND_WARMUP=0)."""
+    Skipped when this machine's numba cache is already warm."""
     from models.warmup import marker
 
-    if os.environ.get("PLAYGROUND_WARMUP") == "0" or marker().exists():
+    if marker().exists():
         return None
     try:
         return subprocess.Popen([sys.executable, "-m", "models.warmup"], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError:
         return None  # the app still works; the first librosa call just pays the compilation itself
+
+
+@st.cache_resource(show_spinner=False)
+def imports_ready() -> threading.Event:
+    """Set once the heavy modules are imported (benchmarks wait on it, as a reading visitor would)."""
+    ready = threading.Event()
+
+    def load() -> None:
+        for module in HEAVY_MODULES:
+            try:
+                importlib.import_module(module)
+            except Exception:  # a missing optional module only means the page imports it later
+                pass
+        ready.set()
+
+    threading.Thread(target=load, name="playground-imports", daemon=True).start()
+    return ready

@@ -1,0 +1,294 @@
+"""Representation: a joint space and coordinated spaces side by side, on the same samples."""
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from components import figures, registry, safe_input, state, ui
+from components.i18n import label, t
+from models import features, worlds
+from models import representation as rep
+
+PAGE = "representation"
+STRENGTH, ATTRIBUTE, PROJECTION, DIMS = (f"{PAGE}.{n}" for n in ("strength", "attribute", "projection", "dims"))
+CAPTION, PICK, TAB = f"{PAGE}.caption", f"{PAGE}.image", f"{PAGE}.tab"
+TABS = ("retrieval", "zero_shot", "missing")
+EXAMPLES = {"shapes": ("a purple star", "a big blue square on the left", "a tiny crimson disc at the top", "a green triangle"),
+            "digits": ("seven", "the digit three", "a handwritten zero")}
+# Okabe-Ito stand-ins for the named colours: near their names, and distinguishable with colour-blindness
+SWATCH = {"red": "#D55E00", "orange": "#E69F00", "yellow": "#F0E442", "green": "#009E73", "blue": "#0072B2", "purple": "#CC79A7"}
+THUMB = 3  # thumbnails: each pixel drawn 3x3, so a 32-pixel picture is 96 pixels wide and stays sharp
+BATCH = 8
+
+conf = ui.page_start(PAGE, [
+    state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}),
+    state.Step(f"{PAGE}.step_strong", {STRENGTH: 1.0, PROJECTION: "pca", DIMS: 2}),
+    state.Step(f"{PAGE}.step_search", {STRENGTH: rep.DEFAULT_STRENGTH, CAPTION: EXAMPLES["shapes"][0],
+                                       TAB: t(f"{PAGE}.tab_retrieval")}),
+    state.Step(f"{PAGE}.step_zero_shot", {STRENGTH: 1.0, TAB: t(f"{PAGE}.tab_zero_shot")}),
+    state.Step(f"{PAGE}.step_missing", {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: t(f"{PAGE}.tab_missing")}),
+])
+world = registry.world(conf.world, conf.seed)
+attributes = list(world.classes)
+test = world.indices("test")
+
+state.bind(STRENGTH, rep.DEFAULT_STRENGTH, options=rep.STRENGTHS)
+state.bind(ATTRIBUTE, attributes[0])
+state.bind(PROJECTION, rep.PROJECTIONS[0], options=rep.PROJECTIONS)
+state.bind(DIMS, 2, options=(2, 3))
+state.bind(CAPTION, EXAMPLES[world.name][0])
+state.bind(PICK, 0, options=range(len(test)))
+if st.session_state[ATTRIBUTE] not in attributes:  # the other world has other attributes
+    st.session_state[ATTRIBUTE] = attributes[0]
+if st.session_state.get(f"{PAGE}.caption_world", world.name) != world.name:  # a caption belongs to its world
+    st.session_state[CAPTION] = EXAMPLES[world.name][0]
+st.session_state[f"{PAGE}.caption_world"] = world.name
+st.session_state[PICK] = min(st.session_state[PICK], len(test) - 1)
+
+strength_col, attribute_col, projection_col, dims_col = st.columns([3, 1.3, 1.6, 1])
+strength_col.select_slider(t(f"{PAGE}.strength"), rep.STRENGTHS, key=STRENGTH, format_func=lambda s: f"{s:g}",
+                           help=t(f"{PAGE}.strength_help"))
+attribute_col.selectbox(t(f"{PAGE}.attribute"), attributes, key=ATTRIBUTE, format_func=lambda a: t(f"common.attr.{a}"))
+projection_col.radio(t(f"{PAGE}.projection"), rep.PROJECTIONS, key=PROJECTION, horizontal=True,
+                     format_func=lambda p: t(f"{PAGE}.projection_{p}"))
+dims_col.radio(t(f"{PAGE}.dims"), (2, 3), key=DIMS, horizontal=True, format_func=lambda d: t(f"{PAGE}.dims_{d}"))
+
+strength, attribute = st.session_state[STRENGTH], st.session_state[ATTRIBUTE]
+attribute_name = t(f"common.attr.{attribute}")
+model = registry.representation_model(world.name, strength)
+vectors = registry.representation_vectors(world.name, conf.seed, strength)
+report = registry.representation_report(world.name, conf.seed, strength)
+modality_names = {m: t(f"common.{m}") for m in rep.MODALITIES}
+
+
+def class_name(i: int, attribute: str = attribute) -> str:
+    return label(world.classes[attribute][world.labels(attribute)[i]])
+
+
+def object_name(i: int) -> str:
+    """A sample's object in a few words ("small red circle"), to check what a search returned."""
+    names = ("size", "colour", "shape") if world.name == "shapes" else ("digit",)
+    return " ".join(class_name(i, a) for a in names)
+
+
+def thumbnail(i: int) -> np.ndarray:
+    return np.repeat(np.repeat(world.images[i], THUMB, axis=0), THUMB, axis=1)
+
+
+def gallery(samples, captions: list[str], per_row: int) -> None:
+    """Thumbnails in a grid of equal columns, each with its caption under it."""
+    for start in range(0, len(samples), per_row):
+        for column, i, text in zip(st.columns(per_row), samples[start:start + per_row], captions[start:start + per_row]):
+            column.image(thumbnail(i), caption=text)
+
+
+def spaces() -> None:
+    st.subheader(t(f"{PAGE}.spaces_title"))
+    rows = test[rep.projection_positions(len(test))]
+    order = [label(c) for c in world.classes[attribute]]
+    colours = {label(c): SWATCH[c] for c in worlds.COLOURS} if attribute == "colour" else None
+    groups = [class_name(i) for i in rows]
+    method, dims = st.session_state[PROJECTION], st.session_state[DIMS]
+    with st.spinner(t(f"{PAGE}.projecting"), show_time=True):  # shown only if it takes over 0.5 s: a new t-SNE
+        joint_points, coordinated_points = (registry.representation_projection(world.name, conf.seed, kind, method, dims)
+                                            for kind in (None, strength))
+    joint_col, coordinated_col = st.columns(2)
+    with joint_col:
+        fig = figures.embedding_map(joint_points, groups, order, t(f"{PAGE}.joint_title"), colours=colours,
+                                    hover=[world.captions[i] for i in rows])
+        joint_vectors = registry.representation_vectors(world.name, conf.seed, None)["joint"]
+        agreement = rep.neighbour_agreement(joint_vectors, world.labels(attribute)[test])
+        ui.chart(fig, t(f"{PAGE}.joint_summary", n=len(rows), attribute=attribute_name, agreement=agreement),
+                 key=f"{PAGE}_joint_map")
+    with coordinated_col:
+        n = len(rows)
+        fig = figures.embedding_map(
+            coordinated_points, groups * 3, order, t(f"{PAGE}.coordinated_title", strength=f"{strength:g}"), colours=colours,
+            symbols=[modality_names[m] for m in rep.MODALITIES for _ in rows], symbol_order=list(modality_names.values()),
+            links=[(i, i + n, i + 2 * n) for i in range(n)],
+            hover=[t(f"{PAGE}.modality_point", modality=modality_names[m], caption=world.captions[i])
+                   for m in rep.MODALITIES for i in rows])
+        ui.chart(fig, t(f"{PAGE}.coordinated_summary", n=n, cosine=report["summary"]["paired_cosine"]),
+                 key=f"{PAGE}_coordinated_map")
+    ui.explain(f"{PAGE}.spaces_help")
+    if method == "tsne":
+        st.caption(t(f"{PAGE}.tsne_note"))
+
+
+def strength_curve() -> None:
+    st.subheader(t(f"{PAGE}.strength_title"))
+    reports = [registry.representation_report(world.name, conf.seed, s)["summary"] for s in rep.STRENGTHS]
+    chance = report["retrieval"][("text", "image")]["chance_r1"]
+    series = {t(f"{PAGE}.paired_cosine"): [r["paired_cosine"] for r in reports],
+              t(f"{PAGE}.recall_text_image"): [r["text_to_image_r1"] for r in reports]}
+    if "zero_shot" in report["summary"]:
+        series[t(f"{PAGE}.zero_shot_line")] = [r["zero_shot"] for r in reports]
+    labels = [f"{s:g}" for s in rep.STRENGTHS]
+    chart_col, metric_col = st.columns([3, 1])
+    with chart_col:
+        fig = figures.lines(labels, series, t(f"{PAGE}.strength_chart"), t(f"{PAGE}.strength_axis"), t(f"{PAGE}.score_axis"),
+                            height=360)
+        current = rep.STRENGTHS.index(strength)  # a dotted line at the chosen strength
+        fig.update_layout(legend={"orientation": "h", "y": -0.3, "yanchor": "top"}, xaxis={"type": "category"},
+                          shapes=[{"type": "line", "x0": current, "x1": current, "y0": 0, "y1": 1, "yref": "paper",
+                                   "line": {"dash": "dot", "color": "#888"}}])
+        ui.chart(fig, t(f"{PAGE}.strength_summary", low=labels[0], high=labels[-1], cos_low=reports[0]["paired_cosine"],
+                        cos_high=reports[-1]["paired_cosine"], r_low=reports[0]["text_to_image_r1"],
+                        r_high=reports[-1]["text_to_image_r1"], chance=chance), key=f"{PAGE}_strength")
+    summary = report["summary"]
+    metric_col.metric(t(f"{PAGE}.metric_cosine"), f"{summary['paired_cosine']:.2f}")
+    metric_col.metric(t(f"{PAGE}.metric_r1"), f"{summary['text_to_image_r1']:.0%}", t(f"{PAGE}.metric_chance", chance=chance),
+                      delta_color="off", delta_arrow="off")
+    metric_col.metric(t(f"{PAGE}.metric_r5"), f"{summary['text_to_image_r5']:.0%}")
+    if "zero_shot" in summary:
+        metric_col.metric(t(f"{PAGE}.metric_zero_shot"), f"{summary['zero_shot']:.0%}",
+                          t(f"{PAGE}.metric_chance", chance=1 / len(rep.descriptions(world.name)[0])),
+                          delta_color="off", delta_arrow="off")
+
+
+def set_caption(text: str) -> None:
+    st.session_state[CAPTION] = text
+
+
+def search_by_caption() -> None:
+    text = safe_input.text_box(t(f"{PAGE}.caption_label"), key=CAPTION)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(t(f"{PAGE}.examples"))
+        for example in EXAMPLES[world.name]:
+            st.button(example, key=f"{PAGE}.example_{example}", on_click=set_caption, args=(example,))
+    if not text:
+        return
+    unknown = features.out_of_vocabulary(model.dictionary, text)
+    if unknown:
+        st.warning(t(f"{PAGE}.unknown_words", words=", ".join(unknown)))
+    if not features.text_vectors(model.dictionary, [text]).any():
+        st.info(t(f"{PAGE}.nothing_known", size=len(model.dictionary.vocabulary_)))
+        return
+    query = rep.embed_texts(model, [text])[0]
+    image_col, sound_col = st.columns([5, 2])
+    scores = vectors["image"] @ query
+    best = np.argsort(-scores)[:5]
+    with image_col:
+        st.markdown(f"**{t(f'{PAGE}.nearest_images')}**")
+        gallery(test[best], [f"{scores[j]:.2f} · {object_name(test[j])}" for j in best], per_row=5)
+    scores = vectors["sound"] @ query
+    sound_col.markdown(f"**{t(f'{PAGE}.nearest_sounds')}**")
+    for j in np.argsort(-scores)[:3]:
+        sound_col.caption(f"{scores[j]:.2f} · {object_name(test[j])}")
+        sound_col.audio(np.asarray(world.audio[test[j]]), sample_rate=world.sample_rate)
+
+
+def search_by_image() -> None:
+    st.number_input(t(f"{PAGE}.pick_image"), min_value=0, max_value=len(test) - 1, step=1, key=PICK)
+    pick = st.session_state[PICK]
+    same = rep.same_object(world, test)[pick]
+    scores = vectors["text"] @ vectors["image"][pick]
+    picture, captions = st.columns([1, 4])
+    picture.image(thumbnail(test[pick]), caption=world.captions[test[pick]])
+    lines = [f"- `{scores[j]:.2f}` {world.captions[test[j]]} — {t(f'{PAGE}.caption_hit' if same[j] else f'{PAGE}.caption_miss')}"
+             for j in np.argsort(-scores)[:5]]
+    captions.markdown(f"**{t(f'{PAGE}.nearest_captions')}**\n\n" + "\n".join(lines))
+
+
+def similarity_matrix() -> None:
+    positions = (st.session_state[PICK] + np.arange(BATCH)) % len(test)
+    batch = test[positions]
+    sims = rep.similarity(vectors["image"][positions], vectors["text"][positions])  # (images, captions)
+    fig = figures.heatmap(sims, t(f"{PAGE}.matrix_title"), x=[world.captions[i] for i in batch],
+                          y=[f"{t(f'{PAGE}.matrix_images')} {k + 1}" for k in range(BATCH)], colorbar="cos",
+                          reverse_y=True, zmin=-1, zmax=1, height=480)
+    fig.update_traces(texttemplate="%{z:.2f}")
+    pictures = [{"source": Image.fromarray(world.images[i]), "xref": "paper", "yref": "y", "x": -0.01, "y": row,
+                 "sizex": 0.07, "sizey": 0.9, "xanchor": "right", "yanchor": "middle"} for row, i in enumerate(batch)]
+    fig.update_layout(images=pictures, margin={"l": 60}, xaxis={"tickangle": -30}, yaxis={"showticklabels": False})
+    off = ~np.eye(BATCH, dtype=bool)
+    ui.chart(fig, t(f"{PAGE}.matrix_summary", hits=int((sims.argmax(1) == np.arange(BATCH)).sum()), n=BATCH,
+                    diagonal=float(np.diag(sims).mean()), off=float(sims[off].mean())), key=f"{PAGE}_matrix")
+
+
+def recall_table() -> None:
+    st.markdown(f"**{t(f'{PAGE}.recall_title', n=len(test))}**")
+    header = f"| {t(f'{PAGE}.recall_direction')} | R@1 | R@5 | {t(f'{PAGE}.recall_chance')} R@1 | {t(f'{PAGE}.recall_chance')} R@5 |"
+    rows = [f"| {modality_names[q]} → {modality_names[g]} | {r['r1']:.1%} | {r['r5']:.1%} | {r['chance_r1']:.1%} | {r['chance_r5']:.1%} |"
+            for (q, g), r in report["retrieval"].items()]
+    st.markdown("\n".join([header, "| --- | ---: | ---: | ---: | ---: |", *rows]))
+    ui.explain(f"{PAGE}.recall_help")
+
+
+def zero_shot() -> None:
+    if not rep.HELD_OUT[world.name]:
+        st.info(t(f"{PAGE}.zero_shot_digits"))
+        return
+    texts, pairs = rep.descriptions(world.name)
+    combos = ", ".join(f"{label(c)} {label(s)}" for s, c in rep.HELD_OUT[world.name])
+    st.markdown(t(f"{PAGE}.zero_shot_intro", combos=combos, n=len(texts)))
+    summary = report["summary"]
+    unseen_col, seen_col, chance_col = st.columns(3)
+    unseen_col.metric(t(f"{PAGE}.zero_shot_unseen"), f"{summary['zero_shot']:.0%}")
+    seen_col.metric(t(f"{PAGE}.zero_shot_seen"), f"{summary['zero_shot_seen']:.0%}")
+    chance_col.metric(t(f"{PAGE}.zero_shot_chance", n=len(texts)), f"{1 / len(texts):.1%}")
+    unseen = rep.held_out_mask(world)[test]
+    rows = test[unseen]
+    predicted = rep.zero_shot_predictions(model, vectors["image"][unseen])
+    right = [pairs[p] == (world.labels("shape")[i], world.labels("colour")[i]) for p, i in zip(predicted, rows)]
+    st.markdown(f"**{t(f'{PAGE}.zero_shot_grid')}**")
+    gallery(rows, [f"{'✓' if ok else '✗'} {texts[p]}" for p, ok in zip(predicted, right)], per_row=8)
+    weak = registry.representation_report(world.name, conf.seed, rep.STRENGTHS[0])["summary"]["zero_shot"]
+    st.caption(t(f"{PAGE}.zero_shot_summary", correct=sum(right), total=len(rows), weak=weak))
+    ui.explain(f"{PAGE}.zero_shot_try")
+
+
+def scenario_name(present: tuple[str, ...]) -> str:
+    if len(present) == len(rep.MODALITIES):
+        return t(f"{PAGE}.scenario_all")
+    if len(present) == 1:
+        return t(f"{PAGE}.scenario_only", modality=t(f"{PAGE}.modality_{present[0]}"))
+    gone = next(m for m in rep.MODALITIES if m not in present)
+    return t(f"{PAGE}.scenario_no", modality=t(f"{PAGE}.modality_{gone}"))
+
+
+def missing_modality() -> None:
+    st.markdown(t(f"{PAGE}.missing_intro", attribute=attribute_name))
+    joint, coordinated = (registry.representation_missing(world.name, conf.seed, kind, attribute) for kind in (None, strength))
+    fig = figures.grouped_bars([scenario_name(p) for p in rep.SCENARIOS],
+                               {t(f"{PAGE}.joint_name"): [joint[p] for p in rep.SCENARIOS],
+                                t(f"{PAGE}.coordinated_name", strength=f"{strength:g}"): [coordinated[p] for p in rep.SCENARIOS]},
+                               t(f"{PAGE}.missing_chart", attribute=attribute_name), t(f"{PAGE}.missing_accuracy"),
+                               reference=1 / len(world.classes[attribute]), reference_label=t(f"{PAGE}.chance_line"))
+    degraded = rep.SCENARIOS[1:]
+    ui.chart(fig, t(f"{PAGE}.missing_summary", joint=np.mean([joint[p] for p in degraded]),
+                    coordinated=np.mean([coordinated[p] for p in degraded]), joint_all=joint[rep.MODALITIES],
+                    coordinated_all=coordinated[rep.MODALITIES]), key=f"{PAGE}_missing")
+    if attribute == "position":
+        st.caption(t(f"{PAGE}.missing_note"))
+
+
+def details() -> None:
+    joint_model = registry.representation_model(world.name, None)
+    with st.expander(t(f"{PAGE}.details_title")):
+        st.markdown(t(f"{PAGE}.details", vocabulary=len(model.dictionary.vocabulary_), sound=rep.SOUND_INPUTS,
+                      coordinated_parameters=model.meta["parameters"], joint_parameters=joint_model.meta["parameters"],
+                      dim=rep.EMBED_DIM, batch=rep.BATCH_SIZE, temperature=rep.TEMPERATURE, epochs=rep.EPOCHS,
+                      train=len(rep.training_indices(world))))
+
+
+spaces()
+strength_curve()
+# Only the open tab runs (on_change="rerun"): the missing-modality probes cost a second the first time.
+retrieval_tab, zero_shot_tab, missing_tab = st.tabs([t(f"{PAGE}.tab_{name}") for name in TABS], key=TAB, on_change="rerun")
+if retrieval_tab.open:
+    with retrieval_tab:
+        ui.explain(f"{PAGE}.retrieval_help")
+        search_by_caption()
+        st.divider()
+        search_by_image()
+        similarity_matrix()
+        recall_table()
+if zero_shot_tab.open:
+    with zero_shot_tab:
+        zero_shot()
+if missing_tab.open:
+    with missing_tab:
+        missing_modality()
+details()
+ui.page_end()

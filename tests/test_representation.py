@@ -1,0 +1,209 @@
+"""Representation: joint vs coordinated spaces really differ the way the page says, on the test split."""
+
+import numpy as np
+import pytest
+import torch
+
+from components import i18n
+from models import checkpoints, worlds
+from models import representation as rep
+
+PAGE = "representation"
+
+
+# ---------------------------------------------------------------- the split and the measures
+def test_held_out_combinations_are_never_trained_on_but_are_tested():
+    world = worlds.make_world("shapes", 0, n=300)
+    train, held_out = rep.training_indices(world), rep.held_out_mask(world)
+    assert not held_out[train].any()
+    assert held_out[world.indices("test")].any()
+    trained = {(s, c) for s, c in zip(world.labels("shape")[train], world.labels("colour")[train])}
+    assert len(trained) == len(worlds.SHAPES) * len(worlds.COLOURS) - len(rep.HELD_OUT["shapes"])
+
+
+def test_info_nce_is_low_for_matched_pairs_and_log_batch_for_random_ones():
+    generator = torch.Generator().manual_seed(0)
+    a = torch.nn.functional.normalize(torch.randn(32, 16, generator=generator), dim=1)
+    assert rep.info_nce(a, a) < 0.1
+    assert rep.info_nce(a, a.roll(1, dims=0)) > 5.0
+    flat = torch.nn.functional.normalize(torch.ones(32, 16), dim=1)  # every pair equally similar
+    assert rep.info_nce(flat, flat).item() == pytest.approx(np.log(32), rel=1e-4)
+
+
+def test_recall_and_its_chance_level():
+    relevant = np.eye(4, dtype=bool)
+    assert rep.recall_at_k(np.eye(4), relevant, 1) == 1.0
+    assert rep.recall_at_k(-np.eye(4), relevant, 1) == 0.0
+    assert rep.recall_at_k(-np.eye(4), relevant, 4) == 1.0
+    assert rep.chance_recall(relevant, 1) == pytest.approx(0.25)
+    assert rep.chance_recall(relevant, 2) == pytest.approx(0.5)
+    two_relevant = np.array([[True, True, False, False]])
+    assert rep.chance_recall(two_relevant, 1) == pytest.approx(0.5)
+
+
+def test_same_object_ignores_what_a_sound_cannot_tell():
+    world = worlds.make_world("shapes", 0, n=300)
+    rows = np.arange(len(world))
+    seen, heard = rep.same_object(world, rows), rep.same_object(world, rows, "sound")
+    assert (heard | ~seen).all() and (heard & ~seen).any()  # position differs, the sound is the same
+    assert np.diag(seen).all()
+
+
+def test_projection_shapes():
+    vectors = np.random.default_rng(0).standard_normal((60, rep.EMBED_DIM)).astype(np.float32)
+    assert rep.project(vectors, "pca", 3).shape == (60, 3)
+    assert rep.project(vectors, "tsne", 2).shape == (60, 2)
+
+
+# ---------------------------------------------------------------- learning
+def test_training_pulls_a_samples_modalities_together():
+    """A few epochs of the constraint alone, on a small world: the loss falls and paired vectors align."""
+    data = rep.prepare(worlds.make_world("shapes", 1, n=300))
+    test = data.world.indices("test")
+    inputs = {m: x[test] for m, x in data.inputs.items()}
+    untrained = rep.CoordinatedNet("shapes", len(data.dictionary.vocabulary_))
+    before = rep.paired_cosine(rep.modality_embeddings(rep.Model(untrained.eval(), data.dictionary, 1.0, {}), inputs))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # batches this small run faster on one thread, and far faster on a busy machine
+    try:
+        net, losses = rep.train_coordinated(data, 1.0, epochs=20)
+    finally:
+        torch.set_num_threads(threads)
+    after = rep.paired_cosine(rep.modality_embeddings(rep.Model(net, data.dictionary, 1.0, {}), inputs))
+    assert losses[-1] < 0.6 * losses[0]
+    assert after > before + 0.3
+
+
+# ---------------------------------------------------------------- the committed models, on the test split
+@pytest.fixture(scope="module")
+def shapes():
+    world = worlds.make_world("shapes", 0)
+    dictionary = rep.load("shapes", None).dictionary
+    return world, {split: rep.world_inputs(world, dictionary, rows) for split, rows in
+                   (("train", rep.training_indices(world)), ("test", world.indices("test")))}
+
+
+@pytest.fixture(scope="module")
+def reports(shapes):
+    world, inputs = shapes
+    out = {}
+    for strength in rep.STRENGTHS:
+        model = rep.load("shapes", strength)
+        out[strength] = rep.headline(model, world, rep.modality_embeddings(model, inputs["test"]))
+    return out
+
+
+@pytest.mark.parametrize("world_name", worlds.WORLD_NAMES)
+def test_weights_are_committed_and_small(world_name):
+    for strength in (None, *rep.STRENGTHS):
+        name = rep.name(world_name, strength)
+        assert checkpoints.read(name) is not None, f"{name}: run python -m models.train {name}"
+        assert checkpoints.path(name).stat().st_size < 400_000
+
+
+def test_alignment_grows_monotonically_with_the_constraint_weight(reports):
+    cosines = [reports[s]["paired_cosine"] for s in rep.STRENGTHS]
+    assert all(b > a + 0.02 for a, b in zip(cosines, cosines[1:])), cosines
+    assert abs(cosines[0]) < 0.1 and cosines[-1] > 0.7
+
+
+def test_coordinated_retrieval_is_far_above_chance(shapes, reports):
+    world, inputs = shapes
+    model = rep.load("shapes", rep.DEFAULT_STRENGTH)
+    vectors = rep.modality_embeddings(model, inputs["test"])
+    for query, gallery in rep.RETRIEVALS:
+        recall = rep.retrieval(world, vectors, query, gallery)
+        assert recall["r1"] > 0.75 and recall["r1"] > 10 * recall["chance_r1"], (query, gallery, recall)
+        assert recall["r5"] >= recall["r1"]
+    assert reports[0.0]["text_to_image_r1"] < 0.05  # no constraint, no shared space: retrieval fails
+
+
+def test_held_out_combinations_are_recognised_zero_shot(reports):
+    chance = 1 / len(rep.descriptions("shapes")[0])
+    assert reports[rep.DEFAULT_STRENGTH]["zero_shot"] > 8 * chance
+    assert reports[rep.STRENGTHS[-1]]["zero_shot"] > 12 * chance
+    assert reports[0.0]["zero_shot"] < 3 * chance
+    assert reports[rep.DEFAULT_STRENGTH]["zero_shot_seen"] > reports[rep.DEFAULT_STRENGTH]["zero_shot"]
+
+
+def test_missing_modality_hurts_the_joint_model_more(shapes):
+    world, inputs = shapes
+    accuracy = {kind: rep.missing_modality(rep.load("shapes", kind), world, inputs["train"], inputs["test"], "shape")
+                for kind in (None, rep.DEFAULT_STRENGTH)}
+    joint, coordinated = accuracy[None], accuracy[rep.DEFAULT_STRENGTH]
+    assert joint[rep.MODALITIES] > 0.9 and coordinated[rep.MODALITIES] > 0.9
+    degraded = rep.SCENARIOS[1:]
+    assert np.mean([coordinated[p] for p in degraded]) > np.mean([joint[p] for p in degraded]) + 0.05
+    assert coordinated[("image",)] > joint[("image",)] + 0.2
+
+
+def test_public_embedding_functions_give_unit_vectors_and_word_to_image_similarity():
+    world = worlds.make_world("shapes", 2, n=240)
+    model = rep.load("shapes", rep.DEFAULT_STRENGTH)
+    images, words = rep.embed_images(model, world.images), rep.embed_texts(model, ["purple", "star"])
+    sounds = rep.embed_sounds(model, world.audio[:5], world.sample_rate)
+    for vectors in (images, words, sounds):
+        assert vectors.shape[1] == rep.EMBED_DIM and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    purple = world.labels("colour") == worlds.COLOURS.index("purple")
+    to_purple = rep.similarity(words[:1], images)[0]
+    assert to_purple[purple].mean() > to_purple[~purple].mean() + 0.2
+
+
+# ---------------------------------------------------------------- the page
+def captions(at) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def test_page_widgets_change_what_is_shown(app):
+    at = app(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    first = captions(at)
+    assert "0.77" in first or "Mean cosine" in first
+    at.select_slider(key=f"{PAGE}.strength").set_value(0.0).run()
+    weak = captions(at)
+    assert weak != first and not at.exception
+    at.selectbox(key=f"{PAGE}.attribute").set_value("colour").run()
+    assert "same colour" in captions(at)
+    at.radio(key=f"{PAGE}.dims").set_value(3).run()
+    at.radio(key=f"{PAGE}.projection").set_value("tsne").run()
+    assert not at.exception, [e.value for e in at.exception]
+    before = [m.value for m in at.markdown if "Nearest test captions" in m.value]
+    at.number_input(key=f"{PAGE}.image").set_value(5).run()
+    assert [m.value for m in at.markdown if "Nearest test captions" in m.value] != before
+    assert dict(at.query_params).get(f"{PAGE}.strength") == "0.0"
+
+
+def test_typed_captions_and_unknown_words(app):
+    at = app(PAGE)
+    at.text_input(key=f"{PAGE}.caption").set_value("a violet pentagon").run()
+    assert any("pentagon" in w.value for w in at.warning)
+    at.text_input(key=f"{PAGE}.caption").set_value("一颗紫色的星星").run()
+    assert at.info and not at.exception
+    example = next(b for b in at.button if b.label == "a big blue square on the left")
+    example.click().run()
+    assert at.session_state[f"{PAGE}.caption"] == "a big blue square on the left"
+    assert "large blue square" in captions(at)
+
+
+def test_zero_shot_and_missing_modality_tabs(app):
+    at = app(PAGE, **{f"{PAGE}.tab": i18n.translate(f"{PAGE}.tab_zero_shot", "en")})
+    assert not at.exception
+    assert [m.label for m in at.metric][-3:] == ["Unseen combinations", "Seen combinations", "Chance (1 of 24)"]
+    at.session_state[f"{PAGE}.tab"] = i18n.translate(f"{PAGE}.tab_missing", "en")
+    at.run()
+    assert "the joint model averages" in captions(at) and not at.exception
+
+
+def test_digits_world_and_presenter_steps(app):
+    at = app(PAGE, world="digits")
+    assert not at.exception, [e.value for e in at.exception]
+    at.session_state[f"{PAGE}.tab"] = i18n.translate(f"{PAGE}.tab_zero_shot", "en")
+    at.run()
+    assert any("Digits world" in i.value for i in at.info)
+    at = app(PAGE, present=True)
+    strengths = []
+    for _ in range(4):
+        next(b for b in at.button if b.label == i18n.translate("common.next", "en")).click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        strengths.append(at.session_state[f"{PAGE}.strength"])
+    assert strengths[0] == 1.0 and at.session_state[f"{PAGE}.tab"] == i18n.translate(f"{PAGE}.tab_missing", "en")
