@@ -87,7 +87,8 @@ def formatter(prefix: str):
     session language cannot be read; a fixed language keeps option labels consistent.
     """
     language = current_language()
-    return lambda value: translate(f"{prefix}{value}", language)
+    strings = table(language)
+    return lambda value: strings.get(f"{prefix}{value}", str(value))  # an unknown value shows as itself
 
 
 def label(value: str) -> str:

@@ -28,6 +28,20 @@ def start() -> None:
 
 
 @st.cache_resource(show_spinner=False)
+def single_threaded() -> None:
+    """One math thread per request, once per process. Our matrices and models are small and a
+    server has few cores and many visitors: a second BLAS or torch thread made small products and
+    tiny-model inference 20-100x slower on a busy 2-core machine."""
+    from threadpoolctl import threadpool_limits
+
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # for the libraries loaded later (torch, scipy's BLAS)
+    threadpool_limits(limits=1)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+
+
+@st.cache_resource(show_spinner=False)
 def _compile_librosa() -> subprocess.Popen | None:
     """A separate process, so its compilation neither holds this server's GIL nor delays a page.
     Skipped when this machine's numba cache is already warm."""
@@ -53,6 +67,8 @@ def imports_ready() -> threading.Event:
                 importlib.import_module(module)
             except Exception:  # a missing optional module only means the page imports it later
                 pass
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(1)
         ready.set()
 
     threading.Thread(target=load, name="playground-imports", daemon=True).start()
