@@ -1,0 +1,541 @@
+"""Unimodal classifiers: each modality as one long vector, classic classifiers on it, and honest model selection."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from components import figures, i18n, registry, state, ui
+from components.i18n import label, t
+from models import audio, features, nearest, worlds
+from models import unimodal_classic as classic
+from models import unimodal_text as text_models
+
+PAGE = "unimodal"
+SECTIONS = ("image", "text", "sound", "splits", "cost")
+SECTION, SAMPLE = f"{PAGE}.section", f"{PAGE}.sample"
+K, METRIC, C = f"{PAGE}.k", f"{PAGE}.metric", f"{PAGE}.C"
+IMAGE_SOURCE, SOUND_SOURCE = f"{PAGE}.image_source", f"{PAGE}.sound_source"
+TASK, TEXT = f"{PAGE}.text_task", f"{PAGE}.text"
+DATA_MODALITY, SWEEP_MODEL, FRAME = f"{PAGE}.data_modality", f"{PAGE}.sweep_model", f"{PAGE}.frame"
+PHOTOS = ("china", "flower")  # shipped inside scikit-learn
+IMAGE_SOURCES = ("world", *PHOTOS, "upload")
+MAX_MISTAKES = 12
+METRIC_NAMES = {"manhattan": "L1", "euclidean": "L2"}
+
+conf = ui.page_start(PAGE, [
+    state.Step(f"{PAGE}.step_image", {SECTION: "image", IMAGE_SOURCE: "world", f"{PAGE}.image_model": "knn",
+                                      K: 1, METRIC: "euclidean"}),
+    state.Step(f"{PAGE}.step_photo", {SECTION: "image", IMAGE_SOURCE: "china", f"{PAGE}.image_model": "cnn"}),
+    state.Step(f"{PAGE}.step_text", {SECTION: "text", TASK: text_models.SENTIMENT, f"{PAGE}.text_model": "logistic",
+                                     TEXT: text_models.SENTIMENT_EXAMPLES["negation"]}),
+    state.Step(f"{PAGE}.step_sound", {SECTION: "sound", SOUND_SOURCE: "world", f"{PAGE}.sound_model": "mlp"}),
+    state.Step(f"{PAGE}.step_splits", {SECTION: "splits", DATA_MODALITY: "image", SWEEP_MODEL: "knn"}),
+])
+world = registry.world(conf.world, conf.seed)
+MAIN = worlds.MAIN_ATTRIBUTE[world.name]
+TEST_ROWS = world.indices("test")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A classifier and its hyper-parameters, as the visitor set them."""
+
+    kind: str
+    k: int
+    metric: str
+    C: float
+
+
+def dataset(modality: str, task: str = MAIN) -> classic.Dataset:
+    return registry.unimodal_dataset(conf.world, conf.seed, modality, task)
+
+
+def neighbours(modality: str, task: str, metric: str, splits: tuple[str, ...] = ("test",)) -> nearest.Neighbours:
+    """The nearest training samples of every test sample (and validation sample, for a sweep)."""
+    with st.spinner(t(f"{PAGE}.searching", n=len(dataset(modality, task).indices("train")))):
+        return registry.unimodal_neighbours(conf.world, conf.seed, modality, task, metric, splits)
+
+
+def logistic(modality: str, task: str, c: float):
+    with st.spinner(t(f"{PAGE}.fitting", C=c)):
+        return registry.unimodal_logistic(conf.world, conf.seed, modality, task, c)
+
+
+def held_out(modality: str, task: str, choice: Choice) -> classic.Evaluation:
+    """The chosen classifier on every test sample (computed once per setting, then cached)."""
+    data = dataset(modality, task)
+    rows = data.indices("test")
+    if choice.kind == "knn":
+        proba = classic.knn_proba(data, neighbours(modality, task, choice.metric), rows, choice.k)
+    elif choice.kind == "logistic":
+        proba = logistic(modality, task, choice.C).predict_proba(data.x[rows])
+    else:
+        proba = registry.unimodal_net_test(conf.world, conf.seed, modality, choice.kind)
+    return classic.evaluate(data, rows, proba)
+
+
+def new_input(modality: str, task: str, choice: Choice, vector: np.ndarray, raw: np.ndarray):
+    """The chosen classifier on something that is not in the world: (class probabilities, neighbours or None)."""
+    data = dataset(modality, task)
+    if choice.kind == "knn":
+        proba, found = classic.knn_query(data, vector[None], choice.metric, choice.k)
+        return proba[0], found
+    if choice.kind == "logistic":
+        return logistic(modality, task, choice.C).predict_proba(vector[None])[0], None
+    from models import classifiers, unimodal  # torch: imported only once a network is asked for
+
+    net = registry.unimodal_net(modality, world.name, choice.kind)[0]
+    return classifiers.predict_proba(net, unimodal.net_input(modality, choice.kind, raw[None]))[0], None
+
+
+# ---------------------------------------------------------------- shared widgets
+def name_of(value: str) -> str:
+    """A class name in the visitor's language (the sentiment classes are this page's own)."""
+    return t(f"{PAGE}.class_{value}") if value in text_models.SENTIMENT_CLASSES else label(value)
+
+
+def enlarged(pixels: np.ndarray, size: int) -> np.ndarray:
+    """Blow a tiny image up by whole pixels, so the browser shows its real blocks instead of a blur."""
+    scale = max(1, size // pixels.shape[0])
+    return np.kron(pixels, np.ones((scale, scale, 1), dtype=np.uint8))
+
+
+def open_sample(position: int, extra: dict | None = None) -> None:
+    """A button callback: show another test sample (and reset whatever showed something else)."""
+    st.session_state[SAMPLE] = int(position)
+    st.session_state.update(extra or {})
+
+
+def pick_random(n: int) -> None:
+    clicks = st.session_state.get(f"{PAGE}.clicks", 0) + 1
+    st.session_state[f"{PAGE}.clicks"] = clicks
+    open_sample(int(np.random.default_rng([conf.seed, clicks]).integers(n)))
+
+
+def sample_picker() -> int:
+    """The test sample every modality section shows; returns its world row."""
+    n = len(TEST_ROWS)
+    state.bind(SAMPLE, 0, options=range(n))
+    if st.session_state[SAMPLE] >= n:
+        st.session_state[SAMPLE] = 0
+    pick, dice = st.columns([4, 1], vertical_alignment="bottom")
+    pick.number_input(t(f"{PAGE}.sample", n=n), min_value=0, max_value=n - 1, step=1, key=SAMPLE)
+    dice.button(t("common.random_sample"), on_click=pick_random, args=(n,), width="stretch", key=f"{PAGE}.dice")
+    return int(TEST_ROWS[st.session_state[SAMPLE]])
+
+
+def classifier_controls(modality: str) -> Choice:
+    key = f"{PAGE}.{modality}_model"
+    kinds = classic.CLASSIFIERS[modality]
+    state.bind(key, classic.DEFAULT_CLASSIFIER[modality], options=kinds)
+    state.bind(K, 1, options=range(1, nearest.K_MAX + 1))
+    state.bind(METRIC, "euclidean", options=nearest.METRICS)
+    state.bind(C, 1.0, options=classic.C_VALUES)
+    model_col, first, second = st.columns([1.3, 1, 1])
+    kind = model_col.selectbox(t(f"{PAGE}.classifier"), kinds, format_func=i18n.formatter(f"{PAGE}.kind."),
+                               key=key)
+    if kind == "knn":
+        first.slider(t(f"{PAGE}.k"), 1, nearest.K_MAX, key=K)
+        second.radio(t(f"{PAGE}.metric"), nearest.METRICS, format_func=i18n.formatter(f"{PAGE}.metric_"),
+                     key=METRIC, horizontal=True)
+    elif kind == "logistic":
+        first.select_slider(t(f"{PAGE}.C"), classic.C_VALUES, format_func=lambda v: f"{v:g}", key=C,
+                            help=t(f"{PAGE}.C_help"))
+    return Choice(kind, st.session_state[K], st.session_state[METRIC], st.session_state[C])
+
+
+def answer(proba: np.ndarray, classes: tuple[str, ...], true: int | None, key: str) -> None:
+    names = [name_of(c) for c in classes]
+    best = int(np.argmax(proba))
+    fig = figures.probability_bars(proba, names, t(f"{PAGE}.probabilities"), highlight=true,
+                                   xlabel=t("common.probability"), height=80 + 26 * len(names))
+    verdict = "" if true is None else t(f"{PAGE}.right" if best == true else f"{PAGE}.wrong", truth=names[true])
+    ui.chart(fig, t(f"{PAGE}.answer", label=names[best], p=proba[best]) + " " + verdict, key=key)
+
+
+def test_report(modality: str, task: str, choice: Choice, on_open) -> None:
+    """Test accuracy of the chosen classifier, its confusion matrix, and buttons to open its mistakes."""
+    result = held_out(modality, task, choice)
+    data = dataset(modality, task)
+    st.metric(t(f"{PAGE}.test_accuracy", n=len(result.rows)), f"{result.accuracy:.1%}",
+              help=t(f"{PAGE}.test_accuracy_help"))
+    details = st.expander(t(f"{PAGE}.mistakes_title"), key=f"{PAGE}.mistakes_{modality}", on_change="rerun")
+    if not details.open:  # drawn only on demand: a confusion matrix per rerun would cost every visitor
+        return
+    with details:
+        names = [name_of(c) for c in data.classes]
+        fig = figures.confusion(result.confusion, names, xlabel=t("common.predicted"), ylabel=t("common.true"),
+                                height=140 + 28 * len(names))
+        off = result.confusion - np.diag(np.diag(result.confusion))
+        if off.any():
+            true, predicted = np.unravel_index(int(np.argmax(off)), off.shape)
+            summary = t(f"{PAGE}.confusion_summary", n=int(off.sum()), count=int(off.max()), truth=names[true],
+                        predicted=names[predicted])
+        else:
+            summary = t(f"{PAGE}.confusion_perfect")
+        ui.chart(fig, summary, key=f"{PAGE}.confusion_{modality}")
+        wrong = result.wrong()
+        if len(wrong):
+            st.markdown(t(f"{PAGE}.mistakes_help", shown=min(len(wrong), MAX_MISTAKES), n=len(wrong)))
+            columns = st.columns(4)
+            predicted = dict(zip(result.rows, result.proba.argmax(1)))
+            for i, row in enumerate(wrong[:MAX_MISTAKES]):
+                text = t(f"{PAGE}.mistake", position=int(np.searchsorted(result.rows, row)), truth=names[data.y[row]],
+                         predicted=names[predicted[row]])
+                columns[i % 4].button(text, key=f"{PAGE}.mistake_{modality}_{i}", on_click=on_open, args=(int(row),),
+                                      width="stretch")
+
+
+def honest_warning(modality: str, vector: np.ndarray, proba: np.ndarray) -> None:
+    """For input from outside the world: the model must answer anyway, so say how unlike the world it is."""
+    data = dataset(modality)
+    nearest_distance = float(classic.knn_query(data, vector[None], "euclidean", 1)[1].distance[0, 0])
+    ratio = classic.novelty(neighbours(modality, MAIN, "euclidean"), data.indices("test"), nearest_distance)
+    st.warning(t(f"{PAGE}.{modality}_honest", world=t(f"common.world_{world.name}"), n=len(data.classes),
+                 p=float(proba.max()), ratio=ratio))
+
+
+def neighbour_gallery(found: nearest.Neighbours, k: int, classes: tuple[str, ...], y: np.ndarray) -> None:
+    """The k training images that voted, closest first, with their label and distance."""
+    shown = min(k, 8)
+    st.markdown(t(f"{PAGE}.neighbours", k=k, shown=shown))
+    columns = st.columns(8)
+    for column, row, distance in zip(columns, found.index[0, :shown], found.distance[0, :shown]):
+        column.image(enlarged(world.images[row], 96), caption=f"{name_of(classes[y[row]])} · {distance:.2f}")
+
+
+# ---------------------------------------------------------------- image
+def photo_pixels(source: str) -> np.ndarray | None:
+    if source == "upload":
+        from components import safe_input  # here, not at the top: it costs a first visit 0.7 s of imports
+
+        return safe_input.image_upload(t(f"{PAGE}.upload_image"), key=f"{PAGE}.photo")
+    return registry.unimodal_photo(source)
+
+
+def image_section() -> None:
+    state.bind(IMAGE_SOURCE, "world", options=IMAGE_SOURCES)
+    st.radio(t(f"{PAGE}.image_source"), IMAGE_SOURCES, format_func=i18n.formatter(f"{PAGE}.source."),
+             key=IMAGE_SOURCE, horizontal=True)
+    source = st.session_state[IMAGE_SOURCE]
+    data = dataset("image")
+    side = world.images.shape[1]
+    if source == "world":
+        row = sample_picker()
+        pixels, true = world.images[row], int(data.y[row])
+    else:
+        photo = photo_pixels(source)
+        if photo is None:
+            st.info(t(f"{PAGE}.upload_image_hint"))
+            return
+        pixels, true = classic.fit_photo(photo, side, grey=world.name == "digits"), None
+        original, loss = st.columns(2, vertical_alignment="center")
+        original.image(photo, caption=t(f"{PAGE}.photo_original", h=photo.shape[0], w=photo.shape[1]),
+                       output_format="JPEG")  # a photo: JPEG encodes 40x faster than PNG and is 8x smaller
+        loss.markdown(t(f"{PAGE}.photo_loss", h=photo.shape[0], w=photo.shape[1], edge=min(photo.shape[:2]), side=side,
+                        kept=side * side / (photo.shape[0] * photo.shape[1])))
+
+    picture, matrices = st.columns([1, 3])
+    with picture:
+        st.markdown(f"**{t(f'{PAGE}.what_model_sees')}**")
+        st.image(enlarged(pixels, 192), caption=t(f"{PAGE}.image_summary", side=side))
+    with matrices:
+        fig = figures.channels(pixels, [t(f"{PAGE}.channel_{c}") for c in "rgb"], t(f"{PAGE}.channels"), "0-255",
+                               height=250)
+        means = pixels.reshape(-1, 3).mean(0)
+        ui.chart(fig, t(f"{PAGE}.channels_summary", side=side, r=means[0], g=means[1], b=means[2]), key=f"{PAGE}.rgb")
+    vector = features.image_vectors(pixels[None])[0]
+    strip = figures.vector_strip(vector, t(f"{PAGE}.image_vector", n=len(vector)), zmin=0, zmax=1,
+                                 hover=t(f"{PAGE}.vector_hover"))
+    first = ", ".join(f"{v:.2f}" for v in vector[:6])
+    ui.chart(strip, t(f"{PAGE}.image_vector_summary", n=len(vector), side=side, first=first), key=f"{PAGE}.image_strip")
+    ui.explain(f"{PAGE}.image_explain")
+
+    choice = classifier_controls("image")
+    if source == "world":
+        result = held_out("image", MAIN, choice)
+        position = int(np.searchsorted(result.rows, row))
+        answer(result.proba[position], data.classes, true, f"{PAGE}.image_answer")
+        if choice.kind == "knn":
+            found = neighbours("image", MAIN, choice.metric).of(np.array([row]))
+            neighbour_gallery(found, choice.k, data.classes, data.y)
+    else:
+        proba, found = new_input("image", MAIN, choice, vector, pixels)
+        answer(proba, data.classes, None, f"{PAGE}.image_answer")
+        if found is not None:
+            neighbour_gallery(found, choice.k, data.classes, data.y)
+        honest_warning("image", vector, proba)
+    test_report("image", MAIN, choice, lambda r: open_sample(np.searchsorted(TEST_ROWS, r), {IMAGE_SOURCE: "world"}))
+
+
+# ---------------------------------------------------------------- text
+def follow(key: str, suggestion: str) -> None:
+    """Keep a text box on the suggested text (the sample's caption) until the visitor edits it."""
+    memo = f"{key}.suggested"
+    if st.session_state.get(key) == st.session_state.get(memo) or not st.session_state.get(key):
+        st.session_state[key] = suggestion
+    st.session_state[memo] = suggestion
+
+
+def highlighted(found: list[str], unknown: np.ndarray) -> str:
+    return " ".join(f":orange-background[~~{w}~~]" if oov else f"`{w}`" for w, oov in zip(found, unknown))
+
+
+def task_name(task: str) -> str:
+    if task == text_models.SENTIMENT:
+        return t(f"{PAGE}.task_sentiment")
+    return t(f"{PAGE}.task_attribute", attribute=t(f"common.attr.{task}"))
+
+
+def text_section() -> None:
+    tasks = (*world.classes, text_models.SENTIMENT)
+    state.bind(TASK, MAIN, options=tasks)
+    if st.session_state[TASK] not in tasks:
+        st.session_state[TASK] = MAIN
+    task_names = {task: task_name(task) for task in tasks}  # fixed now, as i18n.formatter does
+    task = st.selectbox(t(f"{PAGE}.task"), tasks, key=TASK, format_func=lambda v: task_names.get(v, v),
+                        on_change=st.session_state.update, args=({TEXT: ""},))  # a new task starts from its own example
+    data = dataset("text", task)
+    sentiment = task == text_models.SENTIMENT
+    row = None if sentiment else sample_picker()
+    suggestion = text_models.SENTIMENT_EXAMPLES["positive"] if sentiment else world.captions[row]
+    state.bind(TEXT, suggestion)
+    follow(TEXT, suggestion)
+
+    names, counts = text_models.word_counts(data)
+    st.markdown(t(f"{PAGE}.dictionary", size=len(names), n=len(data.indices("train"))))
+    top = min(15, len(names))
+    fig = figures.grouped_bars(names[:top], {t(f"{PAGE}.texts_with_word"): counts[:top]}, t(f"{PAGE}.frequent_words"),
+                               value_format="{:.0f}", y_range=None, height=260)
+    fig.update_layout(showlegend=False)
+    ui.chart(fig, t(f"{PAGE}.frequent_summary", word=names[0], count=int(counts[0]), n=len(data.indices("train"))),
+             key=f"{PAGE}.frequent")
+
+    examples = text_models.SENTIMENT_EXAMPLES if sentiment else {"caption": world.captions[row],
+                                                                 "unknown": "a tiny lilac blob near the top"}
+    st.markdown(t(f"{PAGE}.try"))
+    columns = st.columns(len(examples))
+    for column, (name, example) in zip(columns, examples.items()):
+        column.button(t(f"{PAGE}.example_{name}"), key=f"{PAGE}.example_{name}", on_click=st.session_state.update,
+                      args=({TEXT: example},), width="stretch")
+    from components import safe_input
+
+    typed = safe_input.text_box(t(f"{PAGE}.type_text"), key=TEXT)
+    if typed is None:
+        return
+    found, one_hot, unknown = text_models.one_hot(data.dictionary, typed)
+    st.markdown(t(f"{PAGE}.words", n=len(found), oov=int(unknown.sum())) + " " + highlighted(found, unknown))
+    if unknown.any():
+        st.markdown(t(f"{PAGE}.oov_note", words=", ".join(w for w, u in zip(found, unknown) if u)))
+    vocabulary = text_models.vocabulary(data.dictionary)
+    if found:
+        rows = [f"{w} ⚠" if u else w for w, u in zip(found, unknown)]
+        fig = figures.heatmap(one_hot, t(f"{PAGE}.one_hot_title"), x=vocabulary, y=list(range(len(rows))),
+                              xlabel=t(f"{PAGE}.dictionary_axis"), height=90 + 26 * len(rows), reverse_y=True,
+                              zmin=0, zmax=1)
+        fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=rows)
+        fig.update_traces(showscale=False, xgap=1, ygap=1)
+        ui.chart(fig, t(f"{PAGE}.one_hot_summary", v=len(vocabulary), n=len(found)), key=f"{PAGE}.one_hot")
+    bag = text_models.bag_of_words(data.dictionary, typed)
+    strip = figures.vector_strip(bag, t(f"{PAGE}.bag_title", v=len(bag)), zmin=0, zmax=1, hover="%{x}: %{z:.0f}",
+                                 x=vocabulary)
+    ui.chart(strip, t(f"{PAGE}.bag_summary", ones=int(bag.sum()), v=len(bag), zeros=1 - bag.mean()),
+             key=f"{PAGE}.bag")
+
+    choice = classifier_controls("text")
+    proba, found_neighbours = new_input("text", task, choice, bag, bag)
+    true = None if sentiment or typed != world.captions[row] else int(data.y[row])
+    answer(proba, data.classes, true, f"{PAGE}.text_answer")
+    if choice.kind == "knn":
+        st.markdown(t(f"{PAGE}.nearest_texts", k=choice.k))
+        st.markdown("\n".join(f"- {data.texts[r]} → **{name_of(data.classes[data.y[r]])}** ({d:.2f})"
+                              for r, d in zip(found_neighbours.index[0, :5], found_neighbours.distance[0, :5])))
+    else:
+        maxent_weights(logistic("text", task, choice.C), data, [w for w, u in zip(found, unknown) if not u])
+
+    def open_text(r: int) -> None:
+        if sentiment:
+            st.session_state[TEXT] = data.texts[r]
+        else:
+            open_sample(np.searchsorted(TEST_ROWS, r), {TEXT: world.captions[r]})
+
+    test_report("text", task, choice, open_text)
+
+
+def maxent_weights(model, data: classic.Dataset, present: list[str]) -> None:
+    """Why the maximum-entropy model answers as it does: its weights for your words, and its strongest words."""
+    names = [name_of(c) for c in data.classes]
+    yours = list(dict.fromkeys(present))
+    if yours:
+        weights = text_models.weights_of(model, data.dictionary, yours)
+        fig = figures.heatmap(weights, t(f"{PAGE}.your_weights"), x=yours, y=names, diverging=True,
+                              colorbar=t(f"{PAGE}.weight"), height=110 + 24 * len(names), reverse_y=True)
+        c, w = np.unravel_index(int(np.argmax(weights)), weights.shape)
+        ui.chart(fig, t(f"{PAGE}.your_weights_summary", word=yours[w], label=names[c], weight=weights[c, w]),
+                 key=f"{PAGE}.your_weights")
+    strongest = st.expander(t(f"{PAGE}.top_words_title"), key=f"{PAGE}.top_words_open", on_change="rerun")
+    if not strongest.open:
+        return
+    with strongest:
+        chosen = text_models.top_words(model, data.dictionary, 4 if len(names) > 2 else 8)
+        weights = text_models.weights_of(model, data.dictionary, chosen)
+        fig = figures.heatmap(weights, "", x=chosen, y=names, diverging=True, colorbar=t(f"{PAGE}.weight"),
+                              height=110 + 24 * len(names), reverse_y=True)
+        c, w = np.unravel_index(int(np.argmax(weights)), weights.shape)
+        ui.chart(fig, t(f"{PAGE}.top_words_summary", word=chosen[w], label=names[c], weight=weights[c, w]),
+                 key=f"{PAGE}.top_words")
+
+
+# ---------------------------------------------------------------- sound
+def sound_section() -> None:
+    state.bind(SOUND_SOURCE, "world", options=("world", "upload"))
+    st.radio(t(f"{PAGE}.sound_source"), ("world", "upload"), key=SOUND_SOURCE, horizontal=True,
+             format_func=i18n.formatter(f"{PAGE}.sound_source_"))
+    sr = world.sample_rate
+    data = dataset("sound")
+    if st.session_state[SOUND_SOURCE] == "world":
+        row = sample_picker()
+        clip, true = world.audio[row], int(data.y[row])
+    else:
+        from components import safe_input
+
+        recording = safe_input.audio_upload(t(f"{PAGE}.upload_sound"), key=f"{PAGE}.sound_upload", target_sr=sr)
+        if recording is None:
+            st.info(t(f"{PAGE}.upload_sound_hint"))
+            return
+        clip, true = classic.one_second(recording, sr), None
+        st.caption(t(f"{PAGE}.one_second", total=len(recording) / sr))
+    st.audio(np.asarray(clip), sample_rate=sr)
+
+    spectrogram = features.sound_spectrograms(np.asarray(clip)[None], sr)[0]  # (mels, frames), what the model reads
+    n_frames = spectrogram.shape[1]
+    state.bind(FRAME, 20, options=range(n_frames))
+    st.slider(t(f"{PAGE}.frame"), 0, n_frames - 1, key=FRAME)
+    frame = st.session_state[FRAME]
+    start, end = frame * features.HOP / sr, (frame * features.HOP + features.N_FFT) / sr
+    wave_col, spectrum_col = st.columns([3, 2])
+    with wave_col:
+        fig = figures.waveform(clip, sr, t(f"{PAGE}.waveform"), t("common.time_s"), t("common.amplitude"),
+                               max_points=len(clip))
+        fig.add_vrect(x0=start, x1=end, fillcolor=figures.HIGHLIGHT, opacity=0.35, line_width=0)
+        ui.chart(fig, t(f"{PAGE}.waveform_summary", n=len(clip), sr=sr, frames=n_frames, start=start * 1000,
+                        end=end * 1000, window=features.N_FFT, hop=features.HOP), key=f"{PAGE}.wave")
+    with spectrum_col:
+        power = audio.power_spectrogram(np.asarray(clip), features.N_FFT, features.HOP)[:, frame]
+        db = 10 * np.log10(np.maximum(power, 1e-10))
+        khz = audio.frequencies(sr, features.N_FFT) / 1000
+        fig = figures.lines(khz, {t(f"{PAGE}.power_db"): db}, t(f"{PAGE}.frame_spectrum", frame=frame),
+                            t("common.frequency_khz"), "dB", height=220, markers=False)
+        fig.update_layout(showlegend=False)
+        ui.chart(fig, t(f"{PAGE}.frame_spectrum_summary", freq=khz[int(np.argmax(db))]), key=f"{PAGE}.frame_spectrum")
+    times = audio.frame_times(n_frames, sr, features.HOP)
+    bands = np.round(audio.mel_band_centres(sr, features.N_MELS) / 1000, 2)
+    title = t(f"{PAGE}.spectrogram", mels=features.N_MELS, frames=n_frames)
+    fig = figures.spectrogram(spectrogram, times, bands, title,
+                              t("common.time_s"), t("common.frequency_khz"), colorbar="0-1", height=260)
+    fig.add_vline(x=times[frame], line_color="white", line_width=2)
+    band, column = np.unravel_index(int(np.argmax(spectrogram)), spectrogram.shape)
+    ui.chart(fig, t(f"{PAGE}.spectrogram_summary", freq=bands[band], time=times[column]), key=f"{PAGE}.spectrogram")
+    vector = spectrogram.reshape(-1)
+    strip = figures.vector_strip(vector, t(f"{PAGE}.sound_vector", n=len(vector)), zmin=0, zmax=1,
+                                 hover=t(f"{PAGE}.vector_hover"))
+    ui.chart(strip, t(f"{PAGE}.sound_vector_summary", n=len(vector), mels=features.N_MELS, frames=n_frames),
+             key=f"{PAGE}.sound_strip")
+    ui.explain(f"{PAGE}.sound_explain")
+
+    choice = classifier_controls("sound")
+    if true is not None:
+        result = held_out("sound", MAIN, choice)
+        answer(result.proba[int(np.searchsorted(result.rows, row))], data.classes, true, f"{PAGE}.sound_answer")
+    else:
+        proba, _ = new_input("sound", MAIN, choice, vector, vector)
+        answer(proba, data.classes, None, f"{PAGE}.sound_answer")
+        honest_warning("sound", vector, proba)
+    test_report("sound", MAIN, choice, lambda r: open_sample(np.searchsorted(TEST_ROWS, r), {SOUND_SOURCE: "world"}))
+
+
+# ---------------------------------------------------------------- data splits and hyper-parameters
+def data_modality() -> str:
+    state.bind(DATA_MODALITY, "image", options=classic.MODALITIES)
+    st.radio(t(f"{PAGE}.data_modality"), classic.MODALITIES, format_func=i18n.formatter("common."),
+             key=DATA_MODALITY, horizontal=True)
+    return st.session_state[DATA_MODALITY]
+
+
+def splits_section() -> None:
+    counts = np.bincount(world.split, minlength=3)
+    for column, name, count in zip(st.columns(3), worlds.SPLIT_NAMES, counts):
+        column.metric(t(f"common.split_{name}"), f"{count:,}", help=t(f"{PAGE}.role_{name}"))
+    ui.explain(f"{PAGE}.splits_explain")
+    modality = data_modality()
+    state.bind(SWEEP_MODEL, "knn", options=("knn", "logistic"))
+    model = st.radio(t(f"{PAGE}.sweep_model"), ("knn", "logistic"), key=SWEEP_MODEL, horizontal=True,
+                     format_func=i18n.formatter(f"{PAGE}.sweep_"))
+    data = dataset(modality)
+    if model == "knn":
+        found = {m: neighbours(modality, MAIN, m, ("validation", "test")) for m in nearest.METRICS}
+        sweep = classic.sweep_knn(data, found)
+        scores = list(zip(sweep.settings, sweep.validation_accuracy))
+        series = {t(f"{PAGE}.metric_{m}"): [a for s, a in scores if s["metric"] == m] for m in nearest.METRICS}
+        fig = figures.lines(classic.K_VALUES, series, t(f"{PAGE}.sweep_title"), "k", t(f"{PAGE}.validation_accuracy"))
+        best = sweep.settings[sweep.chosen]
+        chosen = t(f"{PAGE}.chosen_knn", k=best["k"], metric=METRIC_NAMES[best["metric"]])
+        x = best["k"]
+    else:
+        progress = st.progress(0.0)
+        for i, c in enumerate(classic.C_VALUES):
+            registry.unimodal_logistic(conf.world, conf.seed, modality, MAIN, c)
+            progress.progress((i + 1) / len(classic.C_VALUES), t(f"{PAGE}.fitting", C=c))
+        progress.empty()
+        sweep = classic.sweep_logistic(data, lambda c: logistic(modality, MAIN, c))
+        fig = figures.lines(classic.C_VALUES, {t(f"{PAGE}.validation"): sweep.validation_accuracy},
+                            t(f"{PAGE}.sweep_title"), t(f"{PAGE}.C_axis"), t(f"{PAGE}.validation_accuracy"))
+        fig.update_xaxes(type="log", dtick=1)  # one tick per power of ten
+        fig.update_layout(showlegend=False)
+        x = sweep.settings[sweep.chosen]["C"]
+        chosen = t(f"{PAGE}.chosen_logistic", C=x)
+    accuracy = sweep.validation_accuracy[sweep.chosen]
+    figures.mark(fig, x, accuracy, chosen)
+    ui.chart(fig, t(f"{PAGE}.sweep_summary", chosen=chosen, accuracy=accuracy, n=len(data.indices("validation"))),
+             key=f"{PAGE}.sweep")
+    st.metric(t(f"{PAGE}.sweep_test", chosen=chosen, n=len(data.indices("test"))), f"{sweep.test_accuracy:.1%}")
+    ui.explain(f"{PAGE}.sweep_explain")
+
+
+# ---------------------------------------------------------------- cost of nearest neighbour
+def cost_section() -> None:
+    modality = data_modality()
+    run = st.session_state.get(f"{PAGE}.cost_run", 0)
+    with st.spinner(t(f"{PAGE}.measuring")):
+        cost = registry.unimodal_cost(conf.world, conf.seed, modality, run)
+    names = {m: t(f"{PAGE}.name_{m}") for m in ("knn", "logistic")}
+    n0, n = cost.sizes[0], cost.sizes[-1]
+    fit_ms = {m: [s * 1000 for s in v] for m, v in cost.fit_seconds.items()}
+    predict_ms = {m: [s * 1000 for s in v] for m, v in cost.predict_seconds.items()}
+    summaries = {
+        "fit": t(f"{PAGE}.cost_fit_summary", n=n, knn=fit_ms["knn"][-1], logistic=fit_ms["logistic"][-1]),
+        "predict": t(f"{PAGE}.cost_predict_summary", n0=n0, n=n, growth=predict_ms["knn"][-1] / predict_ms["knn"][0],
+                     logistic=float(np.median(predict_ms["logistic"]))),
+    }
+    for column, (kind, ms) in zip(st.columns(2), (("fit", fit_ms), ("predict", predict_ms))):
+        with column:
+            title = t(f"{PAGE}.cost_{kind}", q=cost.n_queries)
+            fig = figures.lines(cost.sizes, {names[m]: v for m, v in ms.items()}, title,
+                                t(f"{PAGE}.training_size"), "ms", height=320)
+            fig.update_layout(legend={"orientation": "h", "y": -0.3})
+            ui.chart(fig, summaries[kind], key=f"{PAGE}.cost_{kind}")
+    st.button(t(f"{PAGE}.measure_again"), key=f"{PAGE}.measure_again", on_click=st.session_state.update,
+              args=({f"{PAGE}.cost_run": run + 1},))
+    ui.explain(f"{PAGE}.cost_explain")
+    st.caption(t(f"{PAGE}.cost_setup", d=cost.n_features, q=cost.n_queries, iterations=cost.logistic_iterations,
+                 repeats=cost.repeats))
+
+
+# ---------------------------------------------------------------- the page
+state.bind(SECTION, "image", options=SECTIONS)
+st.segmented_control(t(f"{PAGE}.section_label"), SECTIONS, format_func=i18n.formatter(f"{PAGE}.section."),
+                     key=SECTION, required=True, width="stretch")
+{"image": image_section, "text": text_section, "sound": sound_section, "splits": splits_section,
+ "cost": cost_section}[st.session_state[SECTION]]()
+ui.page_end()
