@@ -500,11 +500,12 @@ def channels(pixels: np.ndarray, titles: Sequence[str], title: str = "", colorba
 
 
 def labelled_heatmap(z: np.ndarray, text: Sequence[Sequence[str]], x: Sequence, y: Sequence, title: str = "",
-                     colorbar: str = "", zmin: float = 0.0, zmax: float = 1.0, height: int = 240) -> go.Figure:
+                     colorbar: str = "", zmin: float = 0.0, zmax: float = 1.0, height: int = 240,
+                     text_size: int = 14) -> go.Figure:
     """A heatmap with a label written in each cell (a word over its probability, a count), on the
     sequential scale, built in one pass; cells without a value (NaN) stay blank. Rows read top to bottom."""
     trace = {"type": "heatmap", "z": np.asarray(z, dtype=float), "x": list(x), "y": list(y), "text": text,
-             "texttemplate": "%{text}", "textfont": {"size": 14}, "colorscale": SEQUENTIAL, "zmin": zmin, "zmax": zmax,
+             "texttemplate": "%{text}", "textfont": {"size": text_size}, "colorscale": SEQUENTIAL, "zmin": zmin, "zmax": zmax,
              "xgap": 2, "ygap": 2, "hoverongaps": False, "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
              "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
     return go.Figure([trace], _layout_dict(title, height, yaxis={"autorange": "reversed"},
@@ -573,12 +574,13 @@ def marked_lines(x: Sequence[float], series: dict[str, Sequence[float]], mark_x:
                  xlabel: str = "", ylabel: str = "", log_x: bool = False, x_format: str = "", dashed: Sequence[str] = (),
                  reference: float | None = None, reference_label: str = "", y_range: tuple[float, float] = (0.0, 1.04),
                  y_format: str = ".0%", height: int = 340) -> go.Figure:
-    """Curves over a few settings (ticks exactly at them, optionally on a log axis), `dashed` curves drawn
-    dashed (e.g. a method that ignores the x axis), a dotted vertical line at the current setting and an
-    optional dotted reference level (e.g. chance). Built in one pass."""
+    """Curves over a few settings (ticks exactly at them, optionally on a log axis), each with its own marker
+    so that curves lying on top of each other stay visible, `dashed` curves drawn dashed (e.g. a method that
+    ignores the x axis), a dotted vertical line at the current setting and an optional dotted reference level
+    (e.g. chance). Built in one pass."""
     data = [{"type": "scatter", "x": list(x), "y": [float(v) for v in ys], "name": name, "mode": "lines+markers",
              "line": {"color": CATEGORICAL[i % len(CATEGORICAL)], "width": 2.5, "dash": "dash" if name in dashed else "solid"},
-             "hovertemplate": f"%{{y:{y_format}}}<extra>{name}</extra>"}
+             "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8}, "hovertemplate": f"%{{y:{y_format}}}<extra>{name}</extra>"}
             for i, (name, ys) in enumerate(series.items())]
     shapes, notes = [], []
     if mark_x is not None:  # a trace, not a shape: it lands in the right place on a log axis too

@@ -17,7 +17,10 @@ import streamlit as st
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY_MODULES = ("torch", "sklearn.linear_model", "sklearn.neighbors", "sklearn.decomposition",
-                 "sklearn.manifold", "sklearn.feature_extraction.text", "transformers")
+                 "sklearn.manifold", "sklearn.feature_extraction.text", "transformers",
+                 # transformers loads its model classes lazily: the captioner's cost 1.4 s on first use
+                 "transformers.models.vision_encoder_decoder.modeling_vision_encoder_decoder",
+                 "transformers.models.vit.modeling_vit", "transformers.models.gpt2.modeling_gpt2")
 
 
 def start() -> None:

@@ -1,0 +1,271 @@
+"""Translation: an example-based and a generative captioner side by side, their cost, and how they fail."""
+
+import numpy as np
+import streamlit as st
+
+from components import figures, registry, safe_input, state, ui
+from components.i18n import label, t
+from models import captioning, worlds
+from models import captioning_scenes as scenes
+
+PAGE = "captioning"
+SOURCE, SAMPLE, PHOTO, DECODING, BEAMS, TEMPERATURE, K, NOISE, STRESS = (
+    f"{PAGE}.{n}" for n in ("source", "sample", "photo", "decoding", "beams", "temperature", "k", "noise", "stress"))
+EDITS = {slot: f"{PAGE}.edit_{slot}" for slot in ("colour", "shape", "size", "position")}
+EDIT_OPTIONS = {"colour": ("", *worlds.COLOURS, *scenes.UNSEEN_COLOUR_RGB), "shape": ("", *worlds.SHAPES),
+                "size": ("", *worlds.SIZES), "position": ("", *worlds.POSITIONS)}
+SOURCES = ("sample", "photo", "upload")
+TEMPERATURES = tuple(round(0.1 * i, 1) for i in range(1, 31))  # the slider's steps: a URL may only pick one
+NOISES = tuple(round(0.05 * i, 2) for i in range(11))
+GALLERY = 8  # pictures shown per stress set
+DECADES = {"type": "log", "dtick": 1}  # a log axis labelled at 1, 10, 100...
+BIG, THUMB = 6, 4  # each pixel drawn 6x6 (the picture being captioned) or 4x4 (gallery), so edges stay sharp
+
+conf = ui.page_start(PAGE, [
+    state.Step(f"{PAGE}.step_side_by_side", {SOURCE: "sample", SAMPLE: 0, DECODING: "greedy", EDITS["colour"]: "",
+                                            STRESS: "unseen_colour"}),
+    state.Step(f"{PAGE}.step_pink", {SOURCE: "sample", EDITS["colour"]: "pink", STRESS: "unseen_colour"}),
+    state.Step(f"{PAGE}.step_sampling", {EDITS["colour"]: "", DECODING: "sampling", TEMPERATURE: 2.5}),
+    state.Step(f"{PAGE}.step_two_objects", {DECODING: "greedy", STRESS: "two_objects"}),
+    state.Step(f"{PAGE}.step_photo", {SOURCE: "photo", PHOTO: 0, STRESS: "photos"}),
+])
+if conf.world != "shapes":
+    st.info(t(f"{PAGE}.shapes_only"))
+world = registry.world("shapes", conf.seed)
+test = scenes.split_indices(world, "test")
+generator, dictionary = registry.captioners()
+
+state.bind(SOURCE, "sample", options=SOURCES)
+state.bind(SAMPLE, 0, options=range(len(test)))
+state.bind(PHOTO, 0, options=range(len(scenes.photos())))
+state.bind(DECODING, "greedy", options=captioning.DECODINGS)
+state.bind(BEAMS, 3, options=range(2, 9))
+state.bind(TEMPERATURE, 1.0, options=TEMPERATURES)
+state.bind(K, captioning.DEFAULT_K, options=range(1, 16))
+for slot, key in EDITS.items():
+    state.bind(key, "", options=EDIT_OPTIONS[slot])
+state.bind(NOISE, 0.0, options=NOISES)
+state.bind(STRESS, "unseen_colour", options=scenes.STRESS_SETS)
+st.session_state[SAMPLE] = min(st.session_state[SAMPLE], len(test) - 1)  # another seed has another test split
+
+
+def name(captioner: str) -> str:
+    return t(f"{PAGE}.captioner_{captioner}")
+
+
+def value_name(value: str) -> str:
+    return t(f"{PAGE}.colour_{value}") if value in scenes.UNSEEN_COLOUR_RGB else label(value)
+
+
+def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def caption_now(image: np.ndarray) -> dict[str, captioning.Caption]:
+    s = st.session_state
+    return registry.captions(image, s[DECODING], s[BEAMS], float(s[TEMPERATURE]), s[K], conf.seed)
+
+
+def verdict(caption: captioning.Caption, scene: scenes.Scene) -> str:
+    return f"{caption.text} {'✓' if captioning.is_exact(caption.words, scene) else '✗'}"
+
+
+def controls() -> None:
+    source_col, decoding_col, k_col = st.columns([1.2, 1.6, 1])
+    with source_col:
+        st.radio(t(f"{PAGE}.source"), SOURCES, key=SOURCE, horizontal=True, format_func=lambda s: t(f"{PAGE}.source_{s}"))
+        if st.session_state[SOURCE] == "sample":
+            st.number_input(t(f"{PAGE}.sample"), min_value=0, max_value=len(test) - 1, step=1, key=SAMPLE)
+        elif st.session_state[SOURCE] == "photo":
+            st.slider(t(f"{PAGE}.photo"), 0, len(scenes.photos()) - 1, key=PHOTO)
+    with decoding_col:
+        method = st.radio(t(f"{PAGE}.decoding"), captioning.DECODINGS, key=DECODING, horizontal=True,
+                          format_func=lambda d: t(f"{PAGE}.decoding_{d}"), help=t(f"{PAGE}.decoding_help"))
+        beams_col, temperature_col = st.columns(2)
+        beams_col.slider(t(f"{PAGE}.beams"), 2, 8, key=BEAMS, disabled=method != "beam")
+        temperature_col.slider(t(f"{PAGE}.temperature"), TEMPERATURES[0], TEMPERATURES[-1], step=0.1, key=TEMPERATURE,
+                               disabled=method != "sampling")
+    k_col.slider(t(f"{PAGE}.neighbours"), 1, 15, key=K, help=t(f"{PAGE}.neighbours_help"))
+
+
+def picture() -> tuple[np.ndarray | None, scenes.Scene | None, tuple | None]:
+    """The picture to caption and what is in it (None: nobody knows), and, when the test picture was
+    edited, (the original picture, its scene)."""
+    source = st.session_state[SOURCE]
+    if source == "photo":
+        return scenes.photos()[st.session_state[PHOTO]], (), None
+    if source == "upload":
+        pixels = safe_input.image_upload(t(f"{PAGE}.upload"), key=f"{PAGE}.upload")
+        return None if pixels is None else scenes.to_model_image(pixels), None, None
+    index = int(test[st.session_state[SAMPLE]])
+    original, obj = world.images[index], world.describe(index)
+    changes = {slot: st.session_state[key] for slot, key in EDITS.items() if st.session_state[key]}
+    if not changes and st.session_state[NOISE] == 0:
+        return original, (obj,), None
+    edited, changed = scenes.edit(obj, changes, float(st.session_state[NOISE]), conf.seed)
+    return edited, (changed,), (original, (obj,))
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A markdown table: cheaper than st.table, which would import pandas for a few rows."""
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def word_chart(found: dict[str, captioning.Caption], scene: scenes.Scene | None) -> None:
+    """Each caption's words in a row, coloured by probability; ✗ on words naming what is not in the picture."""
+    captions = list(found.values())
+    width = max(len(c.words) for c in captions)
+    z, text = np.full((len(captions), width), np.nan), [[""] * width for _ in captions]
+    flags = [captioning.hallucinated_words(c.words, scene or ()) if scene is not None else [False] * len(c.words)
+             for c in captions]
+    for row, (caption, wrong) in enumerate(zip(captions, flags)):
+        z[row, :len(caption.words)] = caption.probabilities
+        text[row][:len(caption.words)] = [f"{w}{' ✗' if f else ''}<br>{p:.2f}"
+                                          for w, p, f in zip(caption.words, caption.probabilities, wrong)]
+    fig = registry.figure("labelled_heatmap", z, text, [str(j + 1) for j in range(width)], [name(c) for c in found],
+                          t(f"{PAGE}.words_title"), t("common.probability"), height=250, text_size=14 if width <= 8 else 11)
+    row, column = np.unravel_index(int(np.nanargmin(z)), z.shape)
+    weakest = {"word": captions[row].words[column], "p": float(z[row, column]), "captioner": name(list(found)[row])}
+    mentioned = sum(len(captioning.mentions(c.words)) for c in captions)
+    summary = (t(f"{PAGE}.words_summary_unknown", **weakest) if scene is None
+               else t(f"{PAGE}.words_summary", wrong=sum(map(sum, flags)), total=mentioned, **weakest))
+    ui.chart(fig, summary, key=f"{PAGE}_words")
+
+
+def live() -> None:
+    st.subheader(t(f"{PAGE}.live_title"))
+    controls()
+    image, scene, before = picture()
+    if image is None:
+        st.info(t(f"{PAGE}.upload_hint"))
+        return
+    found = caption_now(image)
+    image_col, words_col = st.columns([1, 4.5])
+    image_col.image(enlarge(image, BIG), caption=t(f"{PAGE}.image_now"))
+    if scene is None:
+        image_col.caption(t(f"{PAGE}.truth_upload", n=len(generator.vocabulary.words) - len(captioning.SPECIALS)))
+    else:
+        image_col.markdown(t(f"{PAGE}.truth", caption=scenes.canonical_caption(scene[0])) if scene
+                           else t(f"{PAGE}.truth_photo"))
+    with words_col:
+        word_chart(found, scene)
+    counterfactual(image, scene, found, before)
+
+
+def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, before: tuple | None) -> None:
+    st.subheader(t(f"{PAGE}.edit_title"))
+    if st.session_state[SOURCE] != "sample":
+        st.caption(t(f"{PAGE}.edit_photo"))
+        return
+    ui.explain(f"{PAGE}.edit_help")
+    columns = st.columns(len(EDITS) + 1)
+    for column, (slot, key) in zip(columns, EDITS.items()):
+        column.selectbox(t(f"common.attr.{slot}"), EDIT_OPTIONS[slot], key=key,
+                         format_func=lambda v: value_name(v) if v else t(f"{PAGE}.keep"))
+    columns[-1].slider(t(f"{PAGE}.noise"), NOISES[0], NOISES[-1], step=0.05, key=NOISE)
+    if before is None:
+        st.caption(t(f"{PAGE}.edit_none"))
+        return
+    original, original_scene = before
+    found_before = caption_now(original)
+    pictures, table = st.columns([1, 3])
+    left, right = pictures.columns(2)
+    left.image(enlarge(original, THUMB), caption=t(f"{PAGE}.original"))
+    right.image(enlarge(image, THUMB), caption=t(f"{PAGE}.edited"))
+    table.markdown(markdown_table([t(f"{PAGE}.edit_table_{c}") for c in ("captioner", "before", "after")],
+                                  [[name(c), verdict(found_before[c], original_scene), verdict(found[c], scene)]
+                                   for c in captioning.CAPTIONERS]))
+
+
+def percent(x: float) -> str:
+    return "—" if np.isnan(x) else f"{x:.0%}"
+
+
+def gallery() -> None:
+    st.subheader(t(f"{PAGE}.gallery_title"))
+    chosen = st.selectbox(t(f"{PAGE}.stress"), scenes.STRESS_SETS, key=STRESS, format_func=lambda s: t(f"{PAGE}.stress_{s}"))
+    pairs = ", ".join(f"{label(c)} {label(s)}" for c, s in sorted(scenes.HELD_OUT_PAIRS))
+    st.info(t(f"{PAGE}.reason_{chosen}", pairs=pairs))
+    for captioner in ("generative", "retrieval"):
+        scores, reference = results[chosen][captioner].scores, results["in_distribution"][captioner].scores
+        st.markdown(t(f"{PAGE}.gallery_summary", captioner=name(captioner), exact=percent(scores.exact_match),
+                      reference=percent(reference.exact_match), chair_s=percent(scores.chair_s)))
+    stress, per_row = sets[chosen], GALLERY // 2
+    for start in range(0, min(GALLERY, len(stress.images)), per_row):
+        for column, i in zip(st.columns(per_row), range(start, min(start + per_row, len(stress.images)))):
+            scene = stress.scenes[i]
+            lines = [t(f"{PAGE}.gallery_truth", caption=" + ".join(map(scenes.canonical_caption, scene))) if scene
+                     else t(f"{PAGE}.gallery_no_truth")]
+            lines += [f"**{t(f'{PAGE}.short_{c}')}**: {verdict(results[chosen][c].captions[i], scene)}"
+                      for c in captioning.CAPTIONERS]
+            column.image(enlarge(stress.images[i], THUMB))
+            column.caption("  \n".join(lines))
+
+
+def bar_chart(field: str, title: str, summary: str) -> None:
+    """One score of every captioner on every stress set, and the generative captioner's worst set."""
+    series = {name(c): [getattr(results[s][c].scores, field) for s in scenes.STRESS_SETS] for c in captioning.CAPTIONERS}
+    fig = registry.figure("grouped_bars", [t(f"{PAGE}.stress_{s}") for s in scenes.STRESS_SETS], series, "",
+                          t(f"{PAGE}.metrics_axis"), height=400)
+    score = {s: getattr(results[s]["generative"].scores, field) for s in scenes.STRESS_SETS}
+    worst = (min if field == "exact_match" else max)(scenes.STRESS_SETS[1:], key=score.get)
+    st.markdown(f"**{t(f'{PAGE}.{title}')}**")
+    ui.chart(fig, t(f"{PAGE}.{summary}", gen_reference=percent(score["in_distribution"]), worst_value=percent(score[worst]),
+                    ret_reference=percent(getattr(results["in_distribution"]["retrieval"].scores, field)),
+                    worst=t(f"{PAGE}.stress_{worst}")), key=f"{PAGE}_{field}")
+
+
+def metrics() -> None:
+    st.subheader(t(f"{PAGE}.metrics_title"))
+    exact_col, chair_col = st.columns(2)
+    with exact_col:
+        bar_chart("exact_match", "metrics_chart", "metrics_summary")
+    with chair_col:
+        bar_chart("chair_s", "metrics_chair_chart", "metrics_chair_summary")
+    with st.expander(t(f"{PAGE}.table_title", k=captioning.DEFAULT_K)):
+        header = ([t(f"{PAGE}.col_{c}") for c in ("set", "captioner", "n", "exact")]
+                  + [t(f"common.attr.{slot}") for slot in scenes.SLOTS]
+                  + [t(f"{PAGE}.col_{c}") for c in ("chair_i", "chair_s", "confidence")])
+        rows = [[t(f"{PAGE}.stress_{s}"), name(c), str(r.n), percent(r.exact_match),
+                 *(percent(r.attributes[a]) for a in scenes.SLOTS), percent(r.chair_i), percent(r.chair_s), f"{r.confidence:.2f}"]
+                for s in scenes.STRESS_SETS for c in captioning.CAPTIONERS for r in [results[s][c].scores]]
+        st.markdown(markdown_table(header, rows))
+        ui.explain(f"{PAGE}.metrics_help")
+
+
+def cost() -> None:
+    st.subheader(t(f"{PAGE}.cost_title"))
+    c = registry.caption_cost()
+    n = f"{c['sizes'][-1]:,}"
+    charts = {
+        "memory": ("cost_axis_mb", {"cost_retrieval": c["retrieval_bytes"], "cost_generative": c["generative_bytes"]}, 1e-6,
+                   t(f"{PAGE}.cost_memory_summary", n=n, retrieval=c["retrieval_bytes"][-1] / 1e6,
+                     model=c["generative_bytes"][0] / 1e6)),
+        "time": ("cost_axis_ms", {"cost_retrieval": c["retrieval_seconds"], "cost_greedy": c["greedy_seconds"],
+                                  "cost_beam": c["beam_seconds"]}, 1e3,
+                 t(f"{PAGE}.cost_time_summary", n=n, retrieval=c["retrieval_seconds"][-1] * 1e3,
+                   greedy=c["greedy_seconds"][0] * 1e3, beam=c["beam_seconds"][0] * 1e3)),
+    }
+    for column, (kind, (unit, series, scale, summary)) in zip(st.columns(2), charts.items()):
+        lines = {t(f"{PAGE}.{key}"): (c["sizes"], [v * scale for v in values]) for key, values in series.items()}
+        fig = registry.figure("line_row", [figures.LinePanel(t(f"{PAGE}.cost_{kind}"), lines, t(f"{PAGE}.cost_axis_size"),
+                                                             t(f"{PAGE}.{unit}"), xaxis=DECADES, legend=True)], height=360)
+        fig.update_yaxes(DECADES)
+        with column:
+            ui.chart(fig, summary, key=f"{PAGE}_cost_{kind}")
+    if not conf.presenting:
+        st.caption(t(f"{PAGE}.cost_help", n=len(dictionary.captions)))
+
+
+live()
+sets, results = registry.caption_stress(conf.seed)  # after the live core has been drawn: it is seen first
+gallery()
+metrics()
+cost()
+if not conf.presenting:
+    with st.expander(t(f"{PAGE}.details_title")):
+        st.markdown(t(f"{PAGE}.details", dims=captioning.EMBEDDING_DIMS, patches=captioning.PATCH_GRID ** 2,
+                      patch=captioning.PATCH_SIZE, parameters=int(generator.meta["parameters"]),
+                      n_train=len(dictionary.captions), vocabulary=len(generator.vocabulary.words) - len(captioning.SPECIALS)))
+ui.page_end()
