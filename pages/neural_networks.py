@@ -1,0 +1,335 @@
+"""Neural-network basics: one linear neuron per class, gradient descent played live, and why depth matters."""
+
+import math
+import time
+
+import numpy as np
+import streamlit as st
+
+from components import figures, registry, safe_input, state, ui
+from components.i18n import formatter, label, t
+from models import features, worlds
+from models import nn_basics as nb
+
+PAGE = "neural_networks"
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+BATCH_SIZES = (8, 16, 32, 64, 128, 256)
+L2S = (0.0, 0.0001, 0.001, 0.01, 0.1)
+WIDTHS = (2, 4, 8, 16, 32)
+ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}  # function names: the same in every language
+TICK_SECONDS = 0.35  # while playing, the training fragment reruns this often...
+PLAY_SECONDS = 8.0  # ...and keeps to a schedule: any run is spread over about 8 s (more epochs per tick if slow)
+DEFAULTS = {"weights": "trained", "source": "test", "sample": 0, "lr": nb.LEARNING_RATE, "batch": nb.BATCH_SIZE,
+            "l2": nb.L2, "epochs": nb.EPOCHS, "layers": 1, "width": 8, "activation": "relu"}
+OPTIONS = {"weights": ("trained", "run"), "source": ("test", "upload"), "lr": LEARNING_RATES, "batch": BATCH_SIZES,
+           "l2": L2S, "epochs": range(1, 51), "layers": range(4), "width": WIDTHS, "activation": nb.ACTIVATIONS}
+
+
+def key(name: str) -> str:
+    return f"{PAGE}.{name}"
+
+
+def value(name: str):
+    return st.session_state[key(name)]
+
+
+def step(caption: str, **values) -> state.Step:
+    return state.Step(key(f"step_{caption}"), {key(name): v for name, v in values.items()})
+
+
+conf = ui.page_start(PAGE, [
+    step("scores", weights="trained", source="test", sample=0),
+    step("untrained", weights="run"),
+    step("templates", weights="trained"),
+    step("linear", layers=0),
+    step("deep", layers=1, width=8, activation="relu"),
+])
+for _name, _default in DEFAULTS.items():
+    state.bind(key(_name), _default, OPTIONS.get(_name))
+world = registry.world(conf.world, conf.seed)
+classes = worlds.MAIN_CLASSES[world.name]
+class_names = [label(c) for c in classes]
+image_shape = world.images.shape[1:]
+data = registry.nn_data(world.name, conf.seed)
+x_test, y_test = data["test"]
+with st.spinner(t(f"{PAGE}.training_defaults")):
+    trained = {kind: registry.nn_model(world.name, conf.seed, kind) for kind in nb.KINDS}
+
+
+# ---------------------------------------------------------------- the live run (session state)
+def current_run() -> nb.Run:
+    """This visitor's own training run on this world: a fresh network, never a shared cached one."""
+    owner = (world.name, conf.seed)
+    stored = st.session_state.get(key("run"))
+    if stored is None or stored[0] != owner:
+        stored = (owner, nb.start_run(data, len(classes)))
+        st.session_state[key("run")] = stored
+        st.session_state[key("playing")] = False
+    return stored[1]
+
+
+def play() -> None:
+    st.session_state[key("playing")] = not st.session_state.get(key("playing"), False)
+    st.session_state[key("play_start")] = (time.perf_counter(), current_run().epoch)
+    st.session_state[key("weights")] = "run"
+
+
+def due_epoch(target: int) -> int:
+    """Where a playing run should be by now: slow enough to watch, never slower than the budget."""
+    started, from_epoch = st.session_state[key("play_start")]
+    return from_epoch + math.ceil((time.perf_counter() - started) / PLAY_SECONDS * (target - from_epoch))
+
+
+def one_epoch() -> None:
+    st.session_state[key("playing")] = False
+    st.session_state[key("weights")] = "run"
+    nb.train_epoch(current_run(), data, value("lr"), value("batch"), value("l2"))
+
+
+def reset() -> None:
+    st.session_state.pop(key("run"), None)
+
+
+def chosen_model() -> nb.PixelNet:
+    return current_run().model if value("weights") == "run" else trained["linear"][0]
+
+
+# ---------------------------------------------------------------- 1. one neuron per class
+def pick_example(which: str, examples: dict[str, int | None]) -> None:
+    st.session_state[key("source")] = "test"
+    if which == "random":
+        clicks = st.session_state.get(key("clicks"), 0) + 1
+        st.session_state[key("clicks")] = clicks
+        st.session_state[key("sample")] = int(np.random.default_rng([conf.seed, clicks]).integers(len(y_test)))
+    else:
+        st.session_state[key("sample")] = examples[which]
+
+
+def chosen_input(model: nb.PixelNet) -> tuple[np.ndarray, int] | None:
+    """The pixels to score and their true class: a test sample (never trained on) or the visitor's picture."""
+    if value("source") == "upload":
+        pixels = safe_input.image_upload(t(f"{PAGE}.upload"), key("upload"))
+        if pixels is None:
+            return None
+        truth = st.selectbox(t(f"{PAGE}.upload_truth"), range(len(classes)), format_func=class_names.__getitem__,
+                             key=key("upload_truth"))
+        return nb.fit_picture(pixels, world), truth
+    examples = nb.curated_examples(nb.predict(model, x_test), y_test.numpy())
+    if value("sample") >= len(y_test):
+        st.session_state[key("sample")] = 0
+    picker, *buttons = st.columns([2.2, 1, 1, 1, 1], vertical_alignment="bottom")
+    picker.number_input(t(f"{PAGE}.sample", n=len(y_test)), 0, len(y_test) - 1, step=1, key=key("sample"),
+                        persist_state="page")
+    for column, which in zip(buttons, ("random", *nb.EXAMPLE_KINDS)):
+        column.button(t(f"{PAGE}.example_{which}"), key=key(f"example_{which}"), width="stretch",
+                      disabled=which != "random" and examples[which] is None, on_click=pick_example,
+                      args=(which, examples))
+    i = value("sample")
+    return world.images[world.indices("test")[i]], int(y_test[i])
+
+
+def neuron_by_neuron(model: nb.PixelNet, pixels: np.ndarray, truth: int, scores: nb.Scores) -> None:
+    st.markdown(t(f"{PAGE}.numbers_text"))
+    rows = [f"| {name} | {d:+.3f} | {b:+.3f} | **{s:+.3f}** | {p:.3f} |"
+            for name, d, b, s, p in zip(class_names, scores.dot, scores.bias, scores.scores, scores.probabilities)]
+    st.markdown("\n".join([t(f"{PAGE}.numbers_header"), "| --- | ---: | ---: | ---: | ---: |", *rows]))
+    x = features.image_vectors(pixels[None])[0]
+    tiles = np.stack([nb.contributions(model, x, k, image_shape) for k in range(len(classes))])
+    ui.chart(figures.tiled_heatmap(tiles[None], class_names, title=t(f"{PAGE}.contributions_title"),
+                                   colorbar=t(f"{PAGE}.contribution"), height=template_height(1)),
+             t(f"{PAGE}.contributions_summary", truth=class_names[truth], dot=scores.dot[truth]), key="nn_contrib")
+
+
+def neurons_section() -> tuple[np.ndarray, int] | None:
+    st.subheader(t(f"{PAGE}.neurons_title"))
+    ui.explain(f"{PAGE}.neurons_text_{world.name}")
+    left, right = st.columns(2)
+    model = chosen_model()
+    for column, name in ((left, "weights"), (right, "source")):
+        column.radio(t(f"{PAGE}.{name}"), OPTIONS[name], horizontal=True, key=key(name),
+                     format_func=formatter(f"{PAGE}.{name}_"))
+    left.caption(t(f"{PAGE}.weights_note", epochs=nb.EPOCHS, epoch=current_run().epoch))
+    picked = chosen_input(model)
+    if picked is None:
+        return None
+    pixels, truth = picked
+    scores = nb.linear_scores(model, features.image_vectors(pixels[None])[0], truth)
+    picture, score_col, probability_col = st.columns([1, 1.5, 1.5])
+    picture.image(nb.enlarge(pixels), caption=t(f"{PAGE}.input_title", truth=class_names[truth]), width="stretch")
+    with score_col:
+        ui.chart(figures.bars(scores.scores, class_names, t(f"{PAGE}.scores_title"), highlight=truth,
+                              xlabel=t(f"{PAGE}.score"), height=250), key="nn_scores")
+    with probability_col:
+        ui.chart(figures.bars(scores.probabilities, class_names, t(f"{PAGE}.probabilities_title"), highlight=truth,
+                              xlabel=t("common.probability"), height=250, value_range=(0, 1.15), text_format="{:.2f}"),
+                 key="nn_probs")
+    winner = int(np.argmax(scores.scores))
+    st.markdown(t(f"{PAGE}.verdict", predicted=class_names[winner], truth=class_names[truth],
+                  p=scores.probabilities[truth], loss=scores.loss))
+    numbers = st.expander(t(f"{PAGE}.numbers_title"), key=key("numbers"), on_change="rerun")
+    if numbers.open:  # drawn only when asked for
+        with numbers:
+            neuron_by_neuron(model, pixels, truth, scores)
+    return pixels, truth
+
+
+# ---------------------------------------------------------------- 2. and 3. training, live
+def training_section() -> None:
+    st.subheader(t(f"{PAGE}.train_title"))
+    ui.explain(f"{PAGE}.train_text")
+    lr, batch, l2, epochs = st.columns(4)
+    lr.select_slider(t(f"{PAGE}.lr"), LEARNING_RATES, key=key("lr"))
+    batch.select_slider(t(f"{PAGE}.batch"), BATCH_SIZES, key=key("batch"))
+    l2.select_slider(t(f"{PAGE}.l2"), L2S, key=key("l2"))
+    epochs.slider(t(f"{PAGE}.epochs"), 1, 50, key=key("epochs"))
+    run = current_run()
+    playing = st.session_state.get(key("playing"), False)
+    finished = run.epoch >= value("epochs")
+    play_col, step_col, reset_col, note = st.columns([1, 1, 1, 3], vertical_alignment="center")
+    play_col.button(t(f"{PAGE}.pause" if playing else f"{PAGE}.play"), key=key("play"), width="stretch",
+                    type="primary", disabled=finished and not playing, on_click=play)
+    step_col.button(t(f"{PAGE}.step"), key=key("step_epoch"), width="stretch", on_click=one_epoch,
+                    help=t(f"{PAGE}.step_help"))
+    reset_col.button(t(f"{PAGE}.reset"), key=key("reset"), width="stretch", on_click=reset)
+    n_train = len(data["train"][1])
+    note.caption(t(f"{PAGE}.steps_per_epoch", steps=math.ceil(n_train / value("batch")), n=n_train))
+    st.fragment(live, run_every=TICK_SECONDS if playing else None)()
+
+
+def live() -> None:
+    """The part that redraws while playing: each tick trains a few epochs, then the charts grow."""
+    run = current_run()
+    target = value("epochs")
+    if st.session_state.get(key("playing")):
+        for _ in range(max(1, min(due_epoch(target), target) - run.epoch)):
+            nb.train_epoch(run, data, value("lr"), value("batch"), value("l2"))
+        if run.epoch >= target:
+            st.session_state[key("playing")] = False
+            st.rerun()  # the whole page: the timer stops and the scores above use the trained run
+    curves = run.curves
+    st.progress(min(run.epoch / target, 1.0), text=t(f"{PAGE}.progress", epoch=run.epoch, total=target,
+                                                     loss=curves.train_loss[-1], accuracy=curves.validation_accuracy[-1]))
+    epochs = list(range(run.epoch + 1))
+    splits = (t(f"{PAGE}.train_split"), t(f"{PAGE}.validation_split"))
+    x_max = max(target, run.epoch)  # a fixed frame: the curves grow into it
+    loss_col, accuracy_col = st.columns(2)
+    with loss_col:
+        ui.chart(figures.growing_lines(epochs, dict(zip(splits, (curves.train_loss, curves.validation_loss))),
+                                       t(f"{PAGE}.loss_title"), t(f"{PAGE}.epoch"), t(f"{PAGE}.loss"), x_max=x_max,
+                                       y_max=1.05 * max(curves.train_loss + curves.validation_loss)), key="nn_loss")
+    with accuracy_col:
+        ui.chart(figures.growing_lines(epochs, dict(zip(splits, (curves.train_accuracy, curves.validation_accuracy))),
+                                       t(f"{PAGE}.accuracy_title"), t(f"{PAGE}.epoch"), t(f"{PAGE}.accuracy"),
+                                       x_max=x_max, y_max=1.02, reference=1 / len(classes),
+                                       reference_label=t(f"{PAGE}.chance")), key="nn_accuracy")
+    st.caption(t(f"{PAGE}.curves_summary", start=curves.train_loss[0], end=curves.train_loss[-1],
+                 accuracy=curves.validation_accuracy[-1], epoch=run.epoch, seconds=run.seconds))
+    templates_section(run)
+
+
+def templates_section(run: nb.Run) -> None:
+    st.subheader(t(f"{PAGE}.templates_title"))
+    ui.explain(f"{PAGE}.templates_text")
+    shown = run.epoch
+    if run.epoch > 0 and not st.session_state.get(key("playing")):
+        if st.session_state.get(key("epoch_seen")) != run.epoch:  # a new epoch: show it
+            st.session_state[key("shown_epoch")] = run.epoch
+            st.session_state[key("epoch_seen")] = run.epoch
+        shown = st.slider(t(f"{PAGE}.shown_epoch"), 0, run.epoch, key=key("shown_epoch"))
+    run_maps = nb.templates(run.weights[shown], image_shape)
+    trained_maps = nb.templates(trained["linear"][0].first_layer.weight.numpy(), image_shape)
+    rows = [t(f"{PAGE}.run_row", epoch=shown), t(f"{PAGE}.trained_row")]
+    facts = nb.template_summary(nb.template_match(run_maps, registry.nn_class_means(world.name, conf.seed)))
+    ui.chart(figures.tiled_heatmap(np.stack([nb.unit_scale(run_maps), nb.unit_scale(trained_maps)]), class_names,
+                                   rows, colorbar=t(f"{PAGE}.weight"), height=template_height(len(rows))),
+             t(f"{PAGE}.templates_summary", epoch=shown, k=len(classes), **facts), key="nn_templates")
+
+
+def template_height(rows: int) -> int:
+    """Tall enough for square pixels across the page's width: ten small digit tiles need less than four shapes."""
+    h, w = image_shape[:2]
+    return int(min(max(90 + 700 * rows * (h + 1) / (len(classes) * (w + 1)), 200), 360))
+
+
+# ---------------------------------------------------------------- 4. depth
+def depth_section() -> None:
+    st.subheader(t(f"{PAGE}.deep_title"))
+    ui.explain(f"{PAGE}.deep_text")
+    tasks = tuple(world.attributes)
+    state.bind(key("task"), nb.NONLINEAR_TASK[world.name], tasks)
+    if value("task") not in tasks:
+        st.session_state[key("task")] = nb.NONLINEAR_TASK[world.name]
+    task, layers, width, activation = st.columns(4)
+    task.selectbox(t(f"{PAGE}.task"), tasks, format_func=formatter("common.attr."), key=key("task"))
+    layers.slider(t(f"{PAGE}.layers"), 0, 3, key=key("layers"))
+    width.select_slider(t(f"{PAGE}.width"), WIDTHS, key=key("width"), disabled=value("layers") == 0)
+    activation.selectbox(t(f"{PAGE}.activation"), nb.ACTIVATIONS, key=key("activation"), format_func=ACTIVATION_NAMES.get,
+                         disabled=value("layers") == 0)
+    hidden = (value("width"),) * value("layers")
+    attribute = value("task")
+    names = [label(c) for c in world.classes[attribute]]
+    plane = registry.nn_plane(world.name, conf.seed)
+    test = world.indices("test")
+    labels = world.labels(attribute)[test]
+    chance = float(np.bincount(labels).max() / len(labels))
+    linear = registry.nn_plane_model(world.name, conf.seed, attribute, (), "relu")
+    deep = registry.nn_plane_model(world.name, conf.seed, attribute, hidden, value("activation"))
+    activation_name = ACTIVATION_NAMES[value("activation")]
+    sizes = nb.layer_sizes(2, hidden, len(names))
+    arrows = " → ".join(map(str, sizes))
+    deep_name = t(f"{PAGE}.deep_name", sizes=arrows, activation=activation_name) if hidden else t(f"{PAGE}.linear_plane_name")
+    for column, result, name, which in zip(st.columns(2), (linear, deep), (t(f"{PAGE}.linear_plane_name"), deep_name),
+                                           ("linear", "deep")):
+        with column:
+            fig = figures.decision_regions(result["xs"], result["ys"], result["regions"], plane[test], labels, names,
+                                           t(f"{PAGE}.regions_title", name=name, accuracy=result["accuracy"]),
+                                           t(f"{PAGE}.component", n=1), t(f"{PAGE}.component", n=2), height=400)
+            ui.chart(fig, t(f"{PAGE}.regions_summary", accuracy=result["accuracy"], chance=chance,
+                            parameters=result["parameters"]), key=f"nn_regions_{which}")
+    layer_names = [t(f"{PAGE}.input_layer")] + [t(f"{PAGE}.hidden_layer", n=i + 1, activation=activation_name)
+                                                for i in range(len(hidden))] + [t(f"{PAGE}.output_layer")]
+    ui.chart(figures.network_diagram(sizes, layer_names, t(f"{PAGE}.diagram_title", parameters=deep["parameters"]),
+                                     height=300), t(f"{PAGE}.diagram_summary", sizes=arrows),
+             key="nn_diagram")
+    ui.explain(f"{PAGE}.deep_detail")
+
+
+# ---------------------------------------------------------------- 5. parameters vs inference
+def cost_section(picked: tuple[np.ndarray, int] | None) -> None:
+    st.subheader(t(f"{PAGE}.cost_title"))
+    ui.explain(f"{PAGE}.cost_text")
+    run = current_run()
+    learned, inference = st.columns(2, border=True)
+    names = {kind: t(f"{PAGE}.kind_{kind}", hidden=nb.MLP_HIDDEN[0]) for kind in nb.KINDS}
+    with learned:
+        st.markdown(f"**{t(f'{PAGE}.learned_once')}**")
+        rows = [f"| {names[kind]} | {meta['parameters']:,} | {meta['epochs']} | {meta['train_seconds']:.2f} s | "
+                f"{meta['test_accuracy']:.1%} |" for kind, (_, meta) in trained.items()]
+        rows.append(f"| {t(f'{PAGE}.run_short')} | {nb.parameter_count(run.model):,} | {run.epoch} | {run.seconds:.2f} s | "
+                    f"{nb.test_accuracy(run.model, data):.1%} |")
+        st.markdown("\n".join([t(f"{PAGE}.learned_header"), "| --- | ---: | ---: | ---: | ---: |", *rows]))
+        st.caption(t(f"{PAGE}.learned_note"))
+    with inference:
+        st.markdown(f"**{t(f'{PAGE}.per_input')}**")
+        if picked is None:
+            st.info(t(f"{PAGE}.no_input"))
+            return
+        pixels = features.image_vectors(picked[0][None])[0]
+        rows = []
+        for kind, (model, _) in trained.items():
+            probabilities = nb.predict(model, pixels[None])[0]
+            top = int(np.argmax(probabilities))
+            rows.append(f"| {names[kind]} | {nb.multiply_adds(model):,} | "
+                        f"{nb.inference_seconds(model, pixels) * 1e6:.0f} µs | {class_names[top]} ({probabilities[top]:.2f}) |")
+        st.markdown("\n".join([t(f"{PAGE}.inference_header"), "| --- | ---: | ---: | --- |", *rows]))
+        st.caption(t(f"{PAGE}.inference_note"))
+
+
+picked_input = neurons_section()
+st.divider()
+training_section()
+st.divider()
+depth_section()
+st.divider()
+cost_section(picked_input)
+ui.page_end()
