@@ -35,21 +35,23 @@ def settle(page) -> None:
 
 
 def change_main_control(page) -> str:
-    """Move the page's first slider, number input or select box; returns what was changed."""
-    slider = page.locator(f'{MAIN} [data-testid="stSlider"] [role="slider"]')
-    if slider.count():
-        slider.first.focus()
-        page.keyboard.press("ArrowRight")
-        return "slider"
-    step_up = page.locator(f'{MAIN} [data-testid="stNumberInputStepUp"]')
+    """Move the page's first visible number input, select box or slider; returns what was changed."""
+    page.locator(f'{MAIN} [data-testid="stSlider"], {MAIN} [data-testid="stNumberInputStepUp"], '
+                 f'{MAIN} [data-testid="stSelectbox"]').first.wait_for(state="attached", timeout=30000)
+    step_up = page.locator(f'{MAIN} [data-testid="stNumberInputStepUp"] >> visible=true')
     if step_up.count():
         step_up.first.click()
         return "number input"
-    select = page.locator(f'{MAIN} [data-testid="stSelectbox"]')
+    select = page.locator(f'{MAIN} [data-testid="stSelectbox"] >> visible=true')
     if select.count():
         select.first.click()
-        page.locator('[role="option"]').nth(1).click()
+        page.locator('[role="option"][aria-selected="false"]').first.click()
         return "select box"
+    slider = page.locator(f'{MAIN} [data-testid="stSlider"] >> visible=true')  # st.slider and st.select_slider
+    if slider.count():
+        slider.first.locator('input[type="range"]').first.focus()
+        page.keyboard.press("ArrowRight")
+        return "slider"
     pytest.fail("the page has no slider, number input or select box in its main area")
 
 
