@@ -322,7 +322,7 @@ def align(words: Sequence[str], settings: Settings, seed: int = 0) -> Explicit:
     """Record the words, read the transcript aloud, and carry the reader's boundaries over with DTW.
 
     Runs numpy's matrix products on one thread: they are small, and on a busy two-core machine a second
-    BLAS thread made each of them 5-100x slower (it mostly waits), as captioning.one_thread found for torch."""
+    BLAS thread made each of them 5-100x slower (it mostly waits), as classifiers.one_thread found for torch."""
     recording, order = record(words, settings.tempo, settings.noise, settings.reorder, seed)
     reader = read_aloud(words, settings.voice)
     with _blas().limit(limits=1, user_api="blas"):
@@ -400,11 +400,11 @@ def teacher_forced_attention(generator: captioning.Generator, images: np.ndarray
     """
     import torch
 
-    from models import captioning
+    from models import captioning, classifiers
 
     word_ids = [generator.vocabulary.encode(c)[:-1] for c in captions]  # without <eos>
     ids = torch.tensor([[captioning.BOS] + w[:-1] for w in word_ids])  # (N, words): what the decoder has read before each word
-    with torch.no_grad(), captioning.one_thread():
+    with torch.no_grad(), classifiers.one_thread():
         out = generator.model(pixel_values=captioning.pixel_tensor(images), decoder_input_ids=ids, output_attentions=True)
     patches = torch.stack(out.cross_attentions).numpy()[..., 1:]  # (layers, N, heads, words, patches)
     return np.moveaxis(patches / patches.sum(-1, keepdims=True), 1, 0)

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -27,7 +26,7 @@ import torch
 from models import checkpoints, classifiers, worlds
 from models.captioning_scenes import (SLOT_OF_WORD, SLOTS, Scene, StressSet, canonical_caption, split_indices,
                                       world_objects)
-from models.classifiers import Progress
+from models.classifiers import Progress, one_thread
 
 MODEL_NAME = "captioning_vit_gpt2"
 TRAIN_SEED = 0
@@ -78,22 +77,6 @@ class Caption:
 
 
 # ---------------------------------------------------------------- the generative captioner
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch and numpy's BLAS on one thread. Our matrices are small: on a busy two-core machine a
-    second thread made training, captioning and the dictionary's PCA 5-40x slower (each small operation
-    waits for both threads), and on an idle one it gains nothing."""
-    from threadpoolctl import threadpool_limits  # comes with scikit-learn
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(1):
-            yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 @dataclass(frozen=True)
 class Generator:
     model: torch.nn.Module  # a transformers VisionEncoderDecoderModel

@@ -7,7 +7,8 @@ pages can show it: a progress callback receives each epoch's numbers, so a chart
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,22 @@ Progress = Callable[[float, str], None]
 
 def _quiet(fraction: float, message: str) -> None:
     """The default progress callback: training from a script or a test reports nothing."""
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch and numpy's BLAS on one thread (also usable as a decorator). Our models and matrices
+    are small: on a busy two-core machine a second thread made training, inference and PCA 5-100x
+    slower (each small operation waits for both threads), and on an idle one it gains nothing."""
+    from threadpoolctl import threadpool_limits  # comes with scikit-learn
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(1):
+            yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 class MLP(nn.Module):

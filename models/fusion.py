@@ -23,7 +23,6 @@ The test split is corrupted by models/fusion_lab.py, one modality at a time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
@@ -33,7 +32,7 @@ import torch
 from torch import nn
 
 from models import checkpoints, classifiers, features, worlds
-from models.classifiers import MLP, Progress
+from models.classifiers import MLP, Progress, one_thread
 
 MODALITIES = ("image", "sound", "text")
 SUBSETS = tuple("+".join(c) for k in (2, 3) for c in combinations(MODALITIES, k))  # "image+sound", ...
@@ -255,18 +254,6 @@ def trained_names(modalities: Sequence[str]) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- training
-@contextmanager
-def one_thread():
-    """Run torch on one thread. These models are tiny: on a busy two-core machine torch's second thread
-    made training and inference 20-100x slower (every small operation waits for both threads)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 def unimodal_log_probs(models: Sequence[nn.Module], x: torch.Tensor) -> torch.Tensor:
     """(B, k, C): each unimodal model's log-probabilities, the input of late fusion."""
     with torch.no_grad():

@@ -13,8 +13,6 @@ as "small or large?" is not linearly separable, so a network with a hidden layer
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +21,7 @@ from PIL import Image
 from torch import nn
 
 from models import checkpoints, classifiers, features, worlds
-from models.classifiers import Progress
+from models.classifiers import Progress, one_thread
 
 TRAIN_SEED = 0
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -41,19 +39,6 @@ PLANE_LEARNING_RATE = 0.5
 PLANE_MOMENTUM = 0.9
 
 Splits = dict[str, tuple[torch.Tensor, torch.Tensor]]  # split -> (inputs (N, D), labels (N,))
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one thread (also usable as a decorator). These networks are tiny: on a busy two-core
-    machine torch's second thread made a 2-D fit take 14 s instead of 0.3 s (every small operation waits
-    for both threads), and on an idle one it gains nothing."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 class PixelNet(nn.Module):

@@ -29,6 +29,16 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
 
 
+def require_chromium() -> None:
+    """Skip the calling test module where Chromium is absent, unless CI demands the browser tests."""
+    import pytest
+
+    if not chromium_available():
+        if os.environ.get("REQUIRE_BROWSER"):
+            raise RuntimeError("REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+        pytest.skip("Debian chromium is not installed here (apt-get install chromium)", allow_module_level=True)
+
+
 @contextmanager
 def server(env: dict | None = None, timeout: float = 60.0):
     """Start the app on a free port; yields (base_url, process, seconds until healthy)."""

@@ -1,18 +1,14 @@
 """The app in a real browser: the home page renders, with no exception block, in each mode."""
 
-import os
 from pathlib import Path
 
 import pytest
 
-from browser import browser, chromium_available, server, wait_idle
+from browser import browser, require_chromium, server, wait_idle
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 
-if not chromium_available():
-    if os.environ.get("REQUIRE_BROWSER"):
-        raise RuntimeError("REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
-    pytest.skip("Debian chromium is not installed here (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,10 @@
 """Every page in a real browser: it finishes, shows no exception, and its main control changes it."""
 
-import os
 from pathlib import Path
 
 import pytest
 
-from browser import browser, chromium_available, server, wait_idle
+from browser import browser, require_chromium, server, wait_idle
 from conftest import PAGE_NAMES
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
@@ -17,10 +16,7 @@ DIGEST = f"""() => {{
   return main.innerText + plots.join('|');
 }}"""
 
-if not chromium_available():
-    if os.environ.get("REQUIRE_BROWSER"):
-        raise RuntimeError("REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
-    pytest.skip("Debian chromium is not installed here (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 """Weights on disk: loaded with weights_only, retrained when missing or stale; defaults really learn."""
 
-import numpy as np
 import pytest
 import torch
 
