@@ -1,9 +1,13 @@
 """The router: page config, the shared sidebar, and st.navigation over the pages that exist."""
 
+import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from components import router, settings, warmup
 
+# pandas is imported first, whole, by every session's router: Plotly looks it up in sys.modules
+# without importing it, so a pandas half-imported by one session's thread broke another's charts
+# when many visitors arrived at once.
 warmup.single_threaded()
 st.set_page_config(page_title="Multimodal Playground", page_icon="🎛️", layout="wide")
 settings.declare()  # the language is needed now, for the navigation titles

@@ -56,7 +56,8 @@ async def session(browser, url: str, pages: list[str], seconds: float, rng: rand
     while time.perf_counter() < end:
         control = step_up.first if await step_up.count() and rng.random() < 0.5 else toggle
         latencies.append(await _rerun(page, control))
-    errors = await page.locator('[data-testid="stException"]').count()
+    exceptions = page.locator('[data-testid="stException"]')
+    errors = [f"{name}: {(await exceptions.nth(i).inner_text())[:300]}" for i in range(await exceptions.count())]
     await context.close()
     return {"page": name, "latencies": latencies, "errors": errors}
 
@@ -81,7 +82,9 @@ async def run(counts: list[int], seconds: float) -> None:
                 latencies = sorted(x * 1000 for r in results for x in r["latencies"])
                 p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else float("nan")
                 print(f"{n:>8} {len(latencies):>7} {statistics.median(latencies) if latencies else float('nan'):>8.0f} "
-                      f"{p95:>8.0f} {sum(r['errors'] for r in results):>6} {rss_mb(proc.pid):>14.0f}", flush=True)
+                      f"{p95:>8.0f} {sum(len(r['errors']) for r in results):>6} {rss_mb(proc.pid):>14.0f}", flush=True)
+                for error in (e for r in results for e in r["errors"]):
+                    print("   error shown:", error.replace("\n", " "), flush=True)
             await browser.close()
 
 

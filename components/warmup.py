@@ -62,10 +62,7 @@ def _compile_librosa() -> subprocess.Popen | None:
 @st.cache_resource(show_spinner=False)
 def imports_ready() -> threading.Event:
     """Set once the heavy modules are imported (benchmarks wait on it, as a reading visitor would)."""
-    ready = threading.Event()
-    # Plotly looks pandas up in sys.modules without importing it: a pandas half-imported by the
-    # thread below would break another visitor's chart. Import it here, whole, first.
-    importlib.import_module("pandas")
+    ready = threading.Event()  # (pandas is already whole: app.py imports it before any page)
 
     def load() -> None:
         for module in HEAVY_MODULES:
