@@ -83,3 +83,12 @@ def steps(page: str, sequence: list[state.Step]) -> None:
     caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {t(sequence[index].caption_key)}")
     forward.button(t("common.next"), key=f"{page}.step_next", disabled=index == len(sequence) - 1, width="stretch",
                    on_click=state.apply_step, args=(sequence, step_key, index + 1))
+
+
+def step_buttons(page: str, sequence: list[state.Step]) -> None:
+    """The presenter's steps as one-click examples for everyone else (`<page>.example_<n>` labels)."""
+    if settings.current().presenting:
+        return
+    for i, (column, step) in enumerate(zip(st.columns(len(sequence)), sequence)):
+        column.button(t(f"{page}.example_{i + 1}"), help=t(step.caption_key), width="stretch",
+                      on_click=state.apply_step, args=(sequence, f"{page}.step", i))

@@ -51,15 +51,6 @@ def teacher_words(level: int) -> str:
     return t(f"{PAGE}.clean") if level == 0 else t(f"{PAGE}.sigma", sigma=colearning.TEACHER_NOISE[conf.world][level])
 
 
-def examples() -> None:
-    """The presenter's steps as one-click scenarios for everyone else."""
-    if conf.presenting:
-        return
-    for i, (column, step) in enumerate(zip(st.columns(len(STEPS)), STEPS)):
-        column.button(t(f"{PAGE}.example_{i + 1}"), help=t(step.caption_key), width="stretch",
-                      on_click=state.apply_step, args=(STEPS, f"{PAGE}.step", i))
-
-
 def controls() -> tuple[int, float, float, int]:
     levels = range(len(colearning.TEACHER_NOISE[conf.world]))
     state.bind(BUDGET, STORY[BUDGET], colearning.LABELS_PER_CLASS)
@@ -218,7 +209,7 @@ def how_it_works() -> None:
                       inputs=representation.SOUND_INPUTS, pairs=len(world.indices("train")), test=len(world.indices("test"))))
 
 
-examples()
+ui.step_buttons(PAGE, STEPS)
 budget, wrong, noise, level = controls()
 b, r = colearning.LABELS_PER_CLASS.index(budget), colearning.LABEL_NOISE.index(wrong)
 curves = registry.colearning_curves(conf.world, conf.seed, noise, level)

@@ -64,15 +64,6 @@ def controls() -> tuple[str, tuple[str, ...]]:
     return task, modalities
 
 
-def examples() -> None:
-    """The presenter's steps as one-click examples for everyone else."""
-    if conf.presenting:
-        return
-    for i, (column, step) in enumerate(zip(st.columns(len(STEPS)), STEPS)):
-        column.button(t(f"{PAGE}.example_{i + 1}"), help=t(step.caption_key), width="stretch",
-                      on_click=state.apply_step, args=(STEPS, f"{PAGE}.step", i))
-
-
 def load(task: str, modalities: tuple[str, ...]) -> fusion.Lab:
     """The trained strategies: from disk for the default seed; trained here, with a progress bar, otherwise."""
     slot = st.empty()
@@ -269,7 +260,7 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
 
 
 task, modalities = controls()
-examples()
+ui.step_buttons(PAGE, STEPS)
 lab = load(task, modalities)
 bank = registry.fusion_bank(conf.world, conf.seed, modalities)
 focus = strategies(lab)
