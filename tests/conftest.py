@@ -32,3 +32,23 @@ def app():
         return at
 
     return open_page
+
+
+def jit_modules_after_views(page: str, view_key: str, views: tuple[str, ...], numba_cache: Path) -> set[str]:
+    """In a fresh interpreter with an empty numba cache, open `page` and each of its `views`; returns
+    which of librosa/numba got imported (a first visitor must pay neither, see DESIGN.md)."""
+    import subprocess
+
+    code = ("import sys; sys.path[:0] = ['tests', '.']\n"
+            "from streamlit.testing.v1 import AppTest\n"
+            "at = AppTest.from_file('app.py', default_timeout=300).run()\n"
+            f"at.switch_page('pages/{page}.py').run()\n"
+            f"for view in {views!r}:\n"
+            "    assert not at.exception, at.exception\n"
+            f"    at.radio(key='{view_key}').set_value(view).run()\n"
+            "assert not at.exception, at.exception\n"
+            "print(' '.join(m for m in ('librosa', 'numba') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                         env={**os.environ, "NUMBA_CACHE_DIR": str(numba_cache), "HF_HUB_OFFLINE": "1"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    return set(out.stdout.split())

@@ -3,15 +3,13 @@ stated tolerance and gets worse with noise, reordering and a wrong feature; the 
 is real (recomputed from the model's own weights, rows sum to 1) and finds the object; and the page."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from components import i18n
+from conftest import jit_modules_after_views
 from models import alignment as al
 from models import captioning, worlds
 from models import captioning_scenes as scenes
@@ -253,19 +251,7 @@ def test_coordinated_model_finds_the_word_where_the_object_is(world):
 # ---------------------------------------------------------------- the page
 def test_page_needs_no_librosa_or_numba(tmp_path):
     """Fresh server, empty numba cache: no view of the page imports (let alone compiles) librosa."""
-    code = ("import sys; sys.path[:0] = ['tests', '.']\n"
-            "from streamlit.testing.v1 import AppTest\n"
-            "at = AppTest.from_file('app.py', default_timeout=300).run()\n"
-            f"at.switch_page('pages/{PAGE}.py').run()\n"
-            "for view in ('implicit', 'both'):\n"
-            "    assert not at.exception, at.exception\n"
-            f"    at.radio(key='{PAGE}.view').set_value(view).run()\n"
-            "assert not at.exception, at.exception\n"
-            "print(' '.join(m for m in ('librosa', 'numba') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
-                         env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"})
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip() == ""
+    assert jit_modules_after_views(PAGE, f"{PAGE}.view", ('implicit', 'both'), tmp_path) == set()
 
 
 def assert_clean(at) -> None:

@@ -6,9 +6,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -17,7 +14,7 @@ import streamlit
 
 from components import safe_input
 from components.i18n import translate
-from conftest import ROOT
+from conftest import jit_modules_after_views
 from models import audio, features, worlds
 from models import spectrograms as sp
 from tests.badfiles import audio_cases
@@ -192,18 +189,7 @@ def test_the_default_classifiers_recognise_every_page_sound():
 
 def test_page_first_render_needs_no_librosa_or_numba(tmp_path):
     """Fresh server, empty numba cache: the default view must not import (let alone compile) librosa."""
-    code = ("import sys; sys.path[:0] = ['tests', '.']\n"
-            "from streamlit.testing.v1 import AppTest\n"
-            "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
-            f"at.switch_page('pages/{PAGE}.py').run()\n"
-            "for view in ('bands', 'compare'):\n"
-            f"    at.radio(key='{PAGE}.view').set_value(view).run()\n"
-            "assert not at.exception, at.exception\n"
-            "print(' '.join(m for m in ('librosa', 'numba') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                         env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"})
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip() == ""
+    assert jit_modules_after_views(PAGE, f"{PAGE}.view", ('bands', 'compare'), tmp_path) == set()
 
 
 # ---------------------------------------------------------------- the page
