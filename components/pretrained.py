@@ -16,14 +16,17 @@ from __future__ import annotations
 import gc
 import threading
 
+import numpy as np
 import streamlit as st
 
-from components import i18n, state
+from components import i18n, registry, state
 from components.i18n import t
 from models import pretrained
 
 SOURCE_KEY = "model_source"  # session-state and URL key of the sidebar setting
 SOURCES = ("builtin", "pretrained")
+PHOTOS = ("china", "flower")  # real photographs that ship inside scikit-learn
+PHOTO_SOURCES = (*PHOTOS, "upload")
 _FAILED = "_pretrained_failed"  # session state: {role: reason_key}
 _LOCK = threading.Lock()  # one model loads at a time, so two never sit in memory together
 _resident: dict[str, str] = {}  # "role": the role held by the cache
@@ -114,3 +117,19 @@ def _unavailable(role: str, reason: str) -> None:
     st.warning(message, icon="⚠️")
     st.button(t("pretrained.retry"), key=f"pretrained.retry.{role}",
               on_click=st.session_state[_FAILED].pop, args=(role, None))
+
+
+def photo(key: str) -> np.ndarray | None:
+    """A real photograph for a pretrained model: one that ships with scikit-learn (so it works
+    offline), or the visitor's own. None until an upload arrives; the uploader explains bad files."""
+    state.bind(key, PHOTOS[0], options=PHOTO_SOURCES)
+    st.radio(t("pretrained.photo"), PHOTO_SOURCES, format_func=i18n.formatter("pretrained.photo_source."), key=key,
+             horizontal=True)
+    if st.session_state[key] != "upload":
+        return registry.photo(st.session_state[key])
+    from components import safe_input  # here, not at the top: a first visit need not import its decoders
+
+    pixels = safe_input.image_upload(t("pretrained.upload_photo"), key=f"{key}.upload")
+    if pixels is None:
+        st.caption(t("pretrained.upload_hint"))
+    return pixels

@@ -313,7 +313,7 @@ def fusion_curves(world_name: str, seed: int, task: str, subset: str) -> dict:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def unimodal_photo(name: str) -> np.ndarray:
+def photo(name: str) -> np.ndarray:
     """A real photograph that ships inside scikit-learn ("china" or "flower"), (H, W, 3) uint8."""
     from sklearn.datasets import load_sample_image
 

@@ -211,7 +211,7 @@ def photo_pixels(source: str) -> np.ndarray | None:
         from components import safe_input  # here, not at the top: it costs a first visit 0.7 s of imports
 
         return safe_input.image_upload(t(f"{PAGE}.upload_image"), key=f"{PAGE}.photo")
-    return registry.unimodal_photo(source)
+    return registry.photo(source)
 
 
 def image_section() -> None:

@@ -34,6 +34,58 @@ def app():
     return open_page
 
 
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory):
+    """Tiny random-weight models of every allowlisted role, saved as PLAYGROUND_PRETRAINED_DIR expects."""
+    import tiny_pretrained
+
+    return tiny_pretrained.write_all(tmp_path_factory.mktemp("tiny_pretrained"))
+
+
+@pytest.fixture
+def fresh_cache():
+    """An empty pretrained-model cache before and after the test."""
+    from components import pretrained
+
+    pretrained._cached.clear()
+    pretrained._resident.clear()
+    yield
+    pretrained._cached.clear()
+    pretrained._resident.clear()
+
+
+@pytest.fixture
+def no_network(monkeypatch, tmp_path):
+    """Offline, an empty Hub cache, no local folder, and any call into the Hub's download or HTTP
+    code fails the test (the loader must decide before reaching it)."""
+    import huggingface_hub.constants
+
+    from models import pretrained
+
+    def forbidden(*args, **kwargs):
+        pytest.fail("the Hugging Face Hub's network code was called")
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv(pretrained.LOCAL_DIR_VARIABLE, raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    for name, module in list(sys.modules.items()):
+        if module is not None and name.startswith(("huggingface_hub", "transformers")):
+            for function in ("hf_hub_download", "snapshot_download", "get_session", "http_backoff",
+                             "get_hf_file_metadata", "http_get"):
+                if hasattr(module, function):
+                    monkeypatch.setattr(module, function, forbidden)
+    return tmp_path / "hub"
+
+
+@pytest.fixture
+def pretrained_app(app, tiny_dir, fresh_cache, monkeypatch):
+    """`pretrained_app(page, **state)`: `app(...)` in Pretrained mode, with the tiny local models."""
+    from models import pretrained
+
+    monkeypatch.setenv(pretrained.LOCAL_DIR_VARIABLE, str(tiny_dir))
+    return lambda page="home", **session_state: app(page, model_source="pretrained", **session_state)
+
+
 def jit_modules_after_views(page: str, view_key: str, views: tuple[str, ...], numba_cache: Path) -> set[str]:
     """In a fresh interpreter with an empty numba cache, open `page` and each of its `views`; returns
     which of librosa/numba got imported (a first visitor must pay neither, see DESIGN.md)."""

@@ -5,7 +5,6 @@ the real ones, so every helper runs for real; their outputs are meaningless but 
 """
 
 import shutil
-import sys
 import time
 import types
 
@@ -24,45 +23,10 @@ OTHER_IMAGE = np.random.default_rng(1).integers(0, 256, (40, 40, 3), dtype=np.ui
 
 
 @pytest.fixture(scope="module")
-def tiny_dir(tmp_path_factory):
-    return tiny_pretrained.write_all(tmp_path_factory.mktemp("tiny_pretrained"))
-
-
-@pytest.fixture(scope="module")
 def models(tiny_dir):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(pretrained.LOCAL_DIR_VARIABLE, str(tiny_dir))
         return {role: pretrained.load(role) for role in pretrained.ROLES}
-
-
-@pytest.fixture
-def no_network(monkeypatch, tmp_path):
-    """Offline, an empty Hub cache, no local folder, and any call into the Hub's download or HTTP
-    code fails the test (the loader must decide before reaching it)."""
-    import huggingface_hub.constants
-
-    def forbidden(*args, **kwargs):
-        pytest.fail("the Hugging Face Hub's network code was called")
-
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.delenv(pretrained.LOCAL_DIR_VARIABLE, raising=False)
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
-    for name, module in list(sys.modules.items()):
-        if module is not None and name.startswith(("huggingface_hub", "transformers")):
-            for function in ("hf_hub_download", "snapshot_download", "get_session", "http_backoff",
-                             "get_hf_file_metadata", "http_get"):
-                if hasattr(module, function):
-                    monkeypatch.setattr(module, function, forbidden)
-    return tmp_path / "hub"
-
-
-@pytest.fixture
-def fresh_cache():
-    panel_module._cached.clear()
-    panel_module._resident.clear()
-    yield
-    panel_module._cached.clear()
-    panel_module._resident.clear()
 
 
 # --- the allowlist and the loader ------------------------------------------------------------
