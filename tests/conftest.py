@@ -34,6 +34,42 @@ def app():
     return open_page
 
 
+LOOPBACK = ("127.", "::1", "localhost", "0.0.0.0")
+
+
+@pytest.fixture(autouse=True)
+def no_outside_network(monkeypatch):
+    """Every test fails if this process tries to reach any host but this one: the app must work with
+    no network (browser tests still talk to their local server and Chromium over loopback)."""
+    import socket
+
+    attempts = []
+
+    def host_of(address) -> str:
+        return str(address[0]) if isinstance(address, tuple) else str(address)
+
+    def guarded(original):
+        def call(self, address, *args):
+            if self.family in (socket.AF_INET, socket.AF_INET6) and not host_of(address).startswith(LOOPBACK):
+                attempts.append(host_of(address))
+                raise OSError(f"test: no network ({host_of(address)})")
+            return original(self, address, *args)
+        return call
+
+    def lookup(host, *args, **kwargs):
+        if host is not None and not str(host).startswith(LOOPBACK):
+            attempts.append(str(host))
+            raise socket.gaierror(f"test: no network ({host})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    real_getaddrinfo = socket.getaddrinfo
+    monkeypatch.setattr(socket.socket, "connect", guarded(socket.socket.connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded(socket.socket.connect_ex))
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    yield attempts  # a test that means to try the network empties this list after checking it
+    assert not attempts, f"tried to reach the network: {attempts}"
+
+
 @pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory):
     """Tiny random-weight models of every allowlisted role, saved as PLAYGROUND_PRETRAINED_DIR expects."""

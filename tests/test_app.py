@@ -99,3 +99,23 @@ def test_presenter_steps_move_the_widgets(app):
     nxt.click().run()
     assert at.session_state["world"] == "digits"
     assert_clean(at)
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_every_page_works_in_pretrained_mode(pretrained_app, page):
+    """With the tiny local models standing in for the Hub's (pages/ tests check each page's views)."""
+    at = pretrained_app(page)
+    assert_clean(at)
+    assert at.title[0].value == i18n.translate(f"{page}.title", "en")
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_builtin_mode_loads_no_pretrained_model(app, page, no_network, fresh_cache, monkeypatch):
+    """Built-in is the default: no page may load, download or even look for a Hub model in it."""
+    from models import pretrained
+
+    monkeypatch.setattr(pretrained, "load", lambda role: pytest.fail(f"{page} loaded {role} in built-in mode"))
+    monkeypatch.setattr(pretrained, "location", lambda role: pytest.fail(f"{page} looked for {role} in built-in mode"))
+    at = app(page)
+    assert_clean(at)
+    assert at.session_state["model_source"] == "builtin"

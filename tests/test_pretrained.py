@@ -81,8 +81,8 @@ def test_offline_reads_the_hub_cache_from_disk(no_network, tiny_dir):
     assert loaded.source == str(repo / "snapshots" / commit)
 
 
-def test_a_failed_download_is_unavailable(monkeypatch, tmp_path):
-    """The real download code against a closed local port: refused, retried, then a clear reason."""
+def test_a_failed_download_is_unavailable(monkeypatch, tmp_path, no_outside_network):
+    """The real download code with every connection refused: retried, then a clear reason."""
     import huggingface_hub.constants
     import huggingface_hub.utils._http as http
 
@@ -96,6 +96,8 @@ def test_a_failed_download_is_unavailable(monkeypatch, tmp_path):
     with pytest.raises(pretrained.PretrainedUnavailable) as error:
         pretrained.load("sentiment")
     assert error.value.reason_key == "download_failed"
+    assert set(no_outside_network) <= {"huggingface.co"}
+    no_outside_network.clear()
 
 
 @pytest.mark.parametrize("failure, reason", [
