@@ -91,6 +91,12 @@ def formatter(prefix: str):
     return lambda value: strings.get(f"{prefix}{value}", str(value))  # an unknown value shows as itself
 
 
+def shown_as(names: dict):
+    """A format_func from names worked out while the widget is drawn, so in today's language (see
+    `formatter`); a value it does not know shows as itself (a test driver may hand back a label)."""
+    return lambda value: names.get(value, value)
+
+
 def label(value: str) -> str:
     """A class name (red, circle, odd…) in the visitor's language; digits and unknowns stay as they are."""
     key = f"classes.{value}"

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import gc
 import threading
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from components import i18n, registry, state
+from components import figures, i18n, registry, state, ui
 from components.i18n import t
 from models import pretrained
 
@@ -133,3 +134,36 @@ def photo(key: str) -> np.ndarray | None:
     if pixels is None:
         st.caption(t("pretrained.upload_hint"))
     return pixels
+
+
+def answer(loaded: pretrained.Loaded, function: str, *inputs: Any) -> Any:
+    """`models.pretrained.<function>(model, [processor], [tokenizer], *inputs)`, computed once per
+    model and input: a CLIP pass costs ~0.2 s and a caption seconds on a CPU, while every widget
+    change reruns the page. The function is named, not passed, so tests can replace it."""
+    return _answer(loaded, loaded.source, function, *inputs)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _answer(_loaded: pretrained.Loaded, source: str, function: str, *inputs: Any) -> Any:
+    """`source` keys the cache to the model; `_loaded` itself is not hashed."""
+    parts = [part for part in (_loaded.model, _loaded.processor, _loaded.tokenizer) if part is not None]
+    return getattr(pretrained, function)(*parts, *inputs)
+
+
+def audio_tags(loaded: pretrained.Loaded, waveform: np.ndarray, sr: int, key: str,
+               top: int = 5) -> pretrained.Filterbank:
+    """The audio role's top tags for a sound as a bar chart, with why they need not add up to 1: the
+    one drawing of an AST answer, on every page that has one. Returns what AST read, for a page that
+    shows it."""
+    with st.spinner(t("pretrained.audio.listening")):
+        waveform = np.asarray(waveform, dtype=np.float32)
+        tags = answer(loaded, "classify_audio", waveform, int(sr), top, pretrained.ALLOWLIST[loaded.role].multi_label)
+        heard = pretrained.audio_filterbank(loaded.processor, waveform, int(sr))
+    names, probabilities = [name for name, _ in tags], [p for _, p in tags]
+    fig = figures.probability_bars(probabilities, names, t("pretrained.audio.title", n=len(tags)),
+                                   xlabel=t("common.probability"), height=80 + 26 * len(tags))
+    seconds = heard.heard / 100  # AST's frames are 10 ms apart
+    ui.chart(fig, t("pretrained.audio.summary", tag=names[0], p=probabilities[0], seconds=seconds), key=key)
+    if pretrained.ALLOWLIST[loaded.role].multi_label:
+        st.caption(t("pretrained.audio.multi_label", n=len(loaded.model.config.id2label)))
+    return heard

@@ -28,6 +28,10 @@ from components.i18n import t
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # keep in line with server.maxUploadSize in .streamlit/config.toml
 MAX_PIXELS = 40_000_000  # a 40-megapixel RGB picture is already 120 MB once decoded
+# st.image shrinks a picture wider than its width (the page's 1460 px, or a page's own) and a shrunk
+# side under 1 pixel makes Pillow raise: 100 keeps any picture drawn at least 100 px wide safe, and
+# nothing thinner is a picture to classify anyway.
+MAX_ASPECT_RATIO = 100
 SAMPLE_RATES = (4_000, 192_000)  # the audio sample rates we accept, in Hz
 SILENCE_PEAK = 1e-4  # -80 dBFS: below a 16-bit file's last bit, so nothing anyone could hear
 
@@ -112,6 +116,7 @@ def _open_image(data: bytes) -> tuple[Image.Image, int]:
     try:
         image = Image.open(io.BytesIO(data))
         _check_pixels(image)
+        _check_shape(image)
         image.load()
         frames = getattr(image, "n_frames", 1)
     except UnidentifiedImageError as error:
@@ -128,6 +133,12 @@ def _check_pixels(image: Image.Image) -> None:
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise BadInput("input.image_too_large", limit=MAX_PIXELS // 1_000_000)
+
+
+def _check_shape(image: Image.Image) -> None:
+    width, height = image.size
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise BadInput("input.image_too_thin", width=width, height=height, ratio=MAX_ASPECT_RATIO)
 
 
 def _upright(image: Image.Image) -> tuple[Image.Image, list[Notice]]:

@@ -60,6 +60,10 @@ def share_box() -> None:
         url = state.share_url()
         st.caption(t("common.share_help"))
         st.code(url, language=None, wrap_lines=True)
+        try:
+            code = segno.make(url, error="m")
+        except segno.DataOverflowError:  # a long typed text in the view: the link alone has to do
+            return
         png = BytesIO()
-        segno.make(url, error="m").save(png, kind="png", scale=6, border=2)
+        code.save(png, kind="png", scale=6, border=2)
         st.image(png.getvalue(), caption=t("common.share_qr"), width=220)

@@ -17,6 +17,7 @@ import streamlit as st
 _DECLARED = "_state_declared"  # key -> default, for this run
 _RESTORED = "_state_restored"  # keys already taken from the URL in this session
 OPTIONS = "_state_options"  # key -> its fixed list of values, where it has one (benchmarks read it)
+MAX_URL_VALUE = 500  # characters; a longer value (a pasted essay) stays out of the link
 
 
 def parse(raw: str, default: Any) -> Any:
@@ -64,10 +65,12 @@ def begin_run() -> None:
 
 
 def view_params() -> dict[str, str]:
-    """The declared values that differ from their defaults, as URL parameters."""
+    """The declared values that differ from their defaults, as URL parameters. A value too long for
+    a link is left out: browsers and QR codes cap an address at a few thousand characters."""
     declared = st.session_state.get(_DECLARED, {})
-    return {key: encode(st.session_state[key]) for key, default in declared.items()
-            if key in st.session_state and st.session_state[key] != default}
+    params = {key: encode(st.session_state[key]) for key, default in declared.items()
+              if key in st.session_state and st.session_state[key] != default}
+    return {key: value for key, value in params.items() if len(value) <= MAX_URL_VALUE}
 
 
 def sync_url() -> None:

@@ -21,6 +21,7 @@ tiny random-weight models of the same classes (tests/tiny_pretrained.py).
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -194,6 +195,17 @@ def image_text_similarity(model, processor, images: list[np.ndarray], texts: lis
     return embed_images(model, processor, images) @ embed_texts(model, processor, texts).T
 
 
+def labels_from_text(text: str) -> list[str]:
+    """Class names typed as one line for `zero_shot`: split at commas (Chinese ones too), trimmed,
+    empty and repeated names dropped (a repeat would split its probability in two)."""
+    labels: dict[str, str] = {}
+    for part in re.split(r"[,，、;；]", text):
+        name = " ".join(part.split())
+        if name:
+            labels.setdefault(name.casefold(), name)
+    return list(labels.values())
+
+
 def zero_shot(model, processor, image_rgb_uint8: np.ndarray, labels: list[str],
               template: str = "a photo of a {}.") -> np.ndarray:
     """(len(labels),) probabilities summing to 1: a classifier made from typed class names, as CLIP
@@ -268,6 +280,27 @@ def caption(model, processor, tokenizer, image_rgb_uint8: np.ndarray, num_beams:
     return Caption(words, probabilities[torch.arange(len(targets)), targets].numpy(), attention.numpy())
 
 
+def spotlight(image_rgb_uint8: np.ndarray, weights: np.ndarray, width: int = 448) -> np.ndarray:
+    """The picture `width` pixels across, each patch dimmed by how little of `weights` (rows, cols) it
+    got, the most-weighted at full brightness: where the model looked, drawn on the picture itself.
+
+    The image processor stretches any picture to its square input, so the grid covers the whole
+    picture, whatever its shape, and a cell is as wide and as tall as the picture divided by the grid.
+    A small picture is enlarged without smoothing, so its pixels stay the ones the model was given.
+    """
+    from PIL import Image
+
+    height, old_width = image_rgb_uint8.shape[:2]
+    size = (width, max(1, round(height * width / old_width)))
+    resample = Image.NEAREST if width >= old_width else Image.BOX
+    big = np.asarray(_pil(image_rgb_uint8).resize(size, resample), dtype=np.float32)
+    light = np.asarray(weights, dtype=np.float32) / max(float(np.max(weights)), 1e-9)
+    rows, cols = light.shape
+    light = light[np.arange(size[1]) * rows // size[1]][:, np.arange(size[0]) * cols // size[0]]
+    light = (0.15 + 0.85 * light)[..., None]
+    return np.clip(big * light + 20 * (1 - light), 0, 255).astype(np.uint8)
+
+
 # --- audio: AST on AudioSet ------------------------------------------------------------------
 
 
@@ -281,6 +314,23 @@ def resample(waveform: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
     return resample_poly(waveform, ratio.numerator, ratio.denominator).astype(np.float32)
 
 
+class Filterbank(NamedTuple):
+    values: np.ndarray  # (frames, mel bins): normalised log-mel energies, padded or cut to the model's length
+    heard: int          # how many of the frames come from the sound; the rest is padding
+
+
+def audio_filterbank(feature_extractor, waveform: np.ndarray, sr: int) -> Filterbank:
+    """What AST reads, whatever the sound: resampled to the extractor's rate (16 kHz), 25 ms windows
+    every 10 ms, `num_mel_bins` (128) log-mel bands normalised with AudioSet's mean and spread,
+    padded or cut to `max_length` frames (1024, 10.24 s): the recipe it was trained with."""
+    rate = feature_extractor.sampling_rate
+    mono = resample(np.asarray(waveform, dtype=np.float32).reshape(-1), sr, rate)
+    mono = np.pad(mono, (0, max(0, rate // 10 - len(mono))))  # the filterbank needs whole 25 ms frames
+    values = feature_extractor(mono, sampling_rate=rate, return_tensors="np")["input_values"][0]
+    window, hop = rate * 25 // 1000, rate // 100
+    return Filterbank(values.astype(np.float32), min(len(values), 1 + (len(mono) - window) // hop))
+
+
 def classify_audio(model, feature_extractor, waveform: np.ndarray, sr: int, top: int = 5,
                    multi_label: bool = True) -> list[tuple[str, float]]:
     """The `top` most likely labels of a mono waveform, best first. AudioSet's labels are not exclusive
@@ -288,12 +338,9 @@ def classify_audio(model, feature_extractor, waveform: np.ndarray, sr: int, top:
     sum to 1; a single-label model (multi_label=False) gets a softmax."""
     import torch
 
-    rate = feature_extractor.sampling_rate
-    mono = resample(np.asarray(waveform, dtype=np.float32).reshape(-1), sr, rate)
-    mono = np.pad(mono, (0, max(0, rate // 10 - len(mono))))  # the filterbank needs whole 25 ms frames
-    features = feature_extractor(mono, sampling_rate=rate, return_tensors="pt")
+    features = torch.from_numpy(audio_filterbank(feature_extractor, waveform, sr).values)
     with torch.inference_mode():
-        logits = model(input_values=features["input_values"]).logits[0]  # (labels,)
+        logits = model(input_values=features[None]).logits[0]  # (labels,)
     probabilities = torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=-1)
     best = torch.argsort(probabilities, descending=True)[:top]
     return [(model.config.id2label[int(i)], float(probabilities[i])) for i in best]
@@ -310,3 +357,56 @@ def sentiment(model, tokenizer, text: str) -> dict[str, float]:
     with torch.inference_mode():
         probabilities = torch.softmax(model(**tokens).logits[0], dim=-1)
     return {model.config.id2label[i]: float(p) for i, p in enumerate(probabilities)}
+
+
+# --- image and text: CLIP's shared space, seen whole -------------------------------------------
+
+
+def centre_square(image_rgb_uint8: np.ndarray) -> np.ndarray:
+    """The part of a picture that CLIP reads: its processor scales the shorter side to the input size
+    and crops the centre, so the patch grid of `word_region_similarity` covers this square, not the
+    whole picture. Cropping first gives CLIP the same view and spares it scaling a thin strip (say
+    10 x 40,000 pixels) to 224 pixels high before it crops: billions of pixels."""
+    height, width = image_rgb_uint8.shape[:2]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    return image_rgb_uint8[top:top + side, left:left + side]
+
+
+class SharedSpace(NamedTuple):
+    similarity: np.ndarray     # (images, texts) cosines
+    probabilities: np.ndarray  # (images, texts) each image's softmax over the texts, at CLIP's learned temperature
+    points: np.ndarray         # (images + texts, 2) PCA of all the unit vectors, images first
+    within_images: float       # mean cosine of two different images (nan with fewer than two)
+    within_texts: float        # mean cosine of two different texts (nan with fewer than two)
+    separated: bool            # the first PCA axis puts every image on one side and every text on the other
+
+
+def shared_space(model, processor, images: list[np.ndarray], texts: list[str]) -> SharedSpace:
+    """Images and texts in CLIP's joint space, measured and drawn together.
+
+    Besides the image x text cosines, it measures what a projection shows at a glance: whether the
+    two modalities occupy separate regions (the "modality gap"). Matched pairs can be each other's
+    nearest across the gap while two unrelated captions are still closer to each other than either
+    is to any image: CLIP only ranks a picture's captions against each other, so it never needed to
+    close the gap. `probabilities` is that ranking, as CLIP scored it in training.
+    """
+    import torch
+    from sklearn.decomposition import PCA
+
+    image_vectors, text_vectors = embed_images(model, processor, images), embed_texts(model, processor, texts)
+    similarity = image_vectors @ text_vectors.T
+    probabilities = torch.softmax(torch.from_numpy(similarity) * model.logit_scale.exp().item(), dim=-1).numpy()
+    vectors = np.concatenate([image_vectors, text_vectors])
+    points = np.zeros((len(vectors), 2), dtype=np.float32)  # two vectors have one PCA axis: the second stays 0
+    points[:, :min(2, len(vectors) - 1)] = PCA(n_components=min(2, len(vectors) - 1)).fit_transform(vectors)
+    first = points[:, 0]
+    n = len(images)
+    separated = bool(first[:n].max() < first[n:].min() or first[:n].min() > first[n:].max())
+    return SharedSpace(similarity, probabilities, points, _mean_off_diagonal(image_vectors @ image_vectors.T),
+                       _mean_off_diagonal(text_vectors @ text_vectors.T), separated)
+
+
+def _mean_off_diagonal(gram: np.ndarray) -> float:
+    off = ~np.eye(len(gram), dtype=bool)
+    return float(gram[off].mean()) if off.any() else float("nan")

@@ -3,10 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from components import figures, registry, safe_input, state, ui
+from components import figures, i18n, pretrained, registry, safe_input, state, ui
 from components.i18n import label, t
 from models import alignment as al
 from models import captioning_scenes as scenes
+from models import pretrained as hub
 
 PAGE = "alignment"
 VIEW, SAMPLE, SOURCE, TEXT, FEATURE, PATTERN, BAND, TEMPO, NOISE, VOICE, REORDER, LAYER, HEAD, TWO, WORD = (
@@ -26,6 +27,8 @@ MEASURED = 24  # test captions it aligns per feature and noise level
 MAX_DRAWN = 260  # frames per axis of the drawn cost matrix
 GOOD_MS = 50  # a boundary within this many milliseconds counts as found
 SPOT = 4  # spotlight pictures: each pixel drawn 4x4
+CLIP_PHOTO, CLIP_WORD = f"{PAGE}.clip_photo", f"{PAGE}.clip_word"  # pretrained mode: CLIP on a real photo
+CLIP_EXAMPLES = ("pagoda", "trees", "water", "sky", "flower", "leaves")
 
 conf = ui.page_start(PAGE, [state.Step(f"{PAGE}.step_{name}", EXAMPLES[name])
                             for name in ("clean", "fast_noisy", "octave", "chroma", "side_by_side")])
@@ -83,23 +86,23 @@ def header() -> None:
         for name in EXAMPLES:
             st.button(t(f"{PAGE}.example_{name}"), key=f"{PAGE}.example_{name}", on_click=use_example, args=(name,))
     view_col, sample_col = st.columns([3, 1])
-    view_col.radio(t(f"{PAGE}.view"), VIEWS, key=VIEW, horizontal=True, format_func=lambda v: t(f"{PAGE}.view_{v}"))
+    view_col.radio(t(f"{PAGE}.view"), VIEWS, key=VIEW, horizontal=True, format_func=i18n.formatter(f"{PAGE}.view_"))
     sample_col.number_input(t(f"{PAGE}.sample"), min_value=0, max_value=len(test) - 1, step=1, key=SAMPLE)
 
 
 # ---------------------------------------------------------------- explicit: DTW
 def explicit_controls() -> None:
     source_col, feature_col, voice_col, reorder_col = st.columns([1.7, 1.5, 1.3, 1.3], vertical_alignment="bottom")
-    source_col.radio(t(f"{PAGE}.source"), SOURCES, key=SOURCE, horizontal=True, format_func=lambda s: t(f"{PAGE}.source_{s}"))
+    source_col.radio(t(f"{PAGE}.source"), SOURCES, key=SOURCE, horizontal=True, format_func=i18n.formatter(f"{PAGE}.source_"))
     feature_col.radio(t(f"{PAGE}.feature"), al.FEATURES, key=FEATURE, horizontal=True,
-                      format_func=lambda f: t(f"{PAGE}.feature_{f}"), help=t(f"{PAGE}.feature_help"))
-    voice_col.selectbox(t(f"{PAGE}.voice"), al.VOICES, key=VOICE, format_func=lambda v: t(f"{PAGE}.voice_{v}"),
+                      format_func=i18n.formatter(f"{PAGE}.feature_"), help=t(f"{PAGE}.feature_help"))
+    voice_col.selectbox(t(f"{PAGE}.voice"), al.VOICES, key=VOICE, format_func=i18n.formatter(f"{PAGE}.voice_"),
                         help=t(f"{PAGE}.voice_help"))
     tempo_col, noise_col, pattern_col, band_col = st.columns(4, vertical_alignment="bottom")
     tempo_col.slider(t(f"{PAGE}.tempo"), 0.5, 2.0, step=0.1, key=TEMPO, help=t(f"{PAGE}.tempo_help"))
     noise_col.slider(t(f"{PAGE}.noise"), 0.0, 1.0, step=0.1, key=NOISE, help=t(f"{PAGE}.noise_help"))
     pattern_col.selectbox(t(f"{PAGE}.pattern"), tuple(al.STEP_PATTERNS), key=PATTERN,
-                          format_func=lambda p: t(f"{PAGE}.pattern_{p}"), help=t(f"{PAGE}.pattern_help"))
+                          format_func=i18n.formatter(f"{PAGE}.pattern_"), help=t(f"{PAGE}.pattern_help"))
     band_col.slider(t(f"{PAGE}.band"), 0.0, 0.5, step=0.05, key=BAND, help=t(f"{PAGE}.band_help"))
     reorder_col.toggle(t(f"{PAGE}.reorder"), key=REORDER, help=t(f"{PAGE}.reorder_help"))
 
@@ -280,8 +283,8 @@ def spotlights(image: np.ndarray, words, weights: np.ndarray, scene) -> np.ndarr
 def implicit() -> None:
     toggle_col, layer_col, head_col = st.columns([1.4, 1, 1])
     toggle_col.toggle(t(f"{PAGE}.two"), key=TWO, help=t(f"{PAGE}.two_help"))
-    layer_col.selectbox(t(f"{PAGE}.layer"), (-1, 0, 1), key=LAYER, format_func=layer_name)
-    head_col.selectbox(t(f"{PAGE}.head"), (-1, 0, 1, 2, 3), key=HEAD, format_func=head_name)
+    layer_col.selectbox(t(f"{PAGE}.layer"), (-1, 0, 1), key=LAYER, format_func=i18n.shown_as({n: layer_name(n) for n in (-1, 0, 1)}))
+    head_col.selectbox(t(f"{PAGE}.head"), (-1, 0, 1, 2, 3), key=HEAD, format_func=i18n.shown_as({n: head_name(n) for n in range(-1, 4)}))
     image, scene = sample_image()
     with st.spinner(t(f"{PAGE}.loading_captioner")):
         found = registry.alignment_attention(image)
@@ -303,6 +306,8 @@ def implicit() -> None:
     with slots_col:
         by_slot()
     coordinated(image)
+    if pretrained.enabled():
+        clip_regions()
 
 
 def by_slot() -> None:
@@ -338,6 +343,45 @@ def coordinated(image: np.ndarray) -> None:
         patch = int(np.argmax(drop))
         ui.chart(fig, t(f"{PAGE}.region_summary", word=word, row=patch // al.GRID + 1, col=patch % al.GRID + 1,
                         drop=float(drop[patch]), similarity=similarity), key=f"{PAGE}_region")
+
+
+def set_clip_word(word: str) -> None:
+    st.session_state[CLIP_WORD] = word
+
+
+def clip_regions() -> None:
+    """Pretrained mode: the same question asked of CLIP, on a real photo: where is the typed word?"""
+    st.subheader(t(f"{PAGE}.clip_title"))
+    loaded = pretrained.panel("image_text")
+    if loaded is None:
+        return
+    ui.explain(f"{PAGE}.clip_help")
+    state.bind(CLIP_WORD, CLIP_EXAMPLES[0])
+    photo_col, word_col = st.columns([1, 1])
+    with photo_col:
+        photo = pretrained.photo(CLIP_PHOTO)
+    with word_col:
+        text = safe_input.text_box(t(f"{PAGE}.clip_word"), key=CLIP_WORD, max_chars=60)
+        with st.container(horizontal=True):
+            for example in CLIP_EXAMPLES:
+                st.button(example, key=f"{PAGE}.clip_example_{example}", on_click=set_clip_word, args=(example,))
+    if photo is None or text is None:
+        return
+    square = hub.centre_square(photo)
+    with st.spinner(t(f"{PAGE}.clip_reading")):
+        grid = pretrained.answer(loaded, "word_region_similarity", square, text)
+    rows, cols = grid.shape
+    picture_col, map_col = st.columns([1, 1.3])
+    picture_col.image(hub.spotlight(square, grid - grid.min(), width=448), caption=t(f"{PAGE}.clip_spotlight", word=text))
+    with map_col:
+        fig = figures.heatmap(grid, t(f"{PAGE}.clip_map_title", word=text), [f"c{c + 1}" for c in range(cols)],
+                              [f"r{r + 1}" for r in range(rows)], colorbar="cos", diverging=True, height=420, reverse_y=True)
+        fig.update_traces(texttemplate="%{z:.2f}")
+        high, low = np.unravel_index(int(grid.argmax()), grid.shape), np.unravel_index(int(grid.argmin()), grid.shape)
+        ui.chart(fig, t(f"{PAGE}.clip_map_summary", word=text, rows=rows, cols=cols, high_row=high[0] + 1,
+                        high_col=high[1] + 1, high=float(grid.max()), low_row=low[0] + 1, low_col=low[1] + 1,
+                        low=float(grid.min())), key=f"{PAGE}_clip_map")
+    st.caption(t(f"{PAGE}.clip_approximation"))
 
 
 # ---------------------------------------------------------------- side by side

@@ -3,10 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from components import figures, registry, safe_input, state, ui
+from components import figures, i18n, pretrained, registry, safe_input, state, ui
 from components.i18n import label, t
-from models import captioning, worlds
+from models import alignment, captioning, worlds
 from models import captioning_scenes as scenes
+from models import pretrained as hub
 
 PAGE = "captioning"
 SOURCE, SAMPLE, PHOTO, DECODING, BEAMS, TEMPERATURE, K, NOISE, STRESS = (
@@ -20,6 +21,10 @@ NOISES = tuple(round(0.05 * i, 2) for i in range(11))
 GALLERY = 8  # pictures shown per stress set
 DECADES = {"type": "log", "dtick": 1}  # a log axis labelled at 1, 10, 100...
 BIG, THUMB = 6, 4  # each pixel drawn 6x6 (the picture being captioned) or 4x4 (gallery), so edges stay sharp
+PRE_PICTURE, PRE_PHOTO, PRE_WORD, PRE_LAYER, PRE_HEAD = (
+    f"{PAGE}.pre_{n}" for n in ("picture", "photo", "word", "layer", "head"))
+PRE_PICTURES = ("photo", "above")
+SPOTLIGHT_WIDTH = 448  # pixels across of the photo drawn with the pretrained captioner's attention
 
 conf = ui.page_start(PAGE, [
     state.Step(f"{PAGE}.step_side_by_side", {SOURCE: "sample", SAMPLE: 0, DECODING: "greedy", EDITS["colour"]: "",
@@ -73,14 +78,14 @@ def verdict(caption: captioning.Caption, scene: scenes.Scene) -> str:
 def controls() -> None:
     source_col, decoding_col, k_col = st.columns([1.2, 1.6, 1])
     with source_col:
-        st.radio(t(f"{PAGE}.source"), SOURCES, key=SOURCE, horizontal=True, format_func=lambda s: t(f"{PAGE}.source_{s}"))
+        st.radio(t(f"{PAGE}.source"), SOURCES, key=SOURCE, horizontal=True, format_func=i18n.formatter(f"{PAGE}.source_"))
         if st.session_state[SOURCE] == "sample":
             st.number_input(t(f"{PAGE}.sample"), min_value=0, max_value=len(test) - 1, step=1, key=SAMPLE)
         elif st.session_state[SOURCE] == "photo":
             st.slider(t(f"{PAGE}.photo"), 0, len(scenes.photos()) - 1, key=PHOTO)
     with decoding_col:
         method = st.radio(t(f"{PAGE}.decoding"), captioning.DECODINGS, key=DECODING, horizontal=True,
-                          format_func=lambda d: t(f"{PAGE}.decoding_{d}"), help=t(f"{PAGE}.decoding_help"))
+                          format_func=i18n.formatter(f"{PAGE}.decoding_"), help=t(f"{PAGE}.decoding_help"))
         beams_col, temperature_col = st.columns(2)
         beams_col.slider(t(f"{PAGE}.beams"), 2, 8, key=BEAMS, disabled=method != "beam")
         temperature_col.slider(t(f"{PAGE}.temperature"), TEMPERATURES[0], TEMPERATURES[-1], step=0.1, key=TEMPERATURE,
@@ -133,13 +138,14 @@ def word_chart(found: dict[str, captioning.Caption], scene: scenes.Scene | None)
     ui.chart(fig, summary, key=f"{PAGE}_words")
 
 
-def live() -> None:
+def live() -> np.ndarray | None:
+    """The live core; returns the picture it captioned (None while an upload is awaited)."""
     st.subheader(t(f"{PAGE}.live_title"))
     controls()
     image, scene, before = picture()
     if image is None:
         st.info(t(f"{PAGE}.upload_hint"))
-        return
+        return None
     found = caption_now(image)
     image_col, words_col = st.columns([1, 4.5])
     image_col.image(enlarge(image, BIG), caption=t(f"{PAGE}.image_now"))
@@ -151,6 +157,7 @@ def live() -> None:
     with words_col:
         word_chart(found, scene)
     counterfactual(image, scene, found, before)
+    return image
 
 
 def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, before: tuple | None) -> None:
@@ -162,7 +169,7 @@ def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, b
     columns = st.columns(len(EDITS) + 1)
     for column, (slot, key) in zip(columns, EDITS.items()):
         column.selectbox(t(f"common.attr.{slot}"), EDIT_OPTIONS[slot], key=key,
-                         format_func=lambda v: value_name(v) if v else t(f"{PAGE}.keep"))
+                         format_func=i18n.shown_as({v: value_name(v) if v else t(f"{PAGE}.keep") for v in EDIT_OPTIONS[slot]}))
     columns[-1].slider(t(f"{PAGE}.noise"), NOISES[0], NOISES[-1], step=0.05, key=NOISE)
     if before is None:
         st.caption(t(f"{PAGE}.edit_none"))
@@ -178,13 +185,129 @@ def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, b
                                    for c in captioning.CAPTIONERS]))
 
 
+# ---------------------------------------------------------------- a pretrained captioner next to ours (Pretrained mode)
+def pretrained_picture(above: np.ndarray | None) -> np.ndarray | None:
+    """A real photo, or the picture the live section above captions (None: nothing to caption yet)."""
+    state.bind(PRE_PICTURE, PRE_PICTURES[0], options=PRE_PICTURES)
+    st.radio(t(f"{PAGE}.pre_picture"), PRE_PICTURES, key=PRE_PICTURE, horizontal=True,
+             format_func=i18n.formatter(f"{PAGE}.pre_picture_"))
+    if st.session_state[PRE_PICTURE] == "photo":
+        return pretrained.photo(PRE_PHOTO)
+    if above is None:
+        st.caption(t(f"{PAGE}.pre_above_none"))
+    return above
+
+
+def shown(token: str) -> str:
+    """A token as a visitor can see it: a lone space or a piece of a character decodes to nothing."""
+    return token or "␣"
+
+
+def token_label(index: int, words: list[str]) -> str:
+    """A token numbered, because a caption may repeat one ("a … a …")."""
+    return f"{index + 1}. {shown(words[index])}"
+
+
+def mean_or_one(index: int, kind: str) -> str:
+    return t(f"{PAGE}.pre_mean_{kind}") if index < 0 else t(f"{PAGE}.pre_{kind}_n", n=index + 1)
+
+
+def attention_controls(found: hub.Caption) -> tuple[int, np.ndarray]:
+    """The chosen token, and its (patches,) cross-attention for the chosen layer and head (or their mean)."""
+    layers, heads = found.cross_attention.shape[:2]
+    state.bind(PRE_WORD, 0, options=range(len(found.words)))
+    state.bind(PRE_LAYER, -1, options=range(-1, layers))
+    state.bind(PRE_HEAD, -1, options=range(-1, heads))
+    for key, count in ((PRE_WORD, len(found.words)), (PRE_LAYER, layers), (PRE_HEAD, heads)):
+        if st.session_state[key] >= count:  # another photo has a shorter caption, another model fewer layers
+            st.session_state[key] = 0 if key == PRE_WORD else -1
+    word_col, layer_col, head_col = st.columns([4, 1, 1])
+    word_col.radio(t(f"{PAGE}.pre_word"), range(len(found.words)), key=PRE_WORD, horizontal=True,
+                   format_func=i18n.shown_as(dict(enumerate(map(shown, found.words)))))
+    layer_col.selectbox(t(f"{PAGE}.pre_layer"), range(-1, layers), key=PRE_LAYER,
+                        format_func=i18n.shown_as({i: mean_or_one(i, "layer") for i in range(-1, layers)}))
+    head_col.selectbox(t(f"{PAGE}.pre_head"), range(-1, heads), key=PRE_HEAD,
+                       format_func=i18n.shown_as({i: mean_or_one(i, "head") for i in range(-1, heads)}))
+    layer, head = st.session_state[PRE_LAYER], st.session_state[PRE_HEAD]
+    weights = alignment.attention_view(found.cross_attention, None if layer < 0 else layer, None if head < 0 else head)
+    return st.session_state[PRE_WORD], weights[st.session_state[PRE_WORD]]
+
+
+def ours_beside(loaded: hub.Loaded, image: np.ndarray) -> None:
+    """Our generative captioner's caption of the same picture, what it was given (the centre, 32 x 32),
+    and why it cannot do better."""
+    small = scenes.to_model_image(image)
+    ours = caption_now(small)["generative"]
+    text_col, small_col = st.columns([3, 1])
+    text_col.markdown(t(f"{PAGE}.pre_ours", caption=ours.text, p=float(np.mean(ours.probabilities))))
+    small_col.image(enlarge(small, 3), caption=t(f"{PAGE}.pre_ours_sees"))
+    st.caption(t(f"{PAGE}.pre_lesson", theirs=f"{loaded.parameters / 1e6:,.1f}",
+                 ours=f"{generator.meta['parameters'] / 1e6:,.2f}"))
+
+
+def token_chart(found: hub.Caption, chosen: int) -> None:
+    labels = [token_label(i, found.words) for i in range(len(found.words))]
+    p = found.word_probabilities
+    fig = registry.figure("bars", [float(v) for v in p], labels, t(f"{PAGE}.pre_words_title"), highlight=chosen,
+                          xlabel=t("common.probability"), height=110 + 22 * len(labels), value_range=(0.0, 1.0),
+                          text_format="{:.2f}")
+    ui.chart(fig, t(f"{PAGE}.pre_words_summary", weakest=labels[int(np.argmin(p))], low=float(np.min(p)),
+                    strongest=labels[int(np.argmax(p))], high=float(np.max(p))), key=f"{PAGE}_pre_words")
+
+
+def attention_on_photo(image: np.ndarray, grid: np.ndarray, word: str) -> None:
+    """The chosen word's attention twice: dimming the photo, and as numbers on the patch grid."""
+    rows, cols = grid.shape
+    where = t(f"{PAGE}.pre_where", layer=mean_or_one(st.session_state[PRE_LAYER], "layer"),
+              head=mean_or_one(st.session_state[PRE_HEAD], "head"))
+    picture_col, map_col = st.columns([1.3, 1])
+    picture_col.image(hub.spotlight(image, grid, SPOTLIGHT_WIDTH),
+                      caption=t(f"{PAGE}.pre_spotlight", word=word, where=where))
+    with map_col:
+        fig = registry.figure("heatmap", grid, t(f"{PAGE}.pre_map_title", word=word), [f"c{c + 1}" for c in range(cols)],
+                              [f"r{r + 1}" for r in range(rows)], colorbar=t(f"{PAGE}.pre_weight"), height=380,
+                              reverse_y=True)
+        col, row, value = figures.strongest_cell(grid)
+        ui.chart(fig, t(f"{PAGE}.pre_map_summary", word=word, where=where, row=row + 1, col=col + 1, value=value,
+                        even=1 / (rows * cols), patches=rows * cols), key=f"{PAGE}_pre_attention")
+
+
+def pretrained_side(above: np.ndarray | None) -> None:
+    """In Pretrained mode: a captioner trained on real photos next to ours, its words' probabilities and
+    where it looked for each word. The only part of the page that asks for a pretrained model."""
+    if not pretrained.enabled():
+        return
+    st.subheader(t(f"{PAGE}.pre_title"))
+    loaded = pretrained.panel("captioning")
+    if loaded is None:
+        return
+    ui.explain(f"{PAGE}.pre_help")
+    image = pretrained_picture(above)
+    if image is None:
+        return
+    with st.spinner(t(f"{PAGE}.pre_writing")):
+        found = pretrained.answer(loaded, "caption", image)
+    theirs_col, ours_col = st.columns(2)
+    with ours_col:
+        ours_beside(loaded, image)
+    if not found.words:
+        theirs_col.info(t(f"{PAGE}.pre_no_words"))
+        return
+    theirs_col.markdown(t(f"{PAGE}.pre_theirs", model=hub.ALLOWLIST[loaded.role].model_id,
+                          caption=" ".join(found.words), p=float(np.mean(found.word_probabilities))))
+    chosen, weights = attention_controls(found)
+    with theirs_col:  # drawn after the word choice, which it highlights
+        token_chart(found, chosen)
+    attention_on_photo(image, weights.reshape(hub.patch_grid(loaded.model)), shown(found.words[chosen]))
+
+
 def percent(x: float) -> str:
     return "—" if np.isnan(x) else f"{x:.0%}"
 
 
 def gallery() -> None:
     st.subheader(t(f"{PAGE}.gallery_title"))
-    chosen = st.selectbox(t(f"{PAGE}.stress"), scenes.STRESS_SETS, key=STRESS, format_func=lambda s: t(f"{PAGE}.stress_{s}"))
+    chosen = st.selectbox(t(f"{PAGE}.stress"), scenes.STRESS_SETS, key=STRESS, format_func=i18n.formatter(f"{PAGE}.stress_"))
     pairs = ", ".join(f"{label(c)} {label(s)}" for c, s in sorted(scenes.HELD_OUT_PAIRS))
     st.info(t(f"{PAGE}.reason_{chosen}", pairs=pairs))
     for captioner in ("generative", "retrieval"):
@@ -258,7 +381,7 @@ def cost() -> None:
         st.caption(t(f"{PAGE}.cost_help", n=len(dictionary.captions)))
 
 
-live()
+pretrained_side(live())
 sets, results = registry.caption_stress(conf.seed)  # after the live core has been drawn: it is seen first
 gallery()
 metrics()

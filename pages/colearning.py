@@ -4,7 +4,7 @@ data-efficiency and label-noise curves, the pseudo-labels, negative transfer, an
 import numpy as np
 import streamlit as st
 
-from components import figures, registry, state, ui
+from components import figures, i18n, registry, state, ui
 from components.i18n import label, t
 from models import colearning, representation, unimodal, worlds
 
@@ -38,11 +38,6 @@ def points(value: float) -> str:
     return t(f"{PAGE}.points", n=f"{round(value * 100, 1) + 0.0:+.1f}")  # + 0.0: no "-0.0"
 
 
-def shown_as(names: dict):
-    """A format_func that leaves values it does not know as they are (a test driver may hand a label back)."""
-    return lambda value: names.get(value, value)
-
-
 def sound_words(noise: float) -> str:
     return t(f"{PAGE}.clean") if noise == 0 else t(f"{PAGE}.snr", db=f"{worlds.snr_db(noise) + 0.0:.0f}")  # + 0.0: no "-0"
 
@@ -62,11 +57,11 @@ def controls() -> tuple[int, float, float, int]:
     budget, wrong, noise, teacher = st.columns(4)
     budget.select_slider(t(f"{PAGE}.budget"), colearning.LABELS_PER_CLASS, key=BUDGET, help=t(f"{PAGE}.budget_help"))
     wrong.select_slider(t(f"{PAGE}.wrong"), colearning.LABEL_NOISE, key=WRONG, help=t(f"{PAGE}.wrong_help"),
-                        format_func=shown_as({r: f"{r:.0%}" for r in colearning.LABEL_NOISE}))
+                        format_func=i18n.shown_as({r: f"{r:.0%}" for r in colearning.LABEL_NOISE}))
     noise.select_slider(t(f"{PAGE}.noise"), colearning.SOUND_NOISE, key=NOISE, help=t(f"{PAGE}.noise_help"),
-                        format_func=shown_as({n: sound_words(n) for n in colearning.SOUND_NOISE}))
+                        format_func=i18n.shown_as({n: sound_words(n) for n in colearning.SOUND_NOISE}))
     teacher.select_slider(t(f"{PAGE}.teacher"), levels, key=TEACHER, help=t(f"{PAGE}.teacher_help"),
-                          format_func=shown_as({level: teacher_words(level) for level in levels}))
+                          format_func=i18n.shown_as({level: teacher_words(level) for level in levels}))
     return tuple(st.session_state[k] for k in (BUDGET, WRONG, NOISE, TEACHER))
 
 

@@ -4,7 +4,7 @@ MultiBench's robustness curves and metrics."""
 import numpy as np
 import streamlit as st
 
-from components import registry, safe_input, state, ui
+from components import i18n, registry, safe_input, state, ui
 from components.i18n import label, t
 from models import features, fusion, fusion_lab, worlds
 
@@ -37,12 +37,6 @@ def percent(value: float) -> str:
     return f"{value:.1%}"
 
 
-def shown_as(labels: dict[str, str]):
-    """A format_func that leaves values it does not know as they are: a test driver (AppTest, the bench)
-    may hand a widget back its label instead of its value."""
-    return lambda value: labels.get(value, value)
-
-
 def table(header: list[str], rows: list[list[str]], align: str) -> str:
     """A markdown table (st.table would import pandas); `align` has one of l/r per column."""
     rule = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"
@@ -53,9 +47,9 @@ def controls() -> tuple[str, tuple[str, ...]]:
     state.bind(TASK, "redundant", fusion.TASKS)
     state.bind(SUBSET, "image+sound", fusion.SUBSETS)
     left, right = st.columns([1, 1])
-    left.radio(t(f"{PAGE}.task"), fusion.TASKS, format_func=shown_as({v: t(f"{PAGE}.task_{v}") for v in fusion.TASKS}),
+    left.radio(t(f"{PAGE}.task"), fusion.TASKS, format_func=i18n.shown_as({v: t(f"{PAGE}.task_{v}") for v in fusion.TASKS}),
                key=TASK, horizontal=True)
-    right.selectbox(t(f"{PAGE}.modalities"), fusion.SUBSETS, key=SUBSET, format_func=shown_as(
+    right.selectbox(t(f"{PAGE}.modalities"), fusion.SUBSETS, key=SUBSET, format_func=i18n.shown_as(
         {s: " + ".join(t(f"common.{m}") for m in s.split("+")) for s in fusion.SUBSETS}))
     task, modalities = st.session_state[TASK], tuple(st.session_state[SUBSET].split("+"))
     attribute = t(f"common.attr.{worlds.MAIN_ATTRIBUTE[conf.world]}")
@@ -79,7 +73,7 @@ def strategies(lab: fusion.Lab) -> str:
     state.bind(FOCUS, "early", options=(*fusion.MODALITIES, *fusion.FUSION))
     if st.session_state[FOCUS] not in options:
         st.session_state[FOCUS] = "early"
-    focus = st.selectbox(t(f"{PAGE}.focus"), options, format_func=shown_as({s: name(s) for s in options}), key=FOCUS)
+    focus = st.selectbox(t(f"{PAGE}.focus"), options, format_func=i18n.shown_as({s: name(s) for s in options}), key=FOCUS)
     arch = fusion_lab.architecture(lab, focus)
     branches = {m: [f"{t(f'{PAGE}.layer_{kind}', m=t(f'common.{m}'))}<br>{width}" for kind, width in chain]
                 for m, chain in arch.branches.items()}
@@ -155,7 +149,7 @@ def curves_section(lab: fusion.Lab, all_curves: dict[str, dict[str, list[float]]
     state.bind(CURVE, "image", options=fusion.MODALITIES)
     if st.session_state[CURVE] not in lab.modalities:
         st.session_state[CURVE] = lab.modalities[0]
-    corrupted = st.radio(t(f"{PAGE}.curve"), lab.modalities, format_func=shown_as({m: t(f"common.{m}") for m in lab.modalities}),
+    corrupted = st.radio(t(f"{PAGE}.curve"), lab.modalities, format_func=i18n.shown_as({m: t(f"common.{m}") for m in lab.modalities}),
                          key=CURVE, horizontal=True)
     curves = all_curves[corrupted]
     scores = fusion_lab.robustness(curves)

@@ -4,9 +4,10 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from components import figures, registry, safe_input, state, ui
+from components import figures, i18n, pretrained, registry, safe_input, state, ui
 from components.i18n import label, t
 from models import features, worlds
+from models import pretrained as hub
 from models import representation as rep
 
 PAGE = "representation"
@@ -19,6 +20,16 @@ EXAMPLES = {"shapes": ("a purple star", "a big blue square on the left", "a tiny
 SWATCH = {"red": "#D55E00", "orange": "#E69F00", "yellow": "#F0E442", "green": "#009E73", "blue": "#0072B2", "purple": "#CC79A7"}
 THUMB = 3  # thumbnails: each pixel drawn 3x3, so a 32-pixel picture is 96 pixels wide and stays sharp
 BATCH = 8
+# Pretrained mode: CLIP with the two photos, two pictures of the world and the visitor's own photo
+CLIP_CAPTIONS, CLIP_UPLOAD = f"{PAGE}.clip_captions", f"{PAGE}.clip_upload"
+CLIP_DRAWINGS = {"shapes": ({"colour": "red", "shape": "circle"}, {"colour": "blue", "shape": "square"}),
+                 "digits": ({"digit": "3"}, {"digit": "7"})}
+CLIP_EXAMPLES = {"shapes": ("a pagoda above a lake", "an orange flower", "a drawing of a red circle",
+                            "a drawing of a blue square", "a dog running on a beach"),
+                 "digits": ("a pagoda above a lake", "an orange flower", "a blurry handwritten digit 3",
+                            "a blurry handwritten digit 7", "a dog running on a beach")}
+CLIP_INPUT = 224  # CLIP's input size: world pictures are enlarged to it without smoothing, so edges stay sharp
+MAX_CAPTIONS, MAX_CAPTION_CHARS = 10, 200
 
 conf = ui.page_start(PAGE, [
     state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}),
@@ -48,10 +59,10 @@ st.session_state[PICK] = min(st.session_state[PICK], len(test) - 1)
 strength_col, attribute_col, projection_col, dims_col = st.columns([3, 1.3, 1.6, 1])
 strength_col.select_slider(t(f"{PAGE}.strength"), rep.STRENGTHS, key=STRENGTH, format_func=lambda s: f"{s:g}",
                            help=t(f"{PAGE}.strength_help"))
-attribute_col.selectbox(t(f"{PAGE}.attribute"), attributes, key=ATTRIBUTE, format_func=lambda a: t(f"common.attr.{a}"))
+attribute_col.selectbox(t(f"{PAGE}.attribute"), attributes, key=ATTRIBUTE, format_func=i18n.formatter("common.attr."))
 projection_col.radio(t(f"{PAGE}.projection"), rep.PROJECTIONS, key=PROJECTION, horizontal=True,
-                     format_func=lambda p: t(f"{PAGE}.projection_{p}"))
-dims_col.radio(t(f"{PAGE}.dims"), (2, 3), key=DIMS, horizontal=True, format_func=lambda d: t(f"{PAGE}.dims_{d}"))
+                     format_func=i18n.formatter(f"{PAGE}.projection_"))
+dims_col.radio(t(f"{PAGE}.dims"), (2, 3), key=DIMS, horizontal=True, format_func=i18n.formatter(f"{PAGE}.dims_"))
 
 strength, attribute = st.session_state[STRENGTH], st.session_state[ATTRIBUTE]
 attribute_name = t(f"common.attr.{attribute}")
@@ -263,6 +274,105 @@ def missing_modality() -> None:
         st.caption(t(f"{PAGE}.missing_note"))
 
 
+# ---------------------------------------------------------------- pretrained mode: CLIP
+def drawing(wanted: dict[str, str]) -> tuple[str, np.ndarray]:
+    """A test picture of the world showing `wanted` (e.g. a red circle), named, enlarged to CLIP's input."""
+    matches = np.ones(len(test), dtype=bool)
+    for key, value in wanted.items():
+        matches &= world.labels(key)[test] == world.classes[key].index(value)
+    i = test[int(np.argmax(matches))]  # the first match (the world has every combination in its test split)
+    scale = CLIP_INPUT // world.images.shape[1]
+    name = t(f"{PAGE}.clip_drawing", name=" ".join(label(v) for v in wanted.values()))
+    return name, np.repeat(np.repeat(world.images[i], scale, axis=0), scale, axis=1)
+
+
+def clip_pictures() -> tuple[list[str], list[np.ndarray]]:
+    named = [(t(f"pretrained.photo_source.{p}"), hub.centre_square(registry.photo(p))) for p in pretrained.PHOTOS]
+    named += [drawing(wanted) for wanted in CLIP_DRAWINGS[world.name]]
+    own = safe_input.image_upload(t("pretrained.upload_photo"), key=CLIP_UPLOAD)
+    if own is not None:
+        named.append((t("pretrained.photo_source.upload"), hub.centre_square(own)))  # what CLIP reads; a thin strip stays small
+    return [n for n, _ in named], [p for _, p in named]
+
+
+def typed_captions() -> list[str]:
+    """The text area's non-empty lines, each through safe_input's cleaning; at most MAX_CAPTIONS."""
+    raw = st.text_area(t(f"{PAGE}.clip_captions"), key=CLIP_CAPTIONS, height=160,
+                       help=t(f"{PAGE}.clip_captions_help", n=MAX_CAPTIONS, chars=MAX_CAPTION_CHARS))
+    captions, notices = [], {}  # notice key -> notice: each message once
+    for line in (line for line in raw.splitlines() if line.strip()):
+        if len(captions) == MAX_CAPTIONS:
+            notices["too_many"] = safe_input.Notice(f"{PAGE}.clip_too_many", {"n": MAX_CAPTIONS})
+            break
+        try:  # cut first: cleaning a pasted megabyte character by character would stall every rerun
+            caption, changed = safe_input.clean_text(line[:2 * MAX_CAPTION_CHARS], MAX_CAPTION_CHARS)
+        except safe_input.BadInput:  # only invisible characters
+            continue
+        captions.append(caption)
+        notices.update((n.key, n) for n in changed)
+    for notice in notices.values():
+        st.info(t(notice.key, **notice.params))
+    if not captions:
+        st.info(t(f"{PAGE}.clip_no_captions"))
+    return captions
+
+
+def clip_space() -> None:
+    """CLIP's coordinated space: real photos and typed captions, measured and projected together."""
+    st.subheader(t(f"{PAGE}.clip_title"))
+    loaded = pretrained.panel("image_text")
+    if loaded is None:
+        return
+    ui.explain(f"{PAGE}.clip_intro")
+    state.bind(CLIP_CAPTIONS, "\n".join(CLIP_EXAMPLES[world.name]))
+    if st.session_state.get(f"{PAGE}.clip_world", world.name) != world.name:  # the default captions name the world's pictures
+        st.session_state[CLIP_CAPTIONS] = "\n".join(CLIP_EXAMPLES[world.name])
+    st.session_state[f"{PAGE}.clip_world"] = world.name
+    text_col, upload_col = st.columns([3, 2])
+    with upload_col:
+        names, pictures = clip_pictures()
+    with text_col:
+        captions = typed_captions()
+    for column, name, picture in zip(st.columns(max(len(pictures), 6)), names, pictures):
+        column.image(picture, caption=name)
+    if not captions:
+        return
+    with st.spinner(t(f"{PAGE}.clip_embedding")):
+        space = pretrained.answer(loaded, "shared_space", pictures, captions)
+    matrix_col, map_col = st.columns(2)
+    best = space.similarity.argmax(axis=1)
+    with matrix_col:
+        fig = figures.heatmap(space.similarity, t(f"{PAGE}.clip_matrix_title"), x=[short(c) for c in captions], y=names,
+                              colorbar="cos", diverging=True, reverse_y=True, height=420)
+        fig.update_traces(texttemplate="%{z:.2f}")
+        fig.update_layout(xaxis={"tickangle": -30})
+        pairs = t(f"{PAGE}.clip_separator").join(t(f"{PAGE}.clip_pair", picture=name, caption=captions[j], cosine=space.similarity[i, j],
+                            probability=space.probabilities[i, j]) for i, (name, j) in enumerate(zip(names, best)))
+        ui.chart(fig, t(f"{PAGE}.clip_matrix_summary", pairs=pairs), key=f"{PAGE}_clip_matrix")
+    with map_col:
+        kinds = [t(f"{PAGE}.clip_pictures")] * len(pictures) + [t(f"{PAGE}.clip_texts")] * len(captions)
+        order = [t(f"{PAGE}.clip_pictures"), t(f"{PAGE}.clip_texts")]
+        fig = figures.embedding_map(space.points, kinds, order, t(f"{PAGE}.clip_map_title"), symbols=kinds, symbol_order=order,
+                                    links=[(i, len(pictures) + j) for i, j in enumerate(best)],
+                                    hover=names + [short(c) for c in captions], height=420)
+        fig.update_traces(mode="markers+text", textposition="top center", selector={"legendgroup": "groups"})
+        fig.update_traces(showlegend=False, selector={"legendgroup": "symbols"})  # colour and shape say the same here
+        low, high = space.points[:, 0].min(), space.points[:, 0].max()
+        fig.update_xaxes(range=[low - 0.35 * (high - low), high + 0.35 * (high - low)])  # room for the names
+        gap = t(f"{PAGE}.clip_gap" if space.separated else f"{PAGE}.clip_no_gap")
+        ui.chart(fig, t(f"{PAGE}.clip_map_summary", images=len(pictures), texts=len(captions), gap=gap),
+                 key=f"{PAGE}_clip_map")
+    ui.explain(f"{PAGE}.clip_matrix_help")
+    if space.separated:
+        st.markdown(t(f"{PAGE}.clip_gap_help", images=space.within_images, texts=space.within_texts,
+                      best=float(space.similarity.max(axis=1).mean())))
+
+
+def short(text: str, limit: int = 28) -> str:
+    """A caption short enough for an axis label or a point's name; the full text is in the summary."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def details() -> None:
     joint_model = registry.representation_model(world.name, None)
     with st.expander(t(f"{PAGE}.details_title")):
@@ -274,6 +384,8 @@ def details() -> None:
 
 spaces()
 strength_curve()
+if pretrained.enabled():
+    clip_space()
 # Only the open tab runs (on_change="rerun"): the missing-modality probes cost a second the first time.
 retrieval_tab, zero_shot_tab, missing_tab = st.tabs([t(f"{PAGE}.tab_{name}") for name in TABS], key=TAB, on_change="rerun")
 if retrieval_tab.open:

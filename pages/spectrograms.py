@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from components import figures, registry, state, ui
+from components import figures, pretrained, registry, state, ui
 from components.i18n import label, t, translate
 from models import audio, worlds
 from models import spectrograms as sp
@@ -286,6 +286,33 @@ def model_view(y: np.ndarray, sr: int, kind: str) -> None:
     ui.explain(key("model_text"))
 
 
+def pretrained_view(y: np.ndarray, sr: int) -> None:
+    """Step 4, in Pretrained mode only: AST's AudioSet tags for this sound, and the spectrogram it
+    reads instead of ours, always made with the recipe it was trained with."""
+    st.subheader(tr("step4_title"))
+    loaded = pretrained.panel("audio")
+    if loaded is None:
+        return
+    recipe = loaded.processor  # the feature extractor
+    left, right = st.columns([1.4, 1])
+    with right:
+        heard = pretrained.audio_tags(loaded, y, sr, key="spectrograms_ast_tags")
+    with left:
+        bank = heard.values[: heard.heard].T  # (mel bins, frames), without the padding
+        drawn, starts = audio.shrink(bank, 1, sp.MAX_DRAWN[1])
+        times = starts / 100  # AST's frames are 10 ms apart
+        bins, frames = bank.shape
+        fig = figures.heatmap(drawn, tr("ast_input_title", bins=bins, frames=frames), x=times,
+                              xlabel=t("common.time_s"), ylabel=tr("ast_axis"), colorbar=tr("ast_colorbar"), height=300)
+        time, row, _ = figures.strongest_cell(drawn, x=times)
+        ui.chart(fig, tr("ast_input_summary", bins=bins, frames=frames, n=bank.size, bin=row, time=time),
+                 key="spectrograms_ast_input")
+    st.markdown(tr("ast_recipe", sr=sr, rate=recipe.sampling_rate, bins=recipe.num_mel_bins,
+                   frames=recipe.max_length, seconds=recipe.max_length / 100))
+    if sr < recipe.sampling_rate:
+        st.caption(tr("ast_upsampled", nyquist=sr / 2000))
+
+
 y, sr = source_row()
 if y is not None:
     power, n_fft, hop, index = windows_section(y, sr)
@@ -302,5 +329,7 @@ if y is not None:
         compare_view(y, sr)
     else:
         model_view(y, sr, value("source"))
+    if pretrained.enabled():
+        pretrained_view(y, sr)
 ui.explain(key("detail"))
 ui.page_end()

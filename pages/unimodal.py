@@ -1,13 +1,15 @@
 """Unimodal classifiers: each modality as one long vector, classic classifiers on it, and honest model selection."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, registry, state, ui
+from components import figures, i18n, pretrained, registry, state, ui
 from components.i18n import label, t
 from models import audio, features, nearest, worlds
+from models import pretrained as hub
 from models import unimodal_classic as classic
 from models import unimodal_text as text_models
 
@@ -18,9 +20,12 @@ K, METRIC, C = f"{PAGE}.k", f"{PAGE}.metric", f"{PAGE}.C"
 IMAGE_SOURCE, SOUND_SOURCE = f"{PAGE}.image_source", f"{PAGE}.sound_source"
 TASK, TEXT = f"{PAGE}.text_task", f"{PAGE}.text"
 DATA_MODALITY, SWEEP_MODEL, FRAME = f"{PAGE}.data_modality", f"{PAGE}.sweep_model", f"{PAGE}.frame"
+LABELS = f"{PAGE}.labels"
 PHOTOS = ("china", "flower")  # shipped inside scikit-learn
 IMAGE_SOURCES = ("world", *PHOTOS, "upload")
 MAX_MISTAKES = 12
+MAX_LABELS = 12
+EVERYDAY_LABELS = "temple, flower, dog, car, mountain"  # for photos: CLIP reads English
 METRIC_NAMES = {"manhattan": "L1", "euclidean": "L2"}
 
 conf = ui.page_start(PAGE, [
@@ -154,6 +159,23 @@ def answer(proba: np.ndarray, classes: tuple[str, ...], true: int | None, key: s
     ui.chart(fig, t(f"{PAGE}.answer", label=names[best], p=proba[best]) + " " + verdict, key=key)
 
 
+def beside_pretrained(role: str, builtin: Callable[[], None], answer_pretrained: Callable[[hub.Loaded], None]) -> None:
+    """Our model's answer and, in Pretrained mode, the pretrained model's answer to the same input beside
+    it. Built-in mode draws exactly what it always did; the section decides the one role of this run."""
+    if not pretrained.enabled():
+        builtin()
+        return
+    ours, theirs = st.columns(2)
+    with ours:
+        st.markdown(f"**{t(f'{PAGE}.builtin_heading')}**")
+        builtin()
+    with theirs:
+        st.markdown(f"**{t(f'{PAGE}.pretrained_heading')}**")
+        loaded = pretrained.panel(role)
+        if loaded is not None:
+            answer_pretrained(loaded)
+
+
 def test_report(modality: str, task: str, choice: Choice, on_open) -> None:
     """Test accuracy of the chosen classifier, its confusion matrix, and buttons to open its mistakes."""
     result = held_out(modality, task, choice)
@@ -255,18 +277,46 @@ def image_section() -> None:
     choice = classifier_controls("image")
     if source == "world":
         result = held_out("image", MAIN, choice)
-        position = int(np.searchsorted(result.rows, row))
-        answer(result.proba[position], data.classes, true, f"{PAGE}.image_answer")
+        proba, found = result.proba[int(np.searchsorted(result.rows, row))], None
         if choice.kind == "knn":
             found = neighbours("image", MAIN, choice.metric).of(np.array([row]))
-            neighbour_gallery(found, choice.k, data.classes, data.y)
+        suggested, full_picture = ", ".join(f"number {c}" if c.isdigit() else c for c in data.classes), pixels
     else:
         proba, found = new_input("image", MAIN, choice, vector, pixels)
-        answer(proba, data.classes, None, f"{PAGE}.image_answer")
-        if found is not None:
-            neighbour_gallery(found, choice.k, data.classes, data.y)
+        suggested, full_picture = EVERYDAY_LABELS, photo
+    beside_pretrained("image_text", lambda: answer(proba, data.classes, true, f"{PAGE}.image_answer"),
+                      lambda loaded: zero_shot_answer(loaded, full_picture, suggested))
+    if found is not None:
+        neighbour_gallery(found, choice.k, data.classes, data.y)
+    if source != "world":
         honest_warning("image", vector, proba)
     test_report("image", MAIN, choice, lambda r: open_sample(np.searchsorted(TEST_ROWS, r), {IMAGE_SOURCE: "world"}))
+
+
+def zero_shot_answer(loaded: hub.Loaded, image: np.ndarray, suggested: str) -> None:
+    """CLIP as a classifier of whatever classes the visitor types, on the picture itself (not the
+    world-sized copy our model gets)."""
+    from components import safe_input
+
+    state.bind(LABELS, suggested)
+    follow(LABELS, suggested)
+    typed = safe_input.text_box(t(f"{PAGE}.labels"), key=LABELS)
+    if typed is None:
+        return
+    labels = hub.labels_from_text(typed)
+    if len(labels) < 2:
+        st.warning(t(f"{PAGE}.labels_too_few"))
+        return
+    if len(labels) > MAX_LABELS:
+        st.info(t(f"{PAGE}.labels_cut", n=MAX_LABELS))
+        labels = labels[:MAX_LABELS]
+    proba = pretrained.answer(loaded, "zero_shot", image, labels)
+    best = int(np.argmax(proba))
+    fig = figures.probability_bars(proba, labels, t(f"{PAGE}.zero_shot_title"), xlabel=t("common.probability"),
+                                   height=80 + 26 * len(labels))
+    ui.chart(fig, t(f"{PAGE}.zero_shot_summary", label=labels[best], p=proba[best], n=len(labels)),
+             key=f"{PAGE}.zero_shot")
+    st.caption(t(f"{PAGE}.zero_shot_explain", n=len(dataset("image").classes)))
 
 
 # ---------------------------------------------------------------- text
@@ -346,7 +396,8 @@ def text_section() -> None:
     choice = classifier_controls("text")
     proba, found_neighbours = new_input("text", task, choice, bag, bag)
     true = None if sentiment or typed != world.captions[row] else int(data.y[row])
-    answer(proba, data.classes, true, f"{PAGE}.text_answer")
+    beside_pretrained("sentiment", lambda: answer(proba, data.classes, true, f"{PAGE}.text_answer"),
+                      lambda loaded: sentiment_answer(loaded, typed, len(vocabulary), sentiment))
     if choice.kind == "knn":
         st.markdown(t(f"{PAGE}.nearest_texts", k=choice.k))
         st.markdown("\n".join(f"- {data.texts[r]} → **{name_of(data.classes[data.y[r]])}** ({d:.2f})"
@@ -361,6 +412,20 @@ def text_section() -> None:
             open_sample(np.searchsorted(TEST_ROWS, r), {TEXT: world.captions[r]})
 
     test_report("text", task, choice, open_text)
+
+
+def sentiment_answer(loaded: hub.Loaded, text: str, dictionary_size: int, same_task: bool) -> None:
+    """DistilBERT on the very text our model just read, on the same bars."""
+    probabilities = pretrained.answer(loaded, "sentiment", text)
+    names = [name_of(c.lower()) if c.lower() in text_models.SENTIMENT_CLASSES else c for c in probabilities]
+    values = list(probabilities.values())
+    best = int(np.argmax(values))
+    fig = figures.probability_bars(values, names, t(f"{PAGE}.sentiment_title"), xlabel=t("common.probability"),
+                                   height=80 + 26 * len(names))
+    ui.chart(fig, t(f"{PAGE}.sentiment_summary", label=names[best], p=values[best]), key=f"{PAGE}.sentiment_answer")
+    st.caption(t(f"{PAGE}.sentiment_differs", v=dictionary_size))
+    if not same_task:
+        st.caption(t(f"{PAGE}.sentiment_other_task"))
 
 
 def maxent_weights(model, data: classic.Dataset, present: list[str]) -> None:
@@ -447,10 +512,12 @@ def sound_section() -> None:
     choice = classifier_controls("sound")
     if true is not None:
         result = held_out("sound", MAIN, choice)
-        answer(result.proba[int(np.searchsorted(result.rows, row))], data.classes, true, f"{PAGE}.sound_answer")
+        proba = result.proba[int(np.searchsorted(result.rows, row))]
     else:
         proba, _ = new_input("sound", MAIN, choice, vector, vector)
-        answer(proba, data.classes, None, f"{PAGE}.sound_answer")
+    beside_pretrained("audio", lambda: answer(proba, data.classes, true, f"{PAGE}.sound_answer"),
+                      lambda loaded: pretrained.audio_tags(loaded, clip, sr, key=f"{PAGE}.audio_tags"))
+    if true is None:
         honest_warning("sound", vector, proba)
     test_report("sound", MAIN, choice, lambda r: open_sample(np.searchsorted(TEST_ROWS, r), {SOUND_SOURCE: "world"}))
 

@@ -1,4 +1,4 @@
-"""Bad (and a few good) inputs that every page must survive, built in memory in well under a second.
+"""Bad (and a few good) inputs that every page must survive, built in memory in under a second.
 
 Each case is a `Case(name, data, expected)`. `expected` says what `components.safe_input` must do:
 "ok" (decoded, no particular notice), "notice:<key>" (decoded, with that notice among the notices)
@@ -112,6 +112,7 @@ def image_cases() -> list[Case]:
         Case("one_bit.png", _save(_photo("1"), "PNG"), "ok"),
         Case("palette.png", _save(_photo("P"), "PNG"), "ok"),
         Case("tiny_1x1.png", _save(_photo(size=(1, 1)), "PNG"), "ok"),
+        Case("strip_400x4.png", _save(_photo(size=(400, 4)), "PNG"), "ok"),  # as thin as we accept
         Case("palette_transparent.png", _palette_with_transparency(), "notice:input.image_alpha_flattened"),
         Case("rgba.png", _save(_photo("RGBA"), "PNG"), "notice:input.image_alpha_flattened"),
         Case("grey_alpha.png", _save(_photo("LA"), "PNG"), "notice:input.image_alpha_flattened"),
@@ -130,6 +131,8 @@ def image_cases() -> list[Case]:
         Case("truncated.jpg", jpeg[: len(jpeg) // 2], "error:input.image_damaged"),
         Case("bomb_20000x20000.png", blank_png(20_000, 20_000), "error:input.image_too_large"),
         Case("big_7000x7000.png", blank_png(7_000, 7_000), "error:input.image_too_large"),  # over our limit
+        Case("strip_4000x1.png", _save(_photo(size=(4000, 1)), "PNG"), "error:input.image_too_thin"),
+        Case("strip_1x3000.png", _save(_photo(size=(1, 3000)), "PNG"), "error:input.image_too_thin"),
         Case("big_10000x10000.png", blank_png(10_000, 10_000), "error:input.image_too_large"),  # Pillow warns
     ]
 
@@ -153,6 +156,24 @@ def _wav_header_only() -> bytes:
     fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
     chunks = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", 32000)
     return b"RIFF" + struct.pack("<I", len(chunks)) + chunks
+
+
+def _long_silence(hours: float, rate: int, fmt: str) -> bytes:
+    """Real hours of digital silence, written a minute at a time (a WAV of it is far over the upload
+    cap; FLAC packs it into 90 kB, so only the decoder's `max_seconds` protects us)."""
+    buffer = io.BytesIO()
+    minute = np.zeros(60 * rate, np.float32)
+    with sf.SoundFile(buffer, "w", rate, 1, "PCM_16", format=fmt) as sound:
+        for _ in range(round(hours * 60)):
+            sound.write(minute)
+    return buffer.getvalue()
+
+
+def _header_claims_an_hour(samples: np.ndarray, rate: int) -> bytes:
+    """A 16-bit WAV whose header announces one hour of sound but that holds only `samples`."""
+    wav = _wav(samples, rate)
+    claimed = 3600 * rate * 2
+    return wav[:4] + struct.pack("<I", 36 + claimed) + wav[8:40] + struct.pack("<I", claimed) + wav[44:]
 
 
 def _with_sample(samples: np.ndarray, value: float) -> np.ndarray:
@@ -181,6 +202,10 @@ def audio_cases() -> list[Case]:
         Case("stereo.wav", _wav(stereo, 16000), "notice:input.audio_mixed_to_mono"),
         Case("six_channels.wav", _wav(np.tile(second[:, None], (1, 6)), 16000), "notice:input.audio_mixed_to_mono"),
         Case("long_60s.wav", _wav(tone(60.0, 8000), 8000), "notice:input.audio_truncated"),
+        Case("stereo_96k.wav", _wav(np.stack([tone(1.0, 96000), tone(1.0, 96000, hz=660)], axis=1), 96000),
+             "notice:input.audio_mixed_to_mono"),
+        Case("claims_1h.wav", _header_claims_an_hour(second, 16000), "ok"),  # the second it really holds
+        Case("one_sample.wav", _wav(np.array([0.5], np.float32), 16000), "ok"),  # pages must draw a click
         Case("too_loud_float.wav", _wav(4 * second, 16000, "FLOAT"), "notice:input.audio_rescaled"),
         Case("empty.wav", b"", "error:input.file_empty"),
         Case("huge_file.wav", wav + b"\x00" * ELEVEN_MB, "error:input.file_too_large"),
@@ -192,6 +217,8 @@ def audio_cases() -> list[Case]:
         Case("truncated.ogg", ogg[: len(ogg) // 2], "error:input.audio_damaged"),
         Case("cut_in_header.wav", wav[:30], "error:input.audio_damaged"),
         Case("silent.wav", _wav(np.zeros(16000, np.float32), 16000), "error:input.audio_silent"),
+        Case("silent_1h.wav", _long_silence(1, 8000, "WAV"), "error:input.file_too_large"),  # 58 MB
+        Case("silent_1h.flac", _long_silence(1, 8000, "FLAC"), "error:input.audio_silent"),  # 90 kB
         Case("phase_cancelled.wav", _wav(np.stack([second, -second], axis=1), 16000), "error:input.audio_silent"),
         Case("nan.wav", _wav(_with_sample(second, np.nan), 16000, "FLOAT"), "error:input.audio_not_finite"),
         Case("inf.wav", _wav(_with_sample(second, np.inf), 16000, "FLOAT"), "error:input.audio_not_finite"),
@@ -220,8 +247,11 @@ def text_cases() -> list[Case]:
         Case("spaces", "   \t  ", "error:input.text_empty"),
         Case("only_controls", "\x00\x07\x1b", "error:input.text_empty"),
         Case("only_invisible", "\u200b\u200d\ufeff", "error:input.text_empty"),
+        Case("only_direction_marks", "\u200f\u200e\u061c", "error:input.text_empty"),
         Case("control_chars", "a dog\x00 on the\x1b[31m beach", "notice:input.text_controls_removed"),
         Case("bidi_override", "a dog \u202eon the beach", "notice:input.text_controls_removed"),
         Case("very_long", "a dog on the beach " * 500, "notice:input.text_truncated"),
         Case("very_long_emoji", "🐶" * 1000, "notice:input.text_truncated"),
+        Case("one_megabyte", ("a dog on the beach " * 60_000)[: 1024 * 1024], "notice:input.text_truncated"),
+        Case("markup", "<script>alert(1)</script> **a dog** $x$ [beach](http://x)", "ok"),  # shown, never run
     ]

@@ -346,3 +346,71 @@ def test_side_by_side_and_presenter_steps(app):
         assert_clean(at)
     assert at.session_state[f"{PAGE}.view"] == "both"
     assert any("| --- |" in m.value for m in at.markdown)  # the word table: DTW's time span and attention per word
+
+
+# ---------------------------------------------------------------- pretrained mode: CLIP (tiny random-weight models)
+def implicit(open_page, **state):
+    return open_page(PAGE, **{f"{PAGE}.view": "implicit", **state})
+
+
+def clip_grid(at) -> np.ndarray | None:
+    import base64
+
+    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{PAGE}_clip_map")]
+    if not charts:
+        return None
+    z = json.loads(charts[0].proto.spec)["data"][0]["z"]
+    if isinstance(z, dict):  # Plotly's base64 typed array
+        return np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(
+            [int(n) for n in str(z["shape"]).split(",")])
+    return np.asarray(z)
+
+
+def test_pretrained_word_to_region_map_follows_the_photo_and_the_word(pretrained_app):
+    at = implicit(pretrained_app)
+    assert_clean(at)
+    temple = clip_grid(at)
+    assert temple.shape == (4, 4)  # the tiny CLIP: 32-pixel input, 8-pixel patches
+    assert i18n.translate(f"{PAGE}.clip_approximation", "en") in captions_of(at)
+    assert figure(at, "region") is not None  # the built-in coordinated view is still there
+    next(b for b in at.button if b.key == f"{PAGE}.clip_example_water").click().run()
+    assert_clean(at)
+    assert at.session_state[f"{PAGE}.clip_word"] == "water" and not np.allclose(clip_grid(at), temple)
+    assert "“water”" in captions_of(at)
+    at.radio(key=f"{PAGE}.clip_photo").set_value("flower").run()
+    assert_clean(at)
+    flower = clip_grid(at)
+    at.text_input(key=f"{PAGE}.clip_word").input("dahlia").run()
+    assert_clean(at)
+    assert not np.allclose(clip_grid(at), flower)
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("", "input.text_empty"),
+    ("x" * 1_000_000, "input.text_truncated"),
+    ("tree\x00\x1b\u202e", "input.text_controls_removed"),
+], ids=["empty", "1MB", "control_characters"])
+def test_pretrained_bad_words_are_explained(pretrained_app, typed, message):
+    at = implicit(pretrained_app)
+    at.text_input(key=f"{PAGE}.clip_word").input(typed).run()
+    assert_clean(at)
+    shown = "\n".join(m.value for kind in ("info", "warning") for m in getattr(at, kind))
+    assert i18n.translate(message, "en", max_chars=60) in shown
+    assert (clip_grid(at) is None) == (message == "input.text_empty")
+
+
+def test_pretrained_offline_without_a_copy_keeps_the_builtin_view(app, no_network, fresh_cache):
+    at = implicit(app, model_source="pretrained")
+    assert_clean(at)
+    assert any(i18n.translate("pretrained.fallback", "en") in i.value for i in at.info)
+    assert clip_grid(at) is None and figure(at, "region") is not None
+
+
+def test_builtin_mode_and_other_views_show_no_pretrained_element(app, pretrained_app):
+    at = implicit(app)
+    assert_clean(at)
+    assert clip_grid(at) is None and not any(b.key.startswith(f"{PAGE}.clip_") for b in at.button if b.key)
+    assert all(r.key != f"{PAGE}.clip_photo" for r in at.radio)
+    at = pretrained_app(PAGE)  # the explicit view: no CLIP there, so nothing is loaded
+    assert_clean(at)
+    assert clip_grid(at) is None and not any("clip-vit" in c.value for c in at.caption)

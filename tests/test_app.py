@@ -119,3 +119,16 @@ def test_builtin_mode_loads_no_pretrained_model(app, page, no_network, fresh_cac
     at = app(page)
     assert_clean(at)
     assert at.session_state["model_source"] == "builtin"
+
+
+def test_a_pasted_essay_stays_out_of_the_link(app):
+    """A 1 MB text box value would make every rerun's address 1 MB and break the share box's QR code."""
+    from components import state
+
+    at = app("unimodal", **{"unimodal.section": "text"})
+    at.text_input(key="unimodal.text").set_value("great " * 200_000).run()
+    assert_clean(at)
+    assert "unimodal.text" not in at.query_params and at.query_params["unimodal.section"] == "text"
+    at.text_input(key="unimodal.text").set_value("a short review").run()
+    assert at.query_params["unimodal.text"] == "a short review"
+    assert len("a short review") <= state.MAX_URL_VALUE

@@ -182,11 +182,20 @@ def text_of(at) -> str:
     return "\n".join(str(e.value) for kind in ("markdown", "caption", "info") for e in at.get(kind))
 
 
+def pretrained_parts(at) -> list[str]:
+    """The pretrained captioner's widgets, charts and heading on the page."""
+    widgets = [w.key for kind in ("radio", "selectbox") for w in at.get(kind) if w.key.startswith(f"{PAGE}.pre_")]
+    charts = [c.proto.id for c in at.get("plotly_chart") if f"-{PAGE}_pre_" in c.proto.id]
+    heading = [h.value for h in at.subheader if h.value == i18n.translate(f"{PAGE}.pre_title", "en")]
+    return widgets + charts + heading
+
+
 def test_page_widgets_change_what_is_shown(app, world):
     other = {slot: next(v for v in scenes.SLOT_VALUES[slot] if v != value)  # edits that really change test picture 5
              for slot, value in world.describe(int(scenes.split_indices(world, "test")[5])).items()}
     at = app(PAGE)
     assert not at.exception
+    assert not pretrained_parts(at)  # built-in mode: nothing of the pretrained captioner
     first = text_of(at)
     assert "a large yellow triangle on the left" in first  # the truth of test picture 0, seed 0
     steps = [("captioning.sample", 5), ("captioning.decoding", "beam"), ("captioning.beams", 5),
@@ -214,3 +223,110 @@ def test_presenter_steps_walk_through(app):
         next(b for b in at.button if b.label == i18n.translate("common.next", "en")).click().run()
         assert not at.exception
     assert at.session_state["captioning.source"] == "photo" and at.session_state["captioning.stress"] == "photos"
+
+
+# ---------------------------------------------------------------- a pretrained captioner beside ours (issue #12)
+def test_spotlight_covers_any_picture_with_the_patch_grid():
+    from models import pretrained
+
+    photo = np.full((300, 500, 3), 200, dtype=np.uint8)
+    grid = np.zeros((14, 14))
+    grid[3, 10] = 1.0
+    lit = pretrained.spotlight(photo, grid, width=448)
+    assert lit.shape == (269, 448, 3) and lit.dtype == np.uint8  # the photo's shape, 448 pixels across
+    brightest = np.argwhere(lit[..., 0] == lit[..., 0].max())
+    rows, cols = brightest[:, 0] * 14 // 269, brightest[:, 1] * 14 // 448
+    assert set(rows) == {3} and set(cols) == {10}  # only the attended patch stays bright
+    assert lit[..., 0].min() < 60  # the rest is dimmed
+    small = pretrained.spotlight(worlds.draw_shape("star", "green", "large", "top"), np.ones((4, 4)), width=128)
+    assert small.shape == (128, 128, 3)  # a 32 x 32 picture is enlarged without smoothing
+    assert np.array_equal(small[::4, ::4], worlds.draw_shape("star", "green", "large", "top"))
+
+
+def chart_spec(at, key: str) -> dict:
+    import json
+
+    return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{PAGE}_{key}")).proto.spec)
+
+
+def attention_map(at) -> np.ndarray:
+    """The drawn attention grid; plotly sends a numpy array as base64 bytes with a dtype and shape."""
+    import base64
+
+    z = chart_spec(at, "pre_attention")["data"][0]["z"]
+    if not isinstance(z, dict):
+        return np.asarray(z)
+    data = np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"]))
+    return data.reshape([int(n) for n in str(z.get("shape", len(data))).split(",")])
+
+
+def pretrained_caption_text(at) -> str:
+    model = "nlpconnect/vit-gpt2-image-captioning"
+    return next(m.value for m in at.markdown if model in m.value and "**" in m.value)
+
+
+def test_pretrained_captioner_beside_ours(pretrained_app, monkeypatch):
+    import streamlit as st
+
+    import tiny_pretrained
+    from models import pretrained
+
+    calls = []
+    original = pretrained.caption
+    monkeypatch.setattr(pretrained, "caption", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+    st.cache_data.clear()
+    at = pretrained_app(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    ours = i18n.translate(f"{PAGE}.pre_ours", "en", caption="", p=0).split("\n")[0]
+    assert ours in text_of(at)  # our captioner's caption of the same photo, beside the pretrained one
+    temple = pretrained_caption_text(at)
+    words = at.radio(key=f"{PAGE}.pre_word").options
+    bars = chart_spec(at, "pre_words")["data"][0]
+    assert len(bars["y"]) == len(words) > 1 and all(0 <= p <= 1 for p in bars["x"])
+    side = tiny_pretrained.IMAGE_SIZE // tiny_pretrained.PATCH_SIZE
+    first_map = attention_map(at)
+    assert first_map.shape == (side, side) and np.isclose(first_map.sum(), 1.0, atol=1e-4)
+    spotlight = i18n.translate(f"{PAGE}.pre_spotlight", "en", word=words[0] or "␣", where="").split("(")[0]
+    assert any(spotlight in c for image in at.get("image") for c in image.captions)  # the photo under its attention
+    assert calls == [1]
+
+    at.radio(key=f"{PAGE}.pre_word").set_value(1).run()  # another word: another map
+    assert not at.exception
+    assert not np.allclose(attention_map(at), first_map)
+    assert calls == [1]  # the caption came from the cache
+    at.selectbox(key=f"{PAGE}.pre_layer").set_value(1).run()
+    at.selectbox(key=f"{PAGE}.pre_head").set_value(2).run()
+    assert not at.exception and at.get("plotly_chart")
+    assert calls == [1]
+
+    at.radio(key=f"{PAGE}.pre_photo").set_value("flower").run()  # another photo: another caption
+    assert not at.exception and pretrained_caption_text(at) != temple and calls == [1, 1]
+    at.radio(key=f"{PAGE}.pre_picture").set_value("above").run()  # the live section's 32 x 32 test picture
+    assert not at.exception and calls == [1, 1, 1]
+    assert attention_map(at).shape == (side, side)
+    at.radio(key=f"{PAGE}.source").set_value("upload").run()  # nothing above to caption yet
+    assert not at.exception and i18n.translate(f"{PAGE}.pre_above_none", "en") in text_of(at)
+
+
+def test_pretrained_offline_without_a_copy_keeps_the_builtin_captioner(app, no_network, fresh_cache):
+    at = app(PAGE, model_source="pretrained")
+    assert not at.exception
+    reason = i18n.translate("pretrained.reason.offline", "en", model="nlpconnect/vit-gpt2-image-captioning")
+    assert any(reason in i.value for i in at.info)
+    assert "a large yellow triangle on the left" in text_of(at)  # the built-in captioners still work
+    assert chart_spec(at, "words")["data"]
+    assert pretrained_parts(at) == [i18n.translate(f"{PAGE}.pre_title", "en")]  # the heading and the reason only
+
+
+def test_a_caption_without_words_is_said_not_drawn(pretrained_app, monkeypatch):
+    import streamlit as st
+
+    from models import pretrained
+
+    empty = pretrained.Caption([], np.zeros(0, dtype=np.float32), np.zeros((2, 4, 0, 16), dtype=np.float32))
+    monkeypatch.setattr(pretrained, "caption", lambda *args, **kwargs: empty)
+    st.cache_data.clear()
+    at = pretrained_app(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert i18n.translate(f"{PAGE}.pre_no_words", "en") in text_of(at)
+    assert not [c for c in at.get("plotly_chart") if f"-{PAGE}_pre_" in c.proto.id]

@@ -207,3 +207,99 @@ def test_digits_world_and_presenter_steps(app):
         assert not at.exception, [e.value for e in at.exception]
         strengths.append(at.session_state[f"{PAGE}.strength"])
     assert strengths[0] == 1.0 and at.session_state[f"{PAGE}.tab"] == i18n.translate(f"{PAGE}.tab_missing", "en")
+
+
+# ---------------------------------------------------------------- pretrained mode: CLIP (tiny random-weight models)
+CLIP_MATRIX, CLIP_MAP = f"{PAGE}_clip_matrix", f"{PAGE}_clip_map"
+
+
+def chart(at, key: str) -> dict | None:
+    import json
+
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    return json.loads(found[0].proto.spec) if found else None
+
+
+def array(value) -> np.ndarray:
+    """A figure's numbers as they arrive in its JSON: a list, or Plotly's base64 typed array."""
+    if isinstance(value, dict):
+        import base64
+
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(n) for n in str(value["shape"]).split(",")]) if "shape" in value else flat
+    return np.asarray(value)
+
+
+def texts(at, kind: str) -> str:
+    return "\n".join(e.value for e in getattr(at, kind))
+
+
+def test_shared_space_measures_and_projects_images_and_texts(tiny_dir, monkeypatch):
+    from models import pretrained
+
+    monkeypatch.setenv(pretrained.LOCAL_DIR_VARIABLE, str(tiny_dir))
+    loaded = pretrained.load("image_text")
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (40, 60, 3), dtype=np.uint8) for _ in range(3)]
+    space = pretrained.shared_space(loaded.model, loaded.processor, images, ["a dog", "a cat", "a photo"])
+    direct = pretrained.image_text_similarity(loaded.model, loaded.processor, images, ["a dog", "a cat", "a photo"])
+    np.testing.assert_allclose(space.similarity, direct, atol=1e-5)
+    assert space.points.shape == (6, 2) and np.isfinite(space.points).all()
+    np.testing.assert_allclose(space.probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert (space.probabilities.argmax(1) == space.similarity.argmax(1)).all()
+    assert -1 <= space.within_images <= 1 and -1 <= space.within_texts <= 1
+    one = pretrained.shared_space(loaded.model, loaded.processor, images[:1], ["a dog"])  # two vectors: one axis
+    assert one.points.shape == (2, 2) and np.isnan(one.within_images) and isinstance(one.separated, bool)
+    assert pretrained.centre_square(np.zeros((10, 4000, 3), np.uint8)).shape == (10, 10, 3)
+
+
+def test_pretrained_mode_puts_photos_and_typed_captions_in_clips_space(pretrained_app):
+    at = pretrained_app(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    matrix = chart(at, CLIP_MATRIX)["data"][0]
+    assert array(matrix["z"]).shape == (4, 5)  # 2 photos + 2 drawings of the world x 5 default captions
+    assert matrix["y"][:2] == ["A temple", "A flower"] and matrix["zmid"] == 0
+    projection = chart(at, CLIP_MAP)["data"]
+    assert sum(len(array(trace.get("x", []))) for trace in projection if trace.get("legendgroup") == "groups") == 9
+    summary = texts(at, "caption")
+    assert "Best caption for each picture: A temple → “" in summary
+    at.text_area(key=f"{PAGE}.clip_captions").set_value("a temple\n\n a flower in a garden ").run()
+    assert not at.exception
+    assert array(chart(at, CLIP_MATRIX)["data"][0]["z"]).shape == (4, 2)
+    assert chart(at, CLIP_MATRIX)["data"][0]["x"] == ["a temple", "a flower in a garden"]
+    assert texts(at, "caption") != summary
+    assert chart(at, f"{PAGE}_joint_map") is not None  # the built-in page is all still there
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("", "clip_no_captions"),
+    (" \n\u200b\n", "clip_no_captions"),
+    ("x" * 1_000_000, "input.text_truncated"),
+    ("a cat\x00\x1b[31m\u202e", "input.text_controls_removed"),
+    ("\n".join(f"caption {i}" for i in range(50)), "clip_too_many"),
+], ids=["empty", "invisible", "1MB", "control_characters", "too_many"])
+def test_bad_captions_are_explained(pretrained_app, typed, message):
+    at = pretrained_app(PAGE)
+    at.text_area(key=f"{PAGE}.clip_captions").set_value(typed).run()
+    assert not at.exception, [e.value for e in at.exception]
+    key = message if "." in message else f"{PAGE}.{message}"
+    assert i18n.translate(key, "en", n=10, max_chars=200) in texts(at, "info")
+    matrix = chart(at, CLIP_MATRIX)
+    if message == "clip_no_captions":
+        assert matrix is None
+    else:
+        assert len(matrix["data"][0]["x"]) in (1, 10) and all(len(x) <= 28 for x in matrix["data"][0]["x"])
+
+
+def test_offline_without_a_copy_says_so_and_keeps_the_builtin_page(app, no_network, fresh_cache):
+    at = app(PAGE, model_source="pretrained")
+    assert not at.exception, [e.value for e in at.exception]
+    assert i18n.translate("pretrained.fallback", "en") in texts(at, "info")
+    assert chart(at, CLIP_MATRIX) is None and chart(at, f"{PAGE}_coordinated_map") is not None
+
+
+def test_builtin_mode_shows_no_pretrained_element(app):
+    at = app(PAGE)
+    assert not at.exception
+    assert chart(at, CLIP_MATRIX) is None and chart(at, CLIP_MAP) is None and not at.text_area
+    assert i18n.translate(f"{PAGE}.clip_title", "en") not in "\n".join(h.value for h in at.subheader)

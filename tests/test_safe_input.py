@@ -161,6 +161,18 @@ def test_image_exactly_at_the_pixel_limit_is_accepted():
     assert pixels.shape == (5_000, 8_000, 3)
 
 
+@pytest.mark.parametrize(("width", "height"), [(300, 3), (3, 300), (301, 3), (3, 301)])
+def test_thin_strips_are_refused_beyond_the_aspect_ratio_limit(width: int, height: int):
+    """st.image would shrink a thinner picture to 0 pixels on one side (and raise)."""
+    if max(width, height) <= safe_input.MAX_ASPECT_RATIO * min(width, height):
+        assert decode_image(blank_png(width, height))[0].shape == (height, width, 3)
+        return
+    with pytest.raises(BadInput) as refusal:
+        decode_image(blank_png(width, height))
+    assert refusal.value.key == "input.image_too_thin"
+    _assert_translated("input.image_too_thin", refusal.value.params)
+
+
 # --- audio ------------------------------------------------------------------------------------
 
 

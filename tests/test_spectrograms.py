@@ -395,3 +395,63 @@ def test_a_five_second_recording_is_analysed_at_16_khz(app, monkeypatch):
     assert [i.value for i in at.info] == [translate("input.audio_mixed_to_mono", "en", channels=2)]
     assert any("5.00 s × 16,000 samples per second" in c.value for c in at.caption)
     assert at.warning  # the model has never heard this kind of sound
+
+
+# ---------------------------------------------------------------- Pretrained mode (tiny random-weight AST)
+def test_ast_reads_its_own_16_khz_filterbank_whatever_the_rate(tiny_dir, monkeypatch):
+    from models import pretrained
+
+    monkeypatch.setenv(pretrained.LOCAL_DIR_VARIABLE, str(tiny_dir))
+    extractor = pretrained.load("audio").processor
+    low, high = (pretrained.audio_filterbank(extractor, sine(freq, 0.5), SR) for freq in (300.0, 3000.0))
+    assert low.values.shape == (extractor.max_length, extractor.num_mel_bins)
+    assert low.heard == high.heard == 48  # 0.5 s at 16 kHz: 25 ms windows, every 10 ms
+    assert np.argmax(high.values[:48].mean(axis=0)) > np.argmax(low.values[:48].mean(axis=0))
+    same = pretrained.audio_filterbank(extractor, sp.resample(sine(300.0, 0.5), SR, 16000), 16000)
+    assert np.allclose(same.values, low.values, atol=1e-4)  # resampled first, so the rate does not matter
+    assert pretrained.audio_filterbank(extractor, sine(300.0, 60.0), SR).heard == extractor.max_length
+
+
+def test_pretrained_step_shows_ast_tags_and_the_filterbank_it_reads(pretrained_app):
+    at = pretrained_app(PAGE)
+    assert_clean(at)
+    assert {"frames", "main", "ast_tags", "ast_input"} <= chart_keys(at)
+    assert translate(f"{PAGE}.step4_title", "en") in [h.value for h in at.subheader]
+    tags = figure(at, "ast_tags")["data"][0]
+    assert len(tags["y"]) == 5 and all(0 < p < 1 for p in tags["x"])
+    assert any("do not add up to 1" in c.value for c in at.caption)
+    assert any("nothing above 4.0 kHz" in c.value for c in at.caption)  # an 8 kHz world sound
+    heard = figure(at, "ast_input")
+    assert heard["layout"]["yaxis"]["title"]["text"] == translate(f"{PAGE}.ast_axis", "en")
+
+    change(at, "n_fft", 1024)  # our settings change our spectrogram, never AST's recipe
+    assert figure(at, "ast_input") == heard and figure(at, "ast_tags")["data"][0] == tags
+    change(at, "shape", "star")
+    assert figure(at, "ast_tags")["data"][0]["x"] != tags["x"] and figure(at, "ast_input") != heard
+    change(at, "source", "speech")  # 16 kHz: nothing is missing
+    assert "ast_tags" in chart_keys(at) and not any("nothing above" in c.value for c in at.caption)
+
+
+def test_pretrained_step_listens_to_an_upload(pretrained_app, monkeypatch):
+    upload = FakeUpload("voice.wav", wav(np.stack([sine(220.0, 1.5, 44100)] * 2, axis=1) * 0.5, 44100))
+    monkeypatch.setattr(streamlit, "file_uploader", lambda *_, **__: upload)
+    at = pretrained_app(PAGE, **{f"{PAGE}.source": "upload"})
+    assert_clean(at)
+    assert {"main", "ast_tags", "ast_input"} <= chart_keys(at)
+
+
+def test_pretrained_offline_without_a_copy_says_why_and_keeps_the_page(app, no_network, fresh_cache):
+    from models import pretrained
+
+    at = app(PAGE, model_source="pretrained")
+    assert_clean(at)
+    reason = translate("pretrained.reason.offline", "en", model=pretrained.ALLOWLIST["audio"].model_id)
+    assert any(reason in i.value for i in at.info)
+    assert chart_keys(at) == {"frames", "main", "resolution"}
+
+
+def test_builtin_mode_has_no_pretrained_step(app):
+    at = app(PAGE, **{f"{PAGE}.view": "model"})
+    assert_clean(at)
+    assert translate(f"{PAGE}.step4_title", "en") not in [h.value for h in at.subheader]
+    assert not {"ast_tags", "ast_input"} & chart_keys(at)

@@ -318,3 +318,137 @@ def test_presenter_steps_walk_through_the_page(app):
         assert_clean(at)
         assert at.session_state[f"{PAGE}.section"] == expected
     assert at.session_state[f"{PAGE}.step"] == 4
+
+
+# ---------------------------------------------------------------- Pretrained mode (tiny random-weight models)
+PRETRAINED_CHARTS = ("zero_shot", "sentiment_answer", "audio_tags")
+
+
+def chart(at, name: str) -> dict | None:
+    """The figure drawn with key `unimodal.<name>` (as JSON), or None when the page did not draw it."""
+    import json
+
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{PAGE}.{name}")]
+    return json.loads(found[0].proto.spec) if found else None
+
+
+def bars(at, name: str) -> dict[str, float]:
+    """{bar label: value} of a horizontal bar chart."""
+    data = chart(at, name)["data"][0]
+    return dict(zip(data["y"], data["x"]))
+
+
+def test_typed_labels_are_split_trimmed_and_deduplicated():
+    from models import pretrained
+
+    assert pretrained.labels_from_text(" temple,  Red   car ,,dog， temple ; CAR、 red car ") == ["temple", "Red car", "dog",
+                                                                                                "CAR"]
+    assert pretrained.labels_from_text(" , ;，") == []
+
+
+def test_image_section_adds_clip_zero_shot_with_typed_labels(pretrained_app):
+    at = pretrained_app(PAGE)
+    assert_clean(at)
+    assert chart(at, "image_answer") is not None  # our model's answer stays, beside CLIP's
+    world_labels = bars(at, "zero_shot")
+    assert list(world_labels) == list(worlds.SHAPES) and sum(world_labels.values()) == pytest.approx(1, abs=0.01)
+    assert "a photo of a" in page_text(at)
+    at.number_input(key=f"{PAGE}.sample").set_value(7).run()
+    assert_clean(at)
+    assert list(bars(at, "zero_shot")) == list(worlds.SHAPES) and bars(at, "zero_shot") != world_labels
+
+    labels = at.text_input(key=f"{PAGE}.labels")
+    labels.set_value("cat, dog, a red car").run()
+    assert_clean(at)
+    assert list(bars(at, "zero_shot")) == ["cat", "dog", "a red car"]
+    at.text_input(key=f"{PAGE}.labels").set_value("cat\x00, dog\x07" + ", cat" * 200_000).run()  # 1 MB
+    assert_clean(at)
+    assert list(bars(at, "zero_shot")) == ["cat", "dog"]
+    warnings = [w.value for w in at.warning] + [i.value for i in at.info]
+    assert i18n.translate("input.text_truncated", "en", max_chars=300) in " ".join(warnings)
+    for bad, message in (("  ", "input.text_empty"), (",, ;", f"{PAGE}.labels_too_few"), ("dog", f"{PAGE}.labels_too_few")):
+        at.text_input(key=f"{PAGE}.labels").set_value(bad).run()
+        assert_clean(at)
+        assert chart(at, "zero_shot") is None and chart(at, "image_answer") is not None
+        assert i18n.translate(message, "en") in [w.value for w in at.warning]
+    many = ", ".join(f"label {i}" for i in range(20))
+    at.text_input(key=f"{PAGE}.labels").set_value(many).run()
+    assert len(bars(at, "zero_shot")) == 12 and i18n.translate(f"{PAGE}.labels_cut", "en", n=12) in page_text(at)
+
+    at.text_input(key=f"{PAGE}.labels").set_value("").run()  # untouched again: follows the picture's suggestion
+    at.radio(key=f"{PAGE}.image_source").set_value("china").run()
+    assert_clean(at)
+    temple = bars(at, "zero_shot")
+    assert list(temple) == ["temple", "flower", "dog", "car", "mountain"]
+    at.radio(key=f"{PAGE}.image_source").set_value("flower").run()
+    assert list(bars(at, "zero_shot")) == list(temple) and bars(at, "zero_shot") != temple  # another picture
+
+
+def test_text_section_puts_distilbert_beside_our_model(pretrained_app):
+    at = pretrained_app(PAGE, **{f"{PAGE}.section": "text", f"{PAGE}.text_task": text_models.SENTIMENT})
+    assert_clean(at)
+    ours, theirs = bars(at, "text_answer"), bars(at, "sentiment_answer")
+    assert list(theirs) == list(ours) == [i18n.translate(f"{PAGE}.class_{c}", "en") for c in text_models.SENTIMENT_CLASSES]
+    assert sum(theirs.values()) == pytest.approx(1, abs=0.01)
+    assert "bag of words" in page_text(at)
+    at.text_input(key=f"{PAGE}.text").set_value("not bad at all, I loved every minute").run()
+    assert_clean(at)
+    assert bars(at, "sentiment_answer") != theirs
+    at.selectbox(key=f"{PAGE}.text_task").set_value("shape").run()  # another question: said so
+    assert_clean(at)
+    assert chart(at, "sentiment_answer") is not None
+    assert i18n.translate(f"{PAGE}.sentiment_other_task", "en") in page_text(at)
+
+
+def test_sound_section_adds_ast_tags_for_world_sounds_and_uploads(pretrained_app, monkeypatch):
+    import io
+
+    import soundfile as sf
+    import streamlit
+
+    at = pretrained_app(PAGE, **{f"{PAGE}.section": "sound"})
+    assert_clean(at)
+    assert chart(at, "sound_answer") is not None
+    tags = bars(at, "audio_tags")
+    assert len(tags) == 5 and all(0 < p < 1 for p in tags.values())
+    assert sum(tags.values()) > 1.05  # one probability per tag: multi-label, and the page says so
+    assert "do not add up to 1" in page_text(at)
+    at.number_input(key=f"{PAGE}.sample").set_value(3).run()
+    assert_clean(at)
+    assert bars(at, "audio_tags") != tags
+
+    buffer = io.BytesIO()
+    sf.write(buffer, 0.5 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000), 16000, format="WAV")
+    upload = type("Upload", (), {"file_id": "tone.wav", "getvalue": lambda self: buffer.getvalue()})()
+    monkeypatch.setattr(streamlit, "file_uploader", lambda *_, **__: upload)
+    at.radio(key=f"{PAGE}.sound_source").set_value("upload").run()
+    assert_clean(at)
+    assert len(bars(at, "audio_tags")) == 5 and chart(at, "sound_answer") is not None
+
+
+@pytest.mark.parametrize("section,role", [("image", "image_text"), ("text", "sentiment"), ("sound", "audio")])
+def test_pretrained_offline_without_a_copy_says_why_and_keeps_ours(app, no_network, fresh_cache, section, role):
+    from models import pretrained
+
+    at = app(PAGE, model_source="pretrained", **{f"{PAGE}.section": section})
+    assert_clean(at)
+    reason = i18n.translate("pretrained.reason.offline", "en", model=pretrained.ALLOWLIST[role].model_id)
+    assert any(reason in i.value for i in at.info)
+    assert chart(at, f"{section}_answer") is not None
+    assert all(chart(at, name) is None for name in PRETRAINED_CHARTS)
+
+
+def test_builtin_mode_shows_no_pretrained_element_and_splits_load_no_model(app, pretrained_app):
+    from components import pretrained
+
+    for section in ("image", "text", "sound"):
+        at = app(PAGE, **{f"{PAGE}.section": section})
+        assert_clean(at)
+        assert all(chart(at, name) is None for name in PRETRAINED_CHARTS)
+        headings = {i18n.translate(f"{PAGE}.{h}_heading", "en") for h in ("builtin", "pretrained")}
+        assert not any(h in page_text(at) for h in headings) and "Pretrained model" not in page_text(at)
+        assert not [w for w in at.text_input if w.key == f"{PAGE}.labels"]
+    for section in ("splits", "cost"):  # no pretrained counterpart: nothing is loaded
+        at = pretrained_app(PAGE, **{f"{PAGE}.section": section, f"{PAGE}.data_modality": "text"})
+        assert_clean(at)
+        assert not pretrained._resident and "Pretrained model" not in page_text(at)
