@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from browser import CHROMIUM, CHROMIUM_ARGS, server  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, rss_mb, server  # noqa: E402
 
 STATE = "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState"
 
@@ -65,11 +65,6 @@ async def session(browser, url: str, pages: list[str], seconds: float, rng: rand
     errors = [f"{name}: {(await exceptions.nth(i).inner_text())[:300]}" for i in range(await exceptions.count())]
     await context.close()
     return {"page": name, "latencies": latencies, "errors": errors, "timeouts": timeouts}
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
 
 
 async def run(counts: list[int], seconds: float) -> None:

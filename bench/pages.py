@@ -109,13 +109,8 @@ def _in_subprocess(page: str) -> dict:
     return json.loads(lines[-1])
 
 
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
-
-
 def measure_server(pages: list[str]) -> dict:
-    from browser import browser, chromium_available, server, wait_idle
+    from browser import browser, chromium_available, rss_mb, server, wait_idle
 
     if not chromium_available():
         return {"error": "chromium not installed: server numbers skipped"}

@@ -601,8 +601,8 @@ def cost_section() -> None:
 
 # ---------------------------------------------------------------- the page
 state.bind(SECTION, "image", options=SECTIONS)
-st.segmented_control(t(f"{PAGE}.section_label"), SECTIONS, format_func=i18n.formatter(f"{PAGE}.section."),
-                     key=SECTION, required=True, width="stretch")
+section = st.segmented_control(t(f"{PAGE}.section_label"), SECTIONS, format_func=i18n.formatter(f"{PAGE}.section."),
+                               key=SECTION, required=True, width="stretch")
 {"image": image_section, "text": text_section, "sound": sound_section, "splits": splits_section,
- "cost": cost_section}[st.session_state[SECTION]]()
+ "cost": cost_section}[section or SECTIONS[0]]()  # None seen once under load (the concurrency bench): not a traceback
 ui.page_end()

@@ -70,6 +70,12 @@ def server(env: dict | None = None, timeout: float = 60.0):
             proc.kill()
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (the server), from Linux's /proc."""
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
 @contextmanager
 def browser():
     from playwright.sync_api import sync_playwright
