@@ -452,3 +452,12 @@ def test_builtin_mode_shows_no_pretrained_element_and_splits_load_no_model(app, 
         at = pretrained_app(PAGE, **{f"{PAGE}.section": section, f"{PAGE}.data_modality": "text"})
         assert_clean(at)
         assert not pretrained._resident and "Pretrained model" not in page_text(at)
+
+
+def test_a_section_lost_under_load_falls_back_to_the_image_section(app):
+    """The concurrency bench once saw the section control arrive empty (None) under load."""
+    at = app(PAGE)
+    at.session_state[f"{PAGE}.section"] = None
+    at.run()
+    assert_clean(at)
+    assert chart(at, "image_answer") is not None
