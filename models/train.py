@@ -1,7 +1,8 @@
 """`python -m models.train`: retrain every registered default model and write models/weights/.
 
 Every module in models/ that owns a default model registers it on import, so this imports them all
-and trains each in turn, deterministically (fixed seeds), printing what it measured.
+and trains each in turn, from fixed seeds, printing what it measured. Training runs on one thread, as
+in the app: a different thread count sums floats in another order, and gives other weights.
 """
 
 import importlib
@@ -11,6 +12,7 @@ import time
 
 import models
 from models import checkpoints
+from models.classifiers import one_thread
 
 
 def discover() -> None:
@@ -19,6 +21,7 @@ def discover() -> None:
             importlib.import_module(f"models.{module.name}")
 
 
+@one_thread()
 def main(names: list[str]) -> None:
     discover()
     chosen = names or sorted(checkpoints.REGISTRY)
