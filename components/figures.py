@@ -315,12 +315,14 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
     fig = go.Figure([go.Bar(x=list(categories), y=list(values), name=name, marker_color=CATEGORICAL[i % len(CATEGORICAL)],
                             text=[value_format.format(v) for v in values], textposition="outside")
                      for i, (name, values) in enumerate(series.items())])
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
+    fig.update_layout(barmode="group", legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
+                                               "x": 0, "xanchor": "left"})  # under the axis: never on the title
     if y_range:
         fig.update_yaxes(range=[y_range[0], y_range[1] * 1.12])
-    if reference is not None:
-        fig.add_hline(y=reference, line_dash="dash", line_color="#666", annotation_text=reference_label,
-                      annotation_position="top left")
+    if reference is not None:  # named in the legend: a label on the line would sit on a bar's value
+        fig.add_hline(y=reference, line_dash="dash", line_color="#666")
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=reference_label,
+                                 line={"dash": "dash", "color": "#666"}))
     return _layout(fig, title, height, ylabel=ylabel)
 
 

@@ -123,7 +123,7 @@ def results(lab: fusion.Lab, clean: dict[str, float], now: dict[str, float], con
             continue
         mark = "**" if s == best else ""
         rows.append([name(s), percent(clean[s]), f"{mark}{percent(now[s])}{mark}", f"{(now[s] - clean[s]) * 100:+.1f}", handling])
-    left, right = st.columns([1, 1])
+    left, right = st.columns([3, 2])  # five columns of text need the room
     left.markdown(table([t(f"{PAGE}.col_{c}") for c in ("strategy", "clean", "now", "change", "missing")], rows, "lrrrl"))
     singles = [m for m in lab.modalities if m in now]
     if not singles:
