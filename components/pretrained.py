@@ -14,6 +14,8 @@ download is not retried on every widget change; a button offers to try again.
 from __future__ import annotations
 
 import gc
+import hashlib
+import pickle
 import threading
 from typing import Any
 
@@ -136,22 +138,38 @@ def photo(key: str) -> np.ndarray | None:
     return pixels
 
 
-def answer(loaded: pretrained.Loaded, function: str, *inputs: Any) -> Any:
+def answer(loaded: pretrained.Loaded, function: str, *inputs: Any) -> Any | None:
     """`models.pretrained.<function>(model, [processor], [tokenizer], *inputs)`, computed once per
     model and input: a CLIP pass costs ~0.2 s and a caption seconds on a CPU, while every widget
-    change reruns the page. The function is named, not passed, so tests can replace it."""
-    return _answer(loaded, loaded.source, function, *inputs)
+    change reruns the page. The function is named, not passed, so tests can replace it.
+
+    None, with a message, when the server runs out of memory while the model runs."""
+    try:
+        return _answer(loaded, loaded.source, function, _digest(inputs), inputs)
+    except (MemoryError, RuntimeError) as error:
+        if isinstance(error, RuntimeError) and "allocate" not in str(error):  # torch: "can't allocate memory"
+            raise
+        st.warning(f"{t('pretrained.reason.memory', model=pretrained.ALLOWLIST[loaded.role].model_id)} "
+                   f"{t('pretrained.fallback')}", icon="⚠️")
+        return None
+
+
+def _digest(inputs: tuple) -> str:
+    """The whole input, hashed: Streamlit's own hash samples large arrays, so two photos of one size
+    that differ in a corner could share an answer."""
+    return hashlib.blake2b(pickle.dumps(inputs, protocol=5), digest_size=16).hexdigest()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _answer(_loaded: pretrained.Loaded, source: str, function: str, *inputs: Any) -> Any:
-    """`source` keys the cache to the model; `_loaded` itself is not hashed."""
+def _answer(_loaded: pretrained.Loaded, source: str, function: str, digest: str, _inputs: tuple) -> Any:
+    """Keyed by the model (`source`), the function and the inputs' `digest`; the underscored
+    arguments are not hashed."""
     parts = [part for part in (_loaded.model, _loaded.processor, _loaded.tokenizer) if part is not None]
-    return getattr(pretrained, function)(*parts, *inputs)
+    return getattr(pretrained, function)(*parts, *_inputs)
 
 
 def audio_tags(loaded: pretrained.Loaded, waveform: np.ndarray, sr: int, key: str,
-               top: int = 5) -> pretrained.Filterbank:
+               top: int = 5) -> pretrained.Filterbank | None:
     """The audio role's top tags for a sound as a bar chart, with why they need not add up to 1: the
     one drawing of an AST answer, on every page that has one. Returns what AST read, for a page that
     shows it."""
@@ -159,6 +177,8 @@ def audio_tags(loaded: pretrained.Loaded, waveform: np.ndarray, sr: int, key: st
         waveform = np.asarray(waveform, dtype=np.float32)
         tags = answer(loaded, "classify_audio", waveform, int(sr), top, pretrained.ALLOWLIST[loaded.role].multi_label)
         heard = pretrained.audio_filterbank(loaded.processor, waveform, int(sr))
+    if tags is None:
+        return None
     names, probabilities = [name for name, _ in tags], [p for _, p in tags]
     fig = figures.probability_bars(probabilities, names, t("pretrained.audio.title", n=len(tags)),
                                    xlabel=t("common.probability"), height=80 + 26 * len(tags))

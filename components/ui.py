@@ -55,10 +55,10 @@ def intro(page: str) -> None:
         st.markdown(t(f"{page}.idea"))
 
 
-def explain(key: str) -> None:
+def explain(key: str, **params) -> None:
     """Longer explanation text, left out in presenter mode where the speaker says it."""
     if not settings.current().presenting:
-        st.markdown(t(key))
+        st.markdown(t(key, **params))
 
 
 def chart(fig: go.Figure, summary: str | None = None, key: str | None = None) -> None:

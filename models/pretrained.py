@@ -239,6 +239,7 @@ def word_region_similarity(model, processor, image_rgb_uint8: np.ndarray, word: 
 
 
 class Caption(NamedTuple):
+    text: str                        # the caption as the tokenizer writes it (sub-word pieces joined)
     words: list[str]                 # the generated tokens, decoded one at a time
     word_probabilities: np.ndarray   # (words,) the model's probability of each token, given those before
     cross_attention: np.ndarray      # (layers, heads, words, patches), each row summing to 1
@@ -277,7 +278,8 @@ def caption(model, processor, tokenizer, image_rgb_uint8: np.ndarray, num_beams:
     attention = torch.stack(out.cross_attentions)[:, 0, :, : len(targets), 1:]  # (layers, heads, words, patches)
     attention = attention / attention.sum(dim=-1, keepdim=True).clamp_min(1e-12)
     words = [tokenizer.decode([int(i)]).strip() for i in targets]
-    return Caption(words, probabilities[torch.arange(len(targets)), targets].numpy(), attention.numpy())
+    text = tokenizer.decode([int(i) for i in targets], skip_special_tokens=True).strip()
+    return Caption(text, words, probabilities[torch.arange(len(targets)), targets].numpy(), attention.numpy())
 
 
 def spotlight(image_rgb_uint8: np.ndarray, weights: np.ndarray, width: int = 448) -> np.ndarray:

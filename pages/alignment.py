@@ -370,6 +370,8 @@ def clip_regions() -> None:
     square = hub.centre_square(photo)
     with st.spinner(t(f"{PAGE}.clip_reading")):
         grid = pretrained.answer(loaded, "word_region_similarity", square, text)
+    if grid is None:
+        return
     rows, cols = grid.shape
     picture_col, map_col = st.columns([1, 1.3])
     picture_col.image(hub.spotlight(square, grid - grid.min(), width=448), caption=t(f"{PAGE}.clip_spotlight", word=text))

@@ -287,6 +287,8 @@ def pretrained_side(above: np.ndarray | None) -> None:
         return
     with st.spinner(t(f"{PAGE}.pre_writing")):
         found = pretrained.answer(loaded, "caption", image)
+    if found is None:
+        return
     theirs_col, ours_col = st.columns(2)
     with ours_col:
         ours_beside(loaded, image)
@@ -294,7 +296,7 @@ def pretrained_side(above: np.ndarray | None) -> None:
         theirs_col.info(t(f"{PAGE}.pre_no_words"))
         return
     theirs_col.markdown(t(f"{PAGE}.pre_theirs", model=hub.ALLOWLIST[loaded.role].model_id,
-                          caption=" ".join(found.words), p=float(np.mean(found.word_probabilities))))
+                          caption=found.text, p=float(np.mean(found.word_probabilities))))
     chosen, weights = attention_controls(found)
     with theirs_col:  # drawn after the word choice, which it highlights
         token_chart(found, chosen)

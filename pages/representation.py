@@ -308,6 +308,8 @@ def typed_captions() -> list[str]:
             caption, changed = safe_input.clean_text(line[:2 * MAX_CAPTION_CHARS], MAX_CAPTION_CHARS)
         except safe_input.BadInput:  # only invisible characters
             continue
+        if caption in captions:  # one column per caption: a repeat would merge into the first
+            continue
         captions.append(caption)
         notices.update((n.key, n) for n in changed)
     for notice in notices.values():
@@ -339,10 +341,12 @@ def clip_space() -> None:
         return
     with st.spinner(t(f"{PAGE}.clip_embedding")):
         space = pretrained.answer(loaded, "shared_space", pictures, captions)
+    if space is None:
+        return
     matrix_col, map_col = st.columns(2)
     best = space.similarity.argmax(axis=1)
     with matrix_col:
-        fig = figures.heatmap(space.similarity, t(f"{PAGE}.clip_matrix_title"), x=[short(c) for c in captions], y=names,
+        fig = figures.heatmap(space.similarity, t(f"{PAGE}.clip_matrix_title"), x=axis_labels(captions), y=names,
                               colorbar="cos", diverging=True, reverse_y=True, height=420)
         fig.update_traces(texttemplate="%{z:.2f}")
         fig.update_layout(xaxis={"tickangle": -30})
@@ -362,8 +366,9 @@ def clip_space() -> None:
         gap = t(f"{PAGE}.clip_gap" if space.separated else f"{PAGE}.clip_no_gap")
         ui.chart(fig, t(f"{PAGE}.clip_map_summary", images=len(pictures), texts=len(captions), gap=gap),
                  key=f"{PAGE}_clip_map")
-    ui.explain(f"{PAGE}.clip_matrix_help")
-    if space.separated:
+    ui.explain(f"{PAGE}.clip_matrix_help", low=float(space.similarity.min()), high=float(space.similarity.max()),
+               scale=float(loaded.model.logit_scale.exp()))
+    if space.separated and len(captions) > 1:  # the mean similarity among captions needs two
         st.markdown(t(f"{PAGE}.clip_gap_help", images=space.within_images, texts=space.within_texts,
                       best=float(space.similarity.max(axis=1).mean())))
 
@@ -371,6 +376,12 @@ def clip_space() -> None:
 def short(text: str, limit: int = 28) -> str:
     """A caption short enough for an axis label or a point's name; the full text is in the summary."""
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def axis_labels(captions: list[str]) -> list[str]:
+    """Short captions, numbered when two would read the same: plotly draws equal labels as one column."""
+    labels = [short(c) for c in captions]
+    return labels if len(set(labels)) == len(labels) else [f"{i + 1}. {label}" for i, label in enumerate(labels)]
 
 
 def details() -> None:

@@ -297,6 +297,8 @@ def pretrained_view(y: np.ndarray, sr: int) -> None:
     left, right = st.columns([1.4, 1])
     with right:
         heard = pretrained.audio_tags(loaded, y, sr, key="spectrograms_ast_tags")
+    if heard is None:
+        return
     with left:
         bank = heard.values[: heard.heard].T  # (mel bins, frames), without the padding
         drawn, starts = audio.shrink(bank, 1, sp.MAX_DRAWN[1])

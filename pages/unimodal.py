@@ -311,6 +311,8 @@ def zero_shot_answer(loaded: hub.Loaded, image: np.ndarray, suggested: str) -> N
         st.info(t(f"{PAGE}.labels_cut", n=MAX_LABELS))
         labels = labels[:MAX_LABELS]
     proba = pretrained.answer(loaded, "zero_shot", image, labels)
+    if proba is None:
+        return
     best = int(np.argmax(proba))
     fig = figures.probability_bars(proba, labels, t(f"{PAGE}.zero_shot_title"), xlabel=t("common.probability"),
                                    height=80 + 26 * len(labels))
@@ -417,6 +419,8 @@ def text_section() -> None:
 def sentiment_answer(loaded: hub.Loaded, text: str, dictionary_size: int, same_task: bool) -> None:
     """DistilBERT on the very text our model just read, on the same bars."""
     probabilities = pretrained.answer(loaded, "sentiment", text)
+    if probabilities is None:
+        return
     names = [name_of(c.lower()) if c.lower() in text_models.SENTIMENT_CLASSES else c for c in probabilities]
     values = list(probabilities.values())
     best = int(np.argmax(values))

@@ -34,7 +34,16 @@ def app():
     return open_page
 
 
-LOOPBACK = ("127.", "::1", "localhost", "0.0.0.0")
+def is_loopback(host) -> bool:
+    import ipaddress
+
+    if host is None or str(host) == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(str(host).split("%")[0])
+    except ValueError:  # a name other than localhost needs a lookup: the network
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 @pytest.fixture(autouse=True)
@@ -50,14 +59,14 @@ def no_outside_network(monkeypatch):
 
     def guarded(original):
         def call(self, address, *args):
-            if self.family in (socket.AF_INET, socket.AF_INET6) and not host_of(address).startswith(LOOPBACK):
+            if self.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(host_of(address)):
                 attempts.append(host_of(address))
                 raise OSError(f"test: no network ({host_of(address)})")
             return original(self, address, *args)
         return call
 
     def lookup(host, *args, **kwargs):
-        if host is not None and not str(host).startswith(LOOPBACK):
+        if not is_loopback(host):
             attempts.append(str(host))
             raise socket.gaierror(f"test: no network ({host})")
         return real_getaddrinfo(host, *args, **kwargs)
@@ -80,14 +89,14 @@ def tiny_dir(tmp_path_factory):
 
 @pytest.fixture
 def fresh_cache():
-    """An empty pretrained-model cache before and after the test."""
+    """Empty pretrained-model and answer caches before and after the test."""
     from components import pretrained
 
-    pretrained._cached.clear()
-    pretrained._resident.clear()
+    for clear in (pretrained._cached.clear, pretrained._resident.clear, pretrained._answer.clear):
+        clear()
     yield
-    pretrained._cached.clear()
-    pretrained._resident.clear()
+    for clear in (pretrained._cached.clear, pretrained._resident.clear, pretrained._answer.clear):
+        clear()
 
 
 @pytest.fixture

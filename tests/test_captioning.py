@@ -323,7 +323,7 @@ def test_a_caption_without_words_is_said_not_drawn(pretrained_app, monkeypatch):
 
     from models import pretrained
 
-    empty = pretrained.Caption([], np.zeros(0, dtype=np.float32), np.zeros((2, 4, 0, 16), dtype=np.float32))
+    empty = pretrained.Caption("", [], np.zeros(0, dtype=np.float32), np.zeros((2, 4, 0, 16), dtype=np.float32))
     monkeypatch.setattr(pretrained, "caption", lambda *args, **kwargs: empty)
     st.cache_data.clear()
     at = pretrained_app(PAGE)

@@ -160,6 +160,8 @@ def test_caption_words_probabilities_and_cross_attention_agree(models):
     grid = pretrained.patch_grid(cap.model)
     assert result.cross_attention.shape == (2, 4, words, grid[0] * grid[1])  # layers, heads, words, patches
     np.testing.assert_allclose(result.cross_attention.sum(axis=-1), 1.0, atol=1e-5)
+    assert result.text == cap.tokenizer.decode(cap.tokenizer.convert_tokens_to_ids(
+        cap.tokenizer.tokenize(result.text))).strip()  # the tokenizer's own spelling, not pieces with spaces
 
 
 def test_caption_probabilities_are_the_decoders_own(models):
@@ -285,3 +287,34 @@ def test_a_failure_is_remembered_until_try_again(monkeypatch, fresh_cache):
     assert calls == ["sentiment"]  # a rerun does not wait for the failing download again
     at.button(key="pretrained.retry.sentiment").click().run()
     assert calls == ["sentiment", "sentiment"] and not at.exception
+
+
+FAKE = pretrained.Loaded("sentiment", "a folder", object(), None, None, 0, 0.0, 0.0)
+
+
+def test_answers_are_keyed_by_the_whole_input(monkeypatch, fresh_cache):
+    """Streamlit's own hash samples arrays this large: two photos that differ in one corner pixel
+    must still get their own answers."""
+    monkeypatch.setattr(pretrained, "corner", lambda model, image: int(image[-1, -1, 0]), raising=False)
+    photo = np.zeros((600, 600, 3), np.uint8)
+    other = photo.copy()
+    other[-1, -1, 0] = 7
+    assert panel_module.answer(FAKE, "corner", photo) == 0
+    assert panel_module.answer(FAKE, "corner", other) == 7
+    calls = []
+    monkeypatch.setattr(pretrained, "corner", lambda model, image: calls.append(1), raising=False)
+    assert panel_module.answer(FAKE, "corner", photo.copy()) == 0 and not calls  # the same input: cached
+
+
+def test_running_out_of_memory_while_answering_is_said_not_raised(monkeypatch, fresh_cache):
+    def hungry(model, text):
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 8 GB")
+
+    def broken(model, text):
+        raise RuntimeError("a bug, not a lack of memory")
+
+    monkeypatch.setattr(pretrained, "hungry", hungry, raising=False)
+    monkeypatch.setattr(pretrained, "broken", broken, raising=False)
+    assert panel_module.answer(FAKE, "hungry", "some text") is None
+    with pytest.raises(RuntimeError, match="a bug"):
+        panel_module.answer(FAKE, "broken", "some text")
