@@ -29,6 +29,16 @@ def _layout(fig: go.Figure, title: str, height: int, xlabel: str = "", ylabel: s
     return fig
 
 
+def patch_map(grid: np.ndarray, title: str, colorbar: str, diverging: bool = False, height: int = 380,
+              values: bool = False) -> go.Figure:
+    """A value per image patch, (rows, cols), drawn as the picture is laid out (row 1 on top), with
+    the r1/c1 names the summaries use; `values` writes each cell's number in it."""
+    rows, cols = np.asarray(grid).shape
+    fig = heatmap(grid, title, [f"c{c + 1}" for c in range(cols)], [f"r{r + 1}" for r in range(rows)],
+                  colorbar=colorbar, diverging=diverging, height=height, reverse_y=True)
+    return fig.update_traces(texttemplate="%{z:.2f}") if values else fig
+
+
 def image(pixels: np.ndarray, title: str = "", height: int = 260) -> go.Figure:
     """An RGB uint8 image, pixels kept sharp (no smoothing) so small images show what models see."""
     fig = go.Figure(go.Image(z=pixels))

@@ -337,9 +337,8 @@ def coordinated(image: np.ndarray) -> None:
     picture_col.image(al.spotlight(image, np.clip(drop, 0, None) + 1e-9, SPOT * 2),
                       caption=t(f"{PAGE}.region_caption", word=word, similarity=similarity))
     with map_col:
-        fig = registry.figure("heatmap", drop.reshape(al.GRID, al.GRID), t(f"{PAGE}.region_title", word=word),
-                              [f"c{c + 1}" for c in range(al.GRID)], [f"r{r + 1}" for r in range(al.GRID)],
-                              colorbar=t(f"{PAGE}.drop"), diverging=True, height=300, reverse_y=True)
+        fig = registry.figure("patch_map", drop.reshape(al.GRID, al.GRID), t(f"{PAGE}.region_title", word=word),
+                              t(f"{PAGE}.drop"), diverging=True, height=300)
         patch = int(np.argmax(drop))
         ui.chart(fig, t(f"{PAGE}.region_summary", word=word, row=patch // al.GRID + 1, col=patch % al.GRID + 1,
                         drop=float(drop[patch]), similarity=similarity), key=f"{PAGE}_region")
@@ -376,9 +375,8 @@ def clip_regions() -> None:
     picture_col, map_col = st.columns([1, 1.3])
     picture_col.image(hub.spotlight(square, grid - grid.min(), width=448), caption=t(f"{PAGE}.clip_spotlight", word=text))
     with map_col:
-        fig = figures.heatmap(grid, t(f"{PAGE}.clip_map_title", word=text), [f"c{c + 1}" for c in range(cols)],
-                              [f"r{r + 1}" for r in range(rows)], colorbar="cos", diverging=True, height=420, reverse_y=True)
-        fig.update_traces(texttemplate="%{z:.2f}")
+        fig = figures.patch_map(grid, t(f"{PAGE}.clip_map_title", word=text), "cos", diverging=True, height=420,
+                                values=True)
         high, low = np.unravel_index(int(grid.argmax()), grid.shape), np.unravel_index(int(grid.argmin()), grid.shape)
         ui.chart(fig, t(f"{PAGE}.clip_map_summary", word=text, rows=rows, cols=cols, high_row=high[0] + 1,
                         high_col=high[1] + 1, high=float(grid.max()), low_row=low[0] + 1, low_col=low[1] + 1,

@@ -264,9 +264,7 @@ def attention_on_photo(image: np.ndarray, grid: np.ndarray, word: str) -> None:
     picture_col.image(hub.spotlight(image, grid, SPOTLIGHT_WIDTH),
                       caption=t(f"{PAGE}.pre_spotlight", word=word, where=where))
     with map_col:
-        fig = registry.figure("heatmap", grid, t(f"{PAGE}.pre_map_title", word=word), [f"c{c + 1}" for c in range(cols)],
-                              [f"r{r + 1}" for r in range(rows)], colorbar=t(f"{PAGE}.pre_weight"), height=380,
-                              reverse_y=True)
+        fig = registry.figure("patch_map", grid, t(f"{PAGE}.pre_map_title", word=word), t(f"{PAGE}.pre_weight"))
         col, row, value = figures.strongest_cell(grid)
         ui.chart(fig, t(f"{PAGE}.pre_map_summary", word=word, where=where, row=row + 1, col=col + 1, value=value,
                         even=1 / (rows * cols), patches=rows * cols), key=f"{PAGE}_pre_attention")

@@ -21,8 +21,7 @@ IMAGE_SOURCE, SOUND_SOURCE = f"{PAGE}.image_source", f"{PAGE}.sound_source"
 TASK, TEXT = f"{PAGE}.text_task", f"{PAGE}.text"
 DATA_MODALITY, SWEEP_MODEL, FRAME = f"{PAGE}.data_modality", f"{PAGE}.sweep_model", f"{PAGE}.frame"
 LABELS = f"{PAGE}.labels"
-PHOTOS = ("china", "flower")  # shipped inside scikit-learn
-IMAGE_SOURCES = ("world", *PHOTOS, "upload")
+IMAGE_SOURCES = ("world", *pretrained.PHOTOS, "upload")
 MAX_MISTAKES = 12
 MAX_LABELS = 12
 EVERYDAY_LABELS = "temple, flower, dog, car, mountain"  # for photos: CLIP reads English
@@ -346,7 +345,7 @@ def text_section() -> None:
     if st.session_state[TASK] not in tasks:
         st.session_state[TASK] = MAIN
     task_names = {task: task_name(task) for task in tasks}  # fixed now, as i18n.formatter does
-    task = st.selectbox(t(f"{PAGE}.task"), tasks, key=TASK, format_func=lambda v: task_names.get(v, v),
+    task = st.selectbox(t(f"{PAGE}.task"), tasks, key=TASK, format_func=i18n.shown_as(task_names),
                         on_change=st.session_state.update, args=({TEXT: ""},))  # a new task starts from its own example
     data = dataset("text", task)
     sentiment = task == text_models.SENTIMENT
