@@ -104,6 +104,15 @@ def panel(role: str) -> pretrained.Loaded | None:
     return loaded
 
 
+def section(title: str, role: str) -> pretrained.Loaded | None:
+    """A page's pretrained part starts here: in built-in mode nothing is drawn and None returned; in
+    pretrained mode, the part's heading, then `panel(role)`."""
+    if not enabled():
+        return None
+    st.subheader(title)
+    return panel(role)
+
+
 def _load_with_spinner(role: str) -> pretrained.Loaded:
     """A spinner with a running clock: a first download takes minutes and has no fraction to show."""
     spec = pretrained.ALLOWLIST[role]

@@ -306,8 +306,7 @@ def implicit() -> None:
     with slots_col:
         by_slot()
     coordinated(image)
-    if pretrained.enabled():
-        clip_regions()
+    clip_regions()
 
 
 def by_slot() -> None:
@@ -350,8 +349,7 @@ def set_clip_word(word: str) -> None:
 
 def clip_regions() -> None:
     """Pretrained mode: the same question asked of CLIP, on a real photo: where is the typed word?"""
-    st.subheader(t(f"{PAGE}.clip_title"))
-    loaded = pretrained.panel("image_text")
+    loaded = pretrained.section(t(f"{PAGE}.clip_title"), "image_text")
     if loaded is None:
         return
     ui.explain(f"{PAGE}.clip_help")

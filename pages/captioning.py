@@ -234,15 +234,16 @@ def attention_controls(found: hub.Caption) -> tuple[int, np.ndarray]:
 
 
 def ours_beside(loaded: hub.Loaded, image: np.ndarray) -> None:
-    """Our generative captioner's caption of the same picture, what it was given (the centre, 32 x 32),
+    """Our generative captioner's caption of the same picture, what it was given (the centre, shrunk to its size),
     and why it cannot do better."""
     small = scenes.to_model_image(image)
     ours = caption_now(small)["generative"]
     text_col, small_col = st.columns([3, 1])
-    text_col.markdown(t(f"{PAGE}.pre_ours", caption=ours.text, p=float(np.mean(ours.probabilities))))
+    side = small.shape[0]
+    text_col.markdown(t(f"{PAGE}.pre_ours", caption=ours.text, p=float(np.mean(ours.probabilities)), side=side))
     small_col.image(enlarge(small, 3), caption=t(f"{PAGE}.pre_ours_sees"))
     st.caption(t(f"{PAGE}.pre_lesson", theirs=f"{loaded.parameters / 1e6:,.1f}",
-                 ours=f"{generator.meta['parameters'] / 1e6:,.2f}"))
+                 ours=f"{generator.meta['parameters'] / 1e6:,.2f}", side=side))
 
 
 def token_chart(found: hub.Caption, chosen: int) -> None:
@@ -273,10 +274,7 @@ def attention_on_photo(image: np.ndarray, grid: np.ndarray, word: str) -> None:
 def pretrained_side(above: np.ndarray | None) -> None:
     """In Pretrained mode: a captioner trained on real photos next to ours, its words' probabilities and
     where it looked for each word. The only part of the page that asks for a pretrained model."""
-    if not pretrained.enabled():
-        return
-    st.subheader(t(f"{PAGE}.pre_title"))
-    loaded = pretrained.panel("captioning")
+    loaded = pretrained.section(t(f"{PAGE}.pre_title"), "captioning")
     if loaded is None:
         return
     ui.explain(f"{PAGE}.pre_help")

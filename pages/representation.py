@@ -320,9 +320,8 @@ def typed_captions() -> list[str]:
 
 
 def clip_space() -> None:
-    """CLIP's coordinated space: real photos and typed captions, measured and projected together."""
-    st.subheader(t(f"{PAGE}.clip_title"))
-    loaded = pretrained.panel("image_text")
+    """Pretrained mode: CLIP's coordinated space, real photos and typed captions measured together."""
+    loaded = pretrained.section(t(f"{PAGE}.clip_title"), "image_text")
     if loaded is None:
         return
     ui.explain(f"{PAGE}.clip_intro")
@@ -395,8 +394,7 @@ def details() -> None:
 
 spaces()
 strength_curve()
-if pretrained.enabled():
-    clip_space()
+clip_space()
 # Only the open tab runs (on_change="rerun"): the missing-modality probes cost a second the first time.
 retrieval_tab, zero_shot_tab, missing_tab = st.tabs([t(f"{PAGE}.tab_{name}") for name in TABS], key=TAB, on_change="rerun")
 if retrieval_tab.open:

@@ -289,8 +289,7 @@ def model_view(y: np.ndarray, sr: int, kind: str) -> None:
 def pretrained_view(y: np.ndarray, sr: int) -> None:
     """Step 4, in Pretrained mode only: AST's AudioSet tags for this sound, and the spectrogram it
     reads instead of ours, always made with the recipe it was trained with."""
-    st.subheader(tr("step4_title"))
-    loaded = pretrained.panel("audio")
+    loaded = pretrained.section(tr("step4_title"), "audio")
     if loaded is None:
         return
     recipe = loaded.processor  # the feature extractor
@@ -331,7 +330,6 @@ if y is not None:
         compare_view(y, sr)
     else:
         model_view(y, sr, value("source"))
-    if pretrained.enabled():
-        pretrained_view(y, sr)
+    pretrained_view(y, sr)
 ui.explain(key("detail"))
 ui.page_end()

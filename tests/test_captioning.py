@@ -277,7 +277,7 @@ def test_pretrained_captioner_beside_ours(pretrained_app, monkeypatch):
     st.cache_data.clear()
     at = pretrained_app(PAGE)
     assert not at.exception, [e.value for e in at.exception]
-    ours = i18n.translate(f"{PAGE}.pre_ours", "en", caption="", p=0).split("\n")[0]
+    ours = i18n.translate(f"{PAGE}.pre_ours", "en", caption="", p=0, side=worlds.IMAGE_SIZE).split("\n")[0]
     assert ours in text_of(at)  # our captioner's caption of the same photo, beside the pretrained one
     temple = pretrained_caption_text(at)
     words = at.radio(key=f"{PAGE}.pre_word").options
