@@ -3,13 +3,16 @@
 import pandas  # noqa: F401  (see below)
 import streamlit as st
 
-from components import router, settings, warmup
+from components import router, settings, state, warmup
 
 # pandas is imported first, whole, by every session's router: Plotly looks it up in sys.modules
 # without importing it, so a pandas half-imported by one session's thread broke another's charts
 # when many visitors arrived at once.
 warmup.single_threaded()
 st.set_page_config(page_title="Multimodal Playground", page_icon="🎛️", layout="wide")
+state.begin_run()
+state.apply_pending()  # a guided step asked for on arrival (see ui.steps)
 settings.declare()  # the language is needed now, for the navigation titles
+settings.sidebar()  # drawn here, so the settings live across pages (see components/settings.py)
 page = st.navigation(router.pages())
-page.run()  # each page draws the shared sidebar itself: see ui.page_start
+page.run()

@@ -70,7 +70,7 @@ async def session(browser, url: str, pages: list[str], seconds: float, rng: rand
 async def run(counts: list[int], seconds: float) -> None:
     from playwright.async_api import async_playwright
 
-    pages = [p.stem for p in sorted((ROOT / "pages").glob("*.py"))]
+    pages = [p.stem for p in sorted((ROOT / "lessons").glob("*.py"))]
     rng = random.Random(0)
     print(f"{'sessions':>8} {'reruns':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} {'timeouts':>8} {'server RSS MB':>14}")
     with server() as (url, proc, _):

@@ -62,7 +62,7 @@ def measure_page(page: str) -> dict:
 
         warmup.imports_ready().wait(60)
         start = time.perf_counter()
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"lessons/{page}.py").run()
     first = time.perf_counter() - start
     reruns: dict[str, float] = {}
     kinds = ("selectbox", "radio", "select_slider", "number_input", "slider", "toggle", "checkbox")

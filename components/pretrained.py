@@ -22,12 +22,10 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, registry, state, ui
+from components import figures, i18n, registry, settings, state, ui
 from components.i18n import t
 from models import pretrained
 
-SOURCE_KEY = "model_source"  # session-state and URL key of the sidebar setting
-SOURCES = ("builtin", "pretrained")
 PHOTOS = ("china", "flower")  # real photographs that ship inside scikit-learn
 PHOTO_SOURCES = (*PHOTOS, "upload")
 _FAILED = "_pretrained_failed"  # session state: {role: reason_key}
@@ -35,19 +33,9 @@ _LOCK = threading.Lock()  # one model loads at a time, so two never sit in memor
 _resident: dict[str, str] = {}  # "role": the role held by the cache
 
 
-def enabled() -> bool:
-    return st.session_state.get(SOURCE_KEY) == "pretrained"
-
-
-def declare() -> None:
-    """For components/settings.declare(): the setting is part of the permalink."""
-    state.bind(SOURCE_KEY, SOURCES[0], options=SOURCES)
-
-
-def setting() -> None:
-    """For components/settings.sidebar(): the Built-in / Pretrained choice."""
-    st.radio(t("pretrained.source"), SOURCES, format_func=i18n.formatter("pretrained."), key=SOURCE_KEY,
-             help=t("pretrained.source_help"), horizontal=True)
+def photo_control(key: str) -> state.Control:
+    """The control of a page's photo picker (a page declares it under its own key)."""
+    return state.Control(key, PHOTOS[0], options=PHOTO_SOURCES)
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
@@ -88,7 +76,7 @@ def panel(role: str) -> pretrained.Loaded | None:
     Ask for one role per page run: the server holds one model, so a run that asks for two would
     swap them on every rerun. `st.tabs` runs every tab, so choose the role with a widget instead.
     """
-    if not enabled():
+    if not settings.pretrained_enabled():
         return None
     spec = pretrained.ALLOWLIST[role]
     failed = st.session_state.setdefault(_FAILED, {})
@@ -107,7 +95,7 @@ def panel(role: str) -> pretrained.Loaded | None:
 def section(title: str, role: str) -> pretrained.Loaded | None:
     """A page's pretrained part starts here: in built-in mode nothing is drawn and None returned; in
     pretrained mode, the part's heading, then `panel(role)`."""
-    if not enabled():
+    if not settings.pretrained_enabled():
         return None
     st.subheader(title)
     return panel(role)
@@ -131,14 +119,15 @@ def _unavailable(role: str, reason: str) -> None:
               on_click=st.session_state[_FAILED].pop, args=(role, None))
 
 
-def photo(key: str) -> np.ndarray | None:
+def photo(control: state.Control) -> np.ndarray | None:
     """A real photograph for a pretrained model: one that ships with scikit-learn (so it works
     offline), or the visitor's own. None until an upload arrives; the uploader explains bad files."""
-    state.bind(key, PHOTOS[0], options=PHOTO_SOURCES)
-    st.radio(t("pretrained.photo"), PHOTO_SOURCES, format_func=i18n.formatter("pretrained.photo_source."), key=key,
+    key = control.key
+    control.bind()
+    st.radio(t("pretrained.photo"), control.options, format_func=i18n.formatter("pretrained.photo_source."), key=key,
              horizontal=True)
-    if st.session_state[key] != "upload":
-        return registry.photo(st.session_state[key])
+    if control.value != "upload":
+        return registry.photo(control.value)
     from components import safe_input  # here, not at the top: a first visit need not import its decoders
 
     pixels = safe_input.image_upload(t("pretrained.upload_photo"), key=f"{key}.upload")

@@ -1,7 +1,10 @@
-"""The sidebar settings every page shares: language, presenter mode, world, seed, and the share box.
+"""The sidebar settings every page shares: language, presenter mode, world, seed, model source, and
+the share box.
 
-They live in session state under short keys (also their URL parameters), so any page reads them
-with `current()` and never draws its own copy.
+The router (app.py) draws their widgets, not the pages: a widget drawn by a page script is a new
+widget on the next page, and Streamlit drops its value when the visitor moves on, so a language
+chosen on one page came back as English on the next. Widgets of the entrypoint live across pages.
+Pages read them with `current()` and never draw their own copy.
 """
 
 from __future__ import annotations
@@ -11,11 +14,21 @@ from io import BytesIO
 
 import streamlit as st
 
-from components import i18n, pretrained, state
+from components import i18n, state
 from components.i18n import t
 from models.worlds import WORLD_NAMES
 
 MAX_SEED = 9999
+SOURCES = ("builtin", "pretrained")  # where the models come from: trained here, or the Hugging Face Hub
+LANGUAGE = state.Control(i18n.LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE, options=tuple(i18n.LANGUAGES))
+PRESENT = state.Control("present", False)
+WORLD = state.Control("world", WORLD_NAMES[0], options=WORLD_NAMES)
+SEED = state.Control("seed", 0, low=0, high=MAX_SEED, step=1)
+SOURCE = state.Control("model_source", SOURCES[0], options=SOURCES)
+CONTROLS = (LANGUAGE, PRESENT, WORLD, SEED, SOURCE)
+# the browser's language tags that mean one of ours (st.context.locale: "zh-CN", "zh-TW"…)
+LOCALE_LANGUAGES = {"zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-hans": "zh-Hans", "zh-tw": "zh-Hant",
+                    "zh-hk": "zh-Hant", "zh-mo": "zh-Hant", "zh-hant": "zh-Hant"}
 
 
 @dataclass(frozen=True)
@@ -26,30 +39,43 @@ class Settings:
     seed: int
 
 
+def browser_language(locale: str | None) -> str:
+    """The app's language for a browser's locale: its Chinese where it asks for Chinese, else English."""
+    tag = (locale or "").strip().lower().replace("_", "-")
+    if tag in LOCALE_LANGUAGES:
+        return LOCALE_LANGUAGES[tag]
+    if tag.startswith("zh-hant") or tag.startswith("zh-hans"):
+        return LOCALE_LANGUAGES[tag[:7]]
+    return "zh-Hans" if tag == "zh" else i18n.DEFAULT_LANGUAGE
+
+
 def declare() -> None:
-    """Bind the shared settings to the URL; called by the router before any page runs."""
-    state.bind(i18n.LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE, options=tuple(i18n.LANGUAGES))
-    state.bind("present", False)
-    state.bind("world", WORLD_NAMES[0], options=WORLD_NAMES)
-    state.bind("seed", 0, options=range(MAX_SEED + 1))
-    pretrained.declare()
+    """Bind the shared settings to the URL; called by the router before any page runs. A first visit
+    whose link names no language starts in the browser's own, where the app speaks it."""
+    if LANGUAGE.key not in st.session_state and LANGUAGE.key not in st.query_params:
+        st.session_state[LANGUAGE.key] = browser_language(st.context.locale)
+    for control in CONTROLS:
+        control.bind()
 
 
 def current() -> Settings:
     s = st.session_state
-    return Settings(language=i18n.current_language(), presenting=bool(s.get("present", False)),
-                    world=s.get("world", WORLD_NAMES[0]), seed=int(s.get("seed", 0)))
+    return Settings(language=i18n.current_language(), presenting=bool(s.get(PRESENT.key, False)),
+                    world=s.get(WORLD.key, WORLD.default), seed=int(s.get(SEED.key, SEED.default)))
+
+
+def pretrained_enabled() -> bool:
+    return st.session_state.get(SOURCE.key) == "pretrained"
 
 
 def sidebar() -> None:
     with st.sidebar:
-        st.selectbox("Language · 语言 · 語言", list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get,
-                     key=i18n.LANGUAGE_KEY)
-        st.toggle(t("common.presenter_mode"), key="present", help=t("common.presenter_help"))
-        st.selectbox(t("common.world"), WORLD_NAMES, format_func=i18n.formatter("common.world_"), key="world")
-        st.number_input(t("common.seed"), min_value=0, max_value=MAX_SEED, step=1, key="seed",
-                        help=t("common.seed_help"))
-        pretrained.setting()
+        st.selectbox("Language · 语言 · 語言", LANGUAGE.options, format_func=i18n.LANGUAGES.get, key=LANGUAGE.key)
+        st.toggle(t("common.presenter_mode"), key=PRESENT.key, help=t("common.presenter_help"))
+        st.selectbox(t("common.world"), WORLD.options, format_func=i18n.formatter("common.world_"), key=WORLD.key)
+        st.number_input(t("common.seed"), **SEED.limits(), help=t("common.seed_help"))
+        st.radio(t("pretrained.source"), SOURCE.options, format_func=i18n.formatter("pretrained."), key=SOURCE.key,
+                 help=t("pretrained.source_help"), horizontal=True)
 
 
 def share_box() -> None:

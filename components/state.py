@@ -1,13 +1,20 @@
-"""Shareable state: what a page declares here can be put in the URL and restored from it.
+"""Shareable state: every control that goes into the URL is declared once, as a `Control`.
 
-A page calls `bind(key, default)` before it creates the widget with that `key`. The first time a
-session sees a key that is in the URL, the URL's value wins; afterwards the widget owns it. At the
-end of each run `sync_url()` writes every declared value that differs from its default back to the
-URL, so the address bar is always a permalink of what is on screen.
+Each page lists its controls in `components/controls/<page>.py` (key, default, allowed values or
+range), the way TensorFlow Playground's `state.ts` does: the page's widgets read their options and
+limits from it, its steps and the tests use it instead of key strings, and `bind()` uses it to
+check a value that arrives in the URL. A value the control does not allow — unknown, out of range,
+of the wrong type, NaN, huge — is ignored and the default used, so a hand-edited link opens the page.
+
+The first time a session sees a key that is in the URL, the URL's value wins; afterwards the widget
+owns it. At the end of each run `sync_url()` writes every declared value that differs from its
+default back to the URL, so the address bar is always a permalink of what is on screen.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -16,21 +23,89 @@ import streamlit as st
 
 _DECLARED = "_state_declared"  # key -> default, for this run
 _RESTORED = "_state_restored"  # keys already taken from the URL in this session
+_PENDING = "_state_pending"  # values a page asked for, to set before the next run draws any widget
 OPTIONS = "_state_options"  # key -> its fixed list of values, where it has one (benchmarks read it)
-MAX_URL_VALUE = 500  # characters; a longer value (a pasted essay) stays out of the link
+MAX_URL_VALUE = 500  # characters; a longer value (a pasted essay) stays out of the link, and out of a page
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control of the shareable view.
+
+    `options` lists the values of a control with a fixed list (radio, select box, select slider);
+    `low`/`high` bound a number (slider, number input); a text control has neither. Where the list
+    or the limit depends on the data (the test split's length, the world's attributes), the
+    declaration gives what is always true and the page narrows it in `bind(options=…, high=…)`.
+    """
+
+    key: str
+    default: Any
+    options: Sequence | None = None
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+
+    def __post_init__(self) -> None:
+        number = isinstance(self.default, (int, float)) and not isinstance(self.default, bool)
+        if number and self.options is None and self.low is None:
+            raise ValueError(f"{self.key}: a number needs its options or its range")  # the crash this prevents
+
+    def allows(self, value: Any, options: Sequence | None = None, high: float | None = None) -> bool:
+        """Whether `value` is one this control can hold (with this run's narrower options or limit)."""
+        options = self.options if options is None else options
+        if isinstance(self.default, bool) or isinstance(value, bool):
+            return isinstance(value, bool) and isinstance(self.default, bool)
+        if options is not None:
+            return any(value == option for option in options)
+        if isinstance(self.default, (int, float)):
+            high = self.high if high is None else high
+            return (isinstance(value, (int, float)) and math.isfinite(value) and value >= self.low
+                    and (high is None or value <= high))
+        return isinstance(value, str)
+
+    def bind(self, options: Sequence | None = None, default: Any = None, high: float | None = None) -> Any:
+        """Declare this control as part of the shareable view and give it its value for this run.
+
+        A value from the URL, or one left from a world or seed that allowed it, that is not allowed
+        now is replaced by the default. Returns the value.
+        """
+        default = self.default if default is None else default
+        state = st.session_state
+        state.setdefault(_DECLARED, {})[self.key] = default
+        if options is not None or self.options is not None:
+            state.setdefault(OPTIONS, {})[self.key] = list(self.options if options is None else options)
+        restored = state.setdefault(_RESTORED, set())
+        if self.key not in restored:
+            restored.add(self.key)
+            raw = st.query_params.get(self.key)
+            if raw is not None and len(raw) <= MAX_URL_VALUE:  # the app never writes a longer one
+                state[self.key] = parse(raw, default)
+        if self.key not in state or not self.allows(state[self.key], options, high):
+            state[self.key] = default
+        return state[self.key]
+
+    @property
+    def value(self) -> Any:
+        return st.session_state[self.key]
+
+    def limits(self, high: float | None = None) -> dict[str, Any]:
+        """The keyword arguments of a slider or number input: its range, step and key."""
+        return {"min_value": self.low, "max_value": self.high if high is None else high, "step": self.step,
+                "key": self.key}
 
 
 def parse(raw: str, default: Any) -> Any:
-    """Turn a URL string back into the type of the default; a malformed value falls back to it."""
+    """Turn a URL string back into the type of the default; a malformed value comes back as the
+    string it was, which no numeric or boolean control allows."""
     try:
         if isinstance(default, bool):
-            return raw.lower() in ("1", "true", "yes", "on")
+            return {"1": True, "true": True, "0": False, "false": False}.get(raw.lower(), raw)
         if isinstance(default, int):
             return int(raw)
         if isinstance(default, float):
             return float(raw)
-    except ValueError:
-        return default
+    except ValueError:  # also Python's cap on the digits of an int
+        return raw
     return raw
 
 
@@ -38,25 +113,6 @@ def encode(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     return str(value)
-
-
-def bind(key: str, default: Any, options: tuple | list | None = None) -> None:
-    """Declare `key` as part of the shareable view and give it its value for this run.
-
-    `options`, where the widget has a fixed list, rejects URL values outside it.
-    """
-    st.session_state.setdefault(_DECLARED, {})[key] = default
-    if options is not None and not isinstance(options, range):
-        st.session_state.setdefault(OPTIONS, {})[key] = list(options)
-    restored = st.session_state.setdefault(_RESTORED, set())
-    if key not in restored:
-        restored.add(key)
-        if key in st.query_params:
-            value = parse(st.query_params[key], default)
-            if options is None or value in options:
-                st.session_state[key] = value
-    if key not in st.session_state:
-        st.session_state[key] = default
 
 
 def begin_run() -> None:
@@ -88,15 +144,37 @@ def share_url() -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One state of a page's guided sequence: a caption key and the widget values it sets."""
+    """One state of a page's guided sequence: a caption key and the values it gives its controls."""
 
     caption_key: str
-    values: dict[str, Any]
+    values: dict[Control, Any]
+
+
+def step_control(page: str, steps: int) -> Control:
+    """The control that holds which of a page's `steps` guided steps is on screen."""
+    return Control(f"{page}.step", 0, options=range(max(steps, 1)))
 
 
 def apply_step(steps: list[Step], step_key: str, index: int) -> None:
-    """Set the widgets of step `index`; runs as a button callback, before the widgets are drawn."""
+    """Set the controls of step `index`; runs as a button callback, before the widgets are drawn."""
     index = max(0, min(index, len(steps) - 1))
     st.session_state[step_key] = index
-    for key, value in steps[index].values.items():
-        st.session_state[key] = value
+    for control, value in steps[index].values.items():
+        st.session_state[control.key] = value
+
+
+def link_sets(page: str) -> bool:
+    """Whether the address this run came with holds some of `page`'s own state (a shared view)."""
+    return any(key.startswith(f"{page}.") for key in st.query_params)
+
+
+def apply_step_next_run(steps: list[Step], step_key: str, index: int) -> None:
+    """Show step `index` from the top of the next run: a page that is already drawing cannot set the
+    sidebar's settings (a step may choose the world), so the router sets them first (`apply_pending`)."""
+    st.session_state[_PENDING] = {step_key: index, **{c.key: v for c, v in steps[index].values.items()}}
+    st.rerun()
+
+
+def apply_pending() -> None:
+    """For the router, before any widget is drawn: the values a page asked for in the last run."""
+    st.session_state.update(st.session_state.pop(_PENDING, None) or {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import router, settings, state, warmup
+from components import settings, state, warmup
 from components.i18n import t
 
 _PRESENTER_CSS = """<style>
@@ -21,17 +21,13 @@ _PRESENTER_CSS = """<style>
 .stMainBlockContainer .stCaption, .stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
 </style>"""
 PRESENTER_FONT = 20
+_SHOWN = "_page_shown"  # the page this session's last run showed
 
 
 def page_start(page: str, sequence: list[state.Step] | None = None) -> settings.Settings:
-    """Everything a page shows before its own content: the shared sidebar, presenter styling,
-    the guided steps and the intro. The page calls it, not app.py, because AppTest reruns only the
-    page script after the first run: whatever app.py draws or declares would be lost in tests.
+    """Everything a page shows before its own content: presenter styling, the guided steps and the
+    intro. The shared settings were declared and drawn by the router (app.py) before the page ran.
     """
-    router.rescue_deep_link()
-    state.begin_run()
-    settings.declare()
-    settings.sidebar()
     if settings.current().presenting:
         st.html(_PRESENTER_CSS)
     steps(page, sequence or [])
@@ -72,11 +68,15 @@ def chart(fig: go.Figure, summary: str | None = None, key: str | None = None) ->
 
 def steps(page: str, sequence: list[state.Step]) -> None:
     """Presenter mode's guided tour: Previous / Next move the page's widgets to each step's state."""
-    step_key = f"{page}.step"
-    state.bind(step_key, 0, options=range(len(sequence)))
+    step = state.step_control(page, len(sequence))
+    step_key = step.key
+    index = step.bind()
+    entered = st.session_state.get(_SHOWN) != page
+    st.session_state[_SHOWN] = page
     if not settings.current().presenting or not sequence:
         return
-    index = st.session_state[step_key]
+    if entered and not state.link_sets(page):  # arriving by the navigation: the view the step's caption describes
+        state.apply_step_next_run(sequence, step_key, index)
     back, caption, forward = st.columns([1.3, 5, 1.3], vertical_alignment="center")
     back.button(t("common.previous"), key=f"{page}.step_back", disabled=index == 0, width="stretch",
                 on_click=state.apply_step, args=(sequence, step_key, index - 1))

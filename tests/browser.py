@@ -89,8 +89,10 @@ def browser():
 
 
 def wait_idle(page, timeout_ms: int = 60000) -> None:
-    """Wait until Streamlit has run the script and is idle again (the page has a heading by then)."""
+    """Wait until Streamlit has run the script and is idle again (the page has a heading by then), and
+    the browser has drawn every widget: a fresh browser shows placeholders until a widget's code arrives."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
     page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
-        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)

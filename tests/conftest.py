@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 APP = str(ROOT / "app.py")
-PAGE_NAMES = [p.stem for p in sorted((ROOT / "pages").glob("*.py"))]
+PAGE_NAMES = [p.stem for p in sorted((ROOT / "lessons").glob("*.py"))]
 APP_TIMEOUT = 120  # the first run of a page may train or load models
 
 
@@ -28,7 +28,7 @@ def app():
             at.session_state[key] = value
         at.run()
         if page != "home":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"lessons/{page}.py").run()
         return at
 
     return open_page
@@ -139,7 +139,7 @@ def jit_modules_after_views(page: str, view_key: str, views: tuple[str, ...], nu
     code = ("import sys; sys.path[:0] = ['tests', '.']\n"
             "from streamlit.testing.v1 import AppTest\n"
             "at = AppTest.from_file('app.py', default_timeout=300).run()\n"
-            f"at.switch_page('pages/{page}.py').run()\n"
+            f"at.switch_page('lessons/{page}.py').run()\n"
             f"for view in {views!r}:\n"
             "    assert not at.exception, at.exception\n"
             f"    at.radio(key='{view_key}').set_value(view).run()\n"

@@ -103,7 +103,7 @@ def test_presenter_steps_move_the_widgets(app):
 
 @pytest.mark.parametrize("page", PAGE_NAMES)
 def test_every_page_works_in_pretrained_mode(pretrained_app, page):
-    """With the tiny local models standing in for the Hub's (pages/ tests check each page's views)."""
+    """With the tiny local models standing in for the Hub's (the lesson tests check each page's views)."""
     at = pretrained_app(page)
     assert_clean(at)
     assert at.title[0].value == i18n.translate(f"{page}.title", "en")

@@ -265,7 +265,7 @@ def test_permalink_restores_the_lab(app):
     assert params["fusion.level_sound"] == "0.7" and params["fusion.missing_image"] == "1"
 
     fresh = AppTest.from_file(at._script_path, default_timeout=120)
-    fresh.switch_page("pages/fusion.py")
+    fresh.switch_page("lessons/fusion.py")
     fresh.query_params.update({**params, "fusion.task": "mars"})
     fresh.run()
     assert not fresh.exception

@@ -321,7 +321,7 @@ def test_settings_are_in_the_permalink(app):
 
     fresh = AppTest.from_file(at._script_path, default_timeout=60)
     fresh.query_params.update({**params, f"{PAGE}.other": "speech:nihao_zh", f"{PAGE}.n_mels": "bad"})
-    fresh.switch_page(f"pages/{PAGE}.py").run()  # the link opens this page first, as a browser would
+    fresh.switch_page(f"lessons/{PAGE}.py").run()  # the link opens this page first, as a browser would
     assert_clean(fresh)
     restored = {name: fresh.session_state[f"{PAGE}.{name}"] for name in ("n_fft", "scale", "other", "n_mels")}
     assert restored == {"n_fft": 1024, "scale": "mel", "other": "speech:nihao_zh", "n_mels": 40}

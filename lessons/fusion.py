@@ -4,18 +4,16 @@ MultiBench's robustness curves and metrics."""
 import numpy as np
 import streamlit as st
 
-from components import i18n, registry, safe_input, state, ui
+from components import i18n, registry, safe_input, settings, state, ui
+from components.controls.fusion import CURVE, FOCUS, LEVEL, MISSING, SAMPLE, SUBSET, TASK
 from components.i18n import label, t
 from models import features, fusion, fusion_lab, worlds
 
 PAGE = "fusion"
-TASK, SUBSET, FOCUS, CURVE = f"{PAGE}.task", f"{PAGE}.modalities", f"{PAGE}.focus", f"{PAGE}.curve"
-LEVEL = {m: f"{PAGE}.level_{m}" for m in fusion.MODALITIES}
-MISSING = {m: f"{PAGE}.missing_{m}" for m in fusion.MODALITIES}
 CLEAN = {**{LEVEL[m]: 0.0 for m in fusion.MODALITIES}, **{MISSING[m]: False for m in fusion.MODALITIES}}
 
-SAMPLE, CAPTION = f"{PAGE}.sample", f"{PAGE}.caption"
-STORY = {"world": "shapes", TASK: "redundant", SUBSET: "image+sound", **CLEAN}  # step 1 is the default view
+CAPTION = f"{PAGE}.caption"  # typed text: not part of the link
+STORY = {settings.WORLD: "shapes", TASK: "redundant", SUBSET: "image+sound", **CLEAN}  # step 1 is the default view
 STEPS = [
     state.Step(f"{PAGE}.step_clean", STORY),
     state.Step(f"{PAGE}.step_noise", {**STORY, LEVEL["sound"]: 0.5, CURVE: "sound", FOCUS: "intermediate"}),
@@ -44,14 +42,14 @@ def table(header: list[str], rows: list[list[str]], align: str) -> str:
 
 
 def controls() -> tuple[str, tuple[str, ...]]:
-    state.bind(TASK, "redundant", fusion.TASKS)
-    state.bind(SUBSET, "image+sound", fusion.SUBSETS)
+    TASK.bind()
+    SUBSET.bind()
     left, right = st.columns([1, 1])
-    left.radio(t(f"{PAGE}.task"), fusion.TASKS, format_func=i18n.shown_as({v: t(f"{PAGE}.task_{v}") for v in fusion.TASKS}),
-               key=TASK, horizontal=True)
-    right.selectbox(t(f"{PAGE}.modalities"), fusion.SUBSETS, key=SUBSET, format_func=i18n.shown_as(
-        {s: " + ".join(t(f"common.{m}") for m in s.split("+")) for s in fusion.SUBSETS}))
-    task, modalities = st.session_state[TASK], tuple(st.session_state[SUBSET].split("+"))
+    left.radio(t(f"{PAGE}.task"), TASK.options, format_func=i18n.shown_as({v: t(f"{PAGE}.task_{v}") for v in TASK.options}),
+               key=TASK.key, horizontal=True)
+    right.selectbox(t(f"{PAGE}.modalities"), SUBSET.options, key=SUBSET.key, format_func=i18n.shown_as(
+        {s: " + ".join(t(f"common.{m}") for m in s.split("+")) for s in SUBSET.options}))
+    task, modalities = TASK.value, tuple(SUBSET.value.split("+"))
     attribute = t(f"common.attr.{worlds.MAIN_ATTRIBUTE[conf.world]}")
     st.caption(t(f"{PAGE}.task_{task}_help", attribute=attribute, n=len(worlds.MAIN_CLASSES[conf.world]),
                  modalities=" + ".join(t(f"common.{m}") for m in modalities)))
@@ -70,10 +68,8 @@ def load(task: str, modalities: tuple[str, ...]) -> fusion.Lab:
 def strategies(lab: fusion.Lab) -> str:
     st.subheader(t(f"{PAGE}.strategies_title"))
     options = fusion_lab.strategy_order(lab.modalities)
-    state.bind(FOCUS, "early", options=(*fusion.MODALITIES, *fusion.FUSION))
-    if st.session_state[FOCUS] not in options:
-        st.session_state[FOCUS] = "early"
-    focus = st.selectbox(t(f"{PAGE}.focus"), options, format_func=i18n.shown_as({s: name(s) for s in options}), key=FOCUS)
+    FOCUS.bind(options=options)
+    focus = st.selectbox(t(f"{PAGE}.focus"), options, format_func=i18n.shown_as({s: name(s) for s in options}), key=FOCUS.key)
     arch = fusion_lab.architecture(lab, focus)
     branches = {m: [f"{t(f'{PAGE}.layer_{kind}', m=t(f'common.{m}'))}<br>{width}" for kind, width in chain]
                 for m, chain in arch.branches.items()}
@@ -92,15 +88,15 @@ def condition_controls(modalities: tuple[str, ...]) -> fusion_lab.Condition:
     st.subheader(t(f"{PAGE}.lab_title"))
     ui.explain(f"{PAGE}.lab_help")
     for m in fusion.MODALITIES:
-        state.bind(LEVEL[m], 0.0)
-        state.bind(MISSING[m], False)
+        LEVEL[m].bind()
+        MISSING[m].bind()
     for column, m in zip(st.columns(len(modalities)), modalities):
         with column, st.container(border=True):
-            level = st.slider(t(f"{PAGE}.noise_{m}"), 0.0, 1.0, step=0.1, key=LEVEL[m])
+            level = st.slider(t(f"{PAGE}.noise_{m}"), **LEVEL[m].limits())
             st.caption(noise_words(m, level))
-            st.toggle(t(f"{PAGE}.missing", m=t(f"common.{m}")), key=MISSING[m])
-    return fusion_lab.Condition({m: st.session_state[LEVEL[m]] for m in modalities},
-                                frozenset(m for m in modalities if st.session_state[MISSING[m]]))
+            st.toggle(t(f"{PAGE}.missing", m=t(f"common.{m}")), key=MISSING[m].key)
+    return fusion_lab.Condition({m: LEVEL[m].value for m in modalities},
+                                frozenset(m for m in modalities if MISSING[m].value))
 
 
 def noise_words(modality: str, level: float) -> str:
@@ -146,11 +142,9 @@ def results(lab: fusion.Lab, clean: dict[str, float], now: dict[str, float], con
 def curves_section(lab: fusion.Lab, all_curves: dict[str, dict[str, list[float]]]) -> None:
     st.subheader(t(f"{PAGE}.curves_title"))
     ui.explain(f"{PAGE}.curves_help")
-    state.bind(CURVE, "image", options=fusion.MODALITIES)
-    if st.session_state[CURVE] not in lab.modalities:
-        st.session_state[CURVE] = lab.modalities[0]
+    CURVE.bind(options=lab.modalities, default=lab.modalities[0])
     corrupted = st.radio(t(f"{PAGE}.curve"), lab.modalities, format_func=i18n.shown_as({m: t(f"common.{m}") for m in lab.modalities}),
-                         key=CURVE, horizontal=True)
+                         key=CURVE.key, horizontal=True)
     curves = all_curves[corrupted]
     scores = fusion_lab.robustness(curves)
     lines, scatter = st.columns([3, 2])
@@ -224,15 +218,14 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
         st.caption(t(f"{PAGE}.try_needs_text"))
         return
     captions = registry.world(conf.world, conf.seed).captions
-    state.bind(SAMPLE, 0, options=range(len(bank.test_index)))
-    if st.session_state[SAMPLE] >= len(bank.test_index):  # the other world has fewer test samples
-        st.session_state[SAMPLE] = 0
+    last = len(bank.test_index) - 1  # the other world has fewer test samples
+    SAMPLE.bind(high=last)
     if CAPTION not in st.session_state:
-        st.session_state[CAPTION] = captions[bank.test_index[st.session_state[SAMPLE]]]
+        st.session_state[CAPTION] = captions[bank.test_index[SAMPLE.value]]
     left, right = st.columns([1, 2])
     with left:
-        position = st.number_input(t(f"{PAGE}.try_sample"), 0, len(bank.test_index) - 1, step=1, key=SAMPLE,
-                                   on_change=lambda: st.session_state.update({CAPTION: captions[bank.test_index[st.session_state[SAMPLE]]]}))
+        position = st.number_input(t(f"{PAGE}.try_sample"), **SAMPLE.limits(high=last),
+                                   on_change=lambda: st.session_state.update({CAPTION: captions[bank.test_index[SAMPLE.value]]}))
         index = bank.test_index[position]
         picture = registry.world(conf.world, conf.seed).images[index]
         st.image(np.kron(picture, np.ones((128 // picture.shape[0],) * 2 + (1,), np.uint8)))

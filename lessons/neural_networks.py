@@ -7,22 +7,15 @@ import numpy as np
 import streamlit as st
 
 from components import figures, registry, safe_input, state, ui
+from components.controls.neural_networks import CONTROL
 from components.i18n import formatter, label, t
 from models import features, worlds
 from models import nn_basics as nb
 
 PAGE = "neural_networks"
-LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-BATCH_SIZES = (8, 16, 32, 64, 128, 256)
-L2S = (0.0, 0.0001, 0.001, 0.01, 0.1)
-WIDTHS = (2, 4, 8, 16, 32)
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}  # function names: the same in every language
 TICK_SECONDS = 0.35  # while playing, the training fragment reruns this often...
 PLAY_SECONDS = 8.0  # ...and keeps to a schedule: any run is spread over about 8 s (more epochs per tick if slow)
-DEFAULTS = {"weights": "trained", "source": "test", "sample": 0, "lr": nb.LEARNING_RATE, "batch": nb.BATCH_SIZE,
-            "l2": nb.L2, "epochs": nb.EPOCHS, "layers": 1, "width": 8, "activation": "relu"}
-OPTIONS = {"weights": ("trained", "run"), "source": ("test", "upload"), "lr": LEARNING_RATES, "batch": BATCH_SIZES,
-           "l2": L2S, "epochs": range(1, 51), "layers": range(4), "width": WIDTHS, "activation": nb.ACTIVATIONS}
 
 
 def key(name: str) -> str:
@@ -34,7 +27,7 @@ def value(name: str):
 
 
 def step(caption: str, **values) -> state.Step:
-    return state.Step(key(f"step_{caption}"), {key(name): v for name, v in values.items()})
+    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()})
 
 
 conf = ui.page_start(PAGE, [
@@ -44,8 +37,9 @@ conf = ui.page_start(PAGE, [
     step("linear", layers=0),
     step("deep", layers=1, width=8, activation="relu"),
 ])
-for _name, _default in DEFAULTS.items():
-    state.bind(key(_name), _default, OPTIONS.get(_name))
+for _name, _control in CONTROL.items():
+    if _name != "task":  # bound with the world's attributes, in depth_section
+        _control.bind()
 world = registry.world(conf.world, conf.seed)
 classes = worlds.MAIN_CLASSES[world.name]
 class_names = [label(c) for c in classes]
@@ -115,10 +109,9 @@ def chosen_input(model: nb.PixelNet) -> tuple[np.ndarray, int] | None:
                              key=key("upload_truth"))
         return nb.fit_picture(pixels, world), truth
     examples = nb.curated_examples(nb.predict(model, x_test), y_test.numpy())
-    if value("sample") >= len(y_test):
-        st.session_state[key("sample")] = 0
+    CONTROL["sample"].bind(high=len(y_test) - 1)
     picker, *buttons = st.columns([2.2, 1, 1, 1, 1], vertical_alignment="bottom")
-    picker.number_input(t(f"{PAGE}.sample", n=len(y_test)), 0, len(y_test) - 1, step=1, key=key("sample"),
+    picker.number_input(t(f"{PAGE}.sample", n=len(y_test)), **CONTROL["sample"].limits(high=len(y_test) - 1),
                         persist_state="page")
     for column, which in zip(buttons, ("random", *nb.EXAMPLE_KINDS)):
         column.button(t(f"{PAGE}.example_{which}"), key=key(f"example_{which}"), width="stretch",
@@ -146,7 +139,7 @@ def neurons_section() -> tuple[np.ndarray, int] | None:
     left, right = st.columns(2)
     model = chosen_model()
     for column, name in ((left, "weights"), (right, "source")):
-        column.radio(t(f"{PAGE}.{name}"), OPTIONS[name], horizontal=True, key=key(name),
+        column.radio(t(f"{PAGE}.{name}"), CONTROL[name].options, horizontal=True, key=key(name),
                      format_func=formatter(f"{PAGE}.{name}_"))
     left.caption(t(f"{PAGE}.weights_note", epochs=nb.EPOCHS, epoch=current_run().epoch))
     picked = chosen_input(model)
@@ -178,10 +171,10 @@ def training_section() -> None:
     st.subheader(t(f"{PAGE}.train_title"))
     ui.explain(f"{PAGE}.train_text")
     lr, batch, l2, epochs = st.columns(4)
-    lr.select_slider(t(f"{PAGE}.lr"), LEARNING_RATES, key=key("lr"))
-    batch.select_slider(t(f"{PAGE}.batch"), BATCH_SIZES, key=key("batch"))
-    l2.select_slider(t(f"{PAGE}.l2"), L2S, key=key("l2"))
-    epochs.slider(t(f"{PAGE}.epochs"), 1, 50, key=key("epochs"))
+    lr.select_slider(t(f"{PAGE}.lr"), CONTROL["lr"].options, key=key("lr"))
+    batch.select_slider(t(f"{PAGE}.batch"), CONTROL["batch"].options, key=key("batch"))
+    l2.select_slider(t(f"{PAGE}.l2"), CONTROL["l2"].options, key=key("l2"))
+    epochs.slider(t(f"{PAGE}.epochs"), **CONTROL["epochs"].limits())
     run = current_run()
     playing = st.session_state.get(key("playing"), False)
     finished = run.epoch >= value("epochs")
@@ -256,14 +249,12 @@ def depth_section() -> None:
     st.subheader(t(f"{PAGE}.deep_title"))
     ui.explain(f"{PAGE}.deep_text")
     tasks = tuple(world.attributes)
-    state.bind(key("task"), nb.NONLINEAR_TASK[world.name], tasks)
-    if value("task") not in tasks:
-        st.session_state[key("task")] = nb.NONLINEAR_TASK[world.name]
+    CONTROL["task"].bind(options=tasks, default=nb.NONLINEAR_TASK[world.name])
     task, layers, width, activation = st.columns(4)
     task.selectbox(t(f"{PAGE}.task"), tasks, format_func=formatter("common.attr."), key=key("task"))
-    layers.slider(t(f"{PAGE}.layers"), 0, 3, key=key("layers"))
-    width.select_slider(t(f"{PAGE}.width"), WIDTHS, key=key("width"), disabled=value("layers") == 0)
-    activation.selectbox(t(f"{PAGE}.activation"), nb.ACTIVATIONS, key=key("activation"), format_func=ACTIVATION_NAMES.get,
+    layers.slider(t(f"{PAGE}.layers"), **CONTROL["layers"].limits())
+    width.select_slider(t(f"{PAGE}.width"), CONTROL["width"].options, key=key("width"), disabled=value("layers") == 0)
+    activation.selectbox(t(f"{PAGE}.activation"), CONTROL["activation"].options, key=key("activation"), format_func=ACTIVATION_NAMES.get,
                          disabled=value("layers") == 0)
     hidden = (value("width"),) * value("layers")
     attribute = value("task")

@@ -5,29 +5,23 @@ import streamlit as st
 from PIL import Image
 
 from components import figures, i18n, pretrained, registry, safe_input, state, ui
+from components.controls.representation import (ATTRIBUTE, CAPTION, CLIP_CAPTIONS, CLIP_EXAMPLES, DIMS, EXAMPLES, PICK,
+                                                 PROJECTION, STRENGTH, TAB)
 from components.i18n import label, t
 from models import features, worlds
 from models import pretrained as hub
 from models import representation as rep
 
 PAGE = "representation"
-STRENGTH, ATTRIBUTE, PROJECTION, DIMS = (f"{PAGE}.{n}" for n in ("strength", "attribute", "projection", "dims"))
-CAPTION, PICK, TAB = f"{PAGE}.caption", f"{PAGE}.image", f"{PAGE}.tab"
 TABS = ("retrieval", "zero_shot", "missing")
-EXAMPLES = {"shapes": ("a purple star", "a big blue square on the left", "a tiny crimson disc at the top", "a green triangle"),
-            "digits": ("seven", "the digit three", "a handwritten zero")}
 # Okabe-Ito stand-ins for the named colours: near their names, and distinguishable with colour-blindness
 SWATCH = {"red": "#D55E00", "orange": "#E69F00", "yellow": "#F0E442", "green": "#009E73", "blue": "#0072B2", "purple": "#CC79A7"}
 THUMB = 3  # thumbnails: each pixel drawn 3x3, so a 32-pixel picture is 96 pixels wide and stays sharp
 BATCH = 8
 # Pretrained mode: CLIP with the two photos, two pictures of the world and the visitor's own photo
-CLIP_CAPTIONS, CLIP_UPLOAD = f"{PAGE}.clip_captions", f"{PAGE}.clip_upload"
+CLIP_UPLOAD = f"{PAGE}.clip_upload"
 CLIP_DRAWINGS = {"shapes": ({"colour": "red", "shape": "circle"}, {"colour": "blue", "shape": "square"}),
                  "digits": ({"digit": "3"}, {"digit": "7"})}
-CLIP_EXAMPLES = {"shapes": ("a pagoda above a lake", "an orange flower", "a drawing of a red circle",
-                            "a drawing of a blue square", "a dog running on a beach"),
-                 "digits": ("a pagoda above a lake", "an orange flower", "a blurry handwritten digit 3",
-                            "a blurry handwritten digit 7", "a dog running on a beach")}
 CLIP_INPUT = 224  # CLIP's input size: world pictures are enlarged to it without smoothing, so edges stay sharp
 MAX_CAPTIONS, MAX_CAPTION_CHARS = 10, 200
 
@@ -43,28 +37,24 @@ world = registry.world(conf.world, conf.seed)
 attributes = list(world.classes)
 test = world.indices("test")
 
-state.bind(STRENGTH, rep.DEFAULT_STRENGTH, options=rep.STRENGTHS)
-state.bind(ATTRIBUTE, attributes[0])
-state.bind(PROJECTION, rep.PROJECTIONS[0], options=rep.PROJECTIONS)
-state.bind(DIMS, 2, options=(2, 3))
-state.bind(CAPTION, EXAMPLES[world.name][0])
-state.bind(PICK, 0, options=range(len(test)))
-if st.session_state[ATTRIBUTE] not in attributes:  # the other world has other attributes
-    st.session_state[ATTRIBUTE] = attributes[0]
+for control in (STRENGTH, PROJECTION, DIMS):
+    control.bind()
+ATTRIBUTE.bind(options=attributes, default=attributes[0])  # the other world has other attributes
+CAPTION.bind(default=EXAMPLES[world.name][0])
 if st.session_state.get(f"{PAGE}.caption_world", world.name) != world.name:  # a caption belongs to its world
-    st.session_state[CAPTION] = EXAMPLES[world.name][0]
+    st.session_state[CAPTION.key] = EXAMPLES[world.name][0]
 st.session_state[f"{PAGE}.caption_world"] = world.name
-st.session_state[PICK] = min(st.session_state[PICK], len(test) - 1)
+PICK.bind(high=len(test) - 1)
 
 strength_col, attribute_col, projection_col, dims_col = st.columns([3, 1.3, 1.6, 1])
-strength_col.select_slider(t(f"{PAGE}.strength"), rep.STRENGTHS, key=STRENGTH, format_func=lambda s: f"{s:g}",
+strength_col.select_slider(t(f"{PAGE}.strength"), STRENGTH.options, key=STRENGTH.key, format_func=lambda s: f"{s:g}",
                            help=t(f"{PAGE}.strength_help"))
-attribute_col.selectbox(t(f"{PAGE}.attribute"), attributes, key=ATTRIBUTE, format_func=i18n.formatter("common.attr."))
-projection_col.radio(t(f"{PAGE}.projection"), rep.PROJECTIONS, key=PROJECTION, horizontal=True,
+attribute_col.selectbox(t(f"{PAGE}.attribute"), attributes, key=ATTRIBUTE.key, format_func=i18n.formatter("common.attr."))
+projection_col.radio(t(f"{PAGE}.projection"), PROJECTION.options, key=PROJECTION.key, horizontal=True,
                      format_func=i18n.formatter(f"{PAGE}.projection_"))
-dims_col.radio(t(f"{PAGE}.dims"), (2, 3), key=DIMS, horizontal=True, format_func=i18n.formatter(f"{PAGE}.dims_"))
+dims_col.radio(t(f"{PAGE}.dims"), DIMS.options, key=DIMS.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.dims_"))
 
-strength, attribute = st.session_state[STRENGTH], st.session_state[ATTRIBUTE]
+strength, attribute = STRENGTH.value, ATTRIBUTE.value
 attribute_name = t(f"common.attr.{attribute}")
 model = registry.representation_model(world.name, strength)
 vectors = registry.representation_vectors(world.name, conf.seed, strength)
@@ -99,7 +89,7 @@ def spaces() -> None:
     order = [label(c) for c in world.classes[attribute]]
     colours = {label(c): SWATCH[c] for c in worlds.COLOURS} if attribute == "colour" else None
     groups = [class_name(i) for i in rows]
-    method, dims = st.session_state[PROJECTION], st.session_state[DIMS]
+    method, dims = PROJECTION.value, DIMS.value
     with st.spinner(t(f"{PAGE}.projecting"), show_time=True):  # shown only if it takes over 0.5 s: a new t-SNE
         joint_points, coordinated_points = (registry.representation_projection(world.name, conf.seed, kind, method, dims)
                                             for kind in (None, strength))
@@ -158,11 +148,11 @@ def strength_curve() -> None:
 
 
 def set_caption(text: str) -> None:
-    st.session_state[CAPTION] = text
+    st.session_state[CAPTION.key] = text
 
 
 def search_by_caption() -> None:
-    text = safe_input.text_box(t(f"{PAGE}.caption_label"), key=CAPTION)
+    text = safe_input.text_box(t(f"{PAGE}.caption_label"), key=CAPTION.key)
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(t(f"{PAGE}.examples"))
         for example in EXAMPLES[world.name]:
@@ -190,8 +180,8 @@ def search_by_caption() -> None:
 
 
 def search_by_image() -> None:
-    st.number_input(t(f"{PAGE}.pick_image"), min_value=0, max_value=len(test) - 1, step=1, key=PICK)
-    pick = st.session_state[PICK]
+    st.number_input(t(f"{PAGE}.pick_image"), **PICK.limits(high=len(test) - 1))
+    pick = PICK.value
     same = rep.same_object(world, test)[pick]
     scores = vectors["text"] @ vectors["image"][pick]
     picture, captions = st.columns([1, 4])
@@ -202,7 +192,7 @@ def search_by_image() -> None:
 
 
 def similarity_matrix() -> None:
-    positions = (st.session_state[PICK] + np.arange(BATCH)) % len(test)
+    positions = (PICK.value + np.arange(BATCH)) % len(test)
     batch = test[positions]
     sims = rep.similarity(vectors["image"][positions], vectors["text"][positions])  # (images, captions)
     fig = figures.heatmap(sims, t(f"{PAGE}.matrix_title"), x=[world.captions[i] for i in batch],
@@ -297,7 +287,7 @@ def clip_pictures() -> tuple[list[str], list[np.ndarray]]:
 
 def typed_captions() -> list[str]:
     """The text area's non-empty lines, each through safe_input's cleaning; at most MAX_CAPTIONS."""
-    raw = st.text_area(t(f"{PAGE}.clip_captions"), key=CLIP_CAPTIONS, height=160,
+    raw = st.text_area(t(f"{PAGE}.clip_captions"), key=CLIP_CAPTIONS.key, height=160,
                        help=t(f"{PAGE}.clip_captions_help", n=MAX_CAPTIONS, chars=MAX_CAPTION_CHARS))
     captions, notices = [], {}  # notice key -> notice: each message once
     for line in (line for line in raw.splitlines() if line.strip()):
@@ -325,9 +315,9 @@ def clip_space() -> None:
     if loaded is None:
         return
     ui.explain(f"{PAGE}.clip_intro")
-    state.bind(CLIP_CAPTIONS, "\n".join(CLIP_EXAMPLES[world.name]))
+    CLIP_CAPTIONS.bind(default="\n".join(CLIP_EXAMPLES[world.name]))
     if st.session_state.get(f"{PAGE}.clip_world", world.name) != world.name:  # the default captions name the world's pictures
-        st.session_state[CLIP_CAPTIONS] = "\n".join(CLIP_EXAMPLES[world.name])
+        st.session_state[CLIP_CAPTIONS.key] = "\n".join(CLIP_EXAMPLES[world.name])
     st.session_state[f"{PAGE}.clip_world"] = world.name
     text_col, upload_col = st.columns([3, 2])
     with upload_col:
@@ -396,7 +386,7 @@ spaces()
 strength_curve()
 clip_space()
 # Only the open tab runs (on_change="rerun"): the missing-modality probes cost a second the first time.
-retrieval_tab, zero_shot_tab, missing_tab = st.tabs([t(f"{PAGE}.tab_{name}") for name in TABS], key=TAB, on_change="rerun")
+retrieval_tab, zero_shot_tab, missing_tab = st.tabs([t(f"{PAGE}.tab_{name}") for name in TABS], key=TAB.key, on_change="rerun")
 if retrieval_tab.open:
     with retrieval_tab:
         ui.explain(f"{PAGE}.retrieval_help")

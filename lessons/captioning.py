@@ -4,26 +4,17 @@ import numpy as np
 import streamlit as st
 
 from components import figures, i18n, pretrained, registry, safe_input, state, ui
+from components.controls.captioning import (BEAMS, DECODING, EDITS, PHOTO, PRE_HEAD, PRE_LAYER, PRE_PHOTO, PRE_PICTURE,
+                                            PRE_WORD, SAMPLE, SOURCE, STRESS, TEMPERATURE, K, NOISE)
 from components.i18n import label, t
-from models import alignment, captioning, worlds
+from models import alignment, captioning
 from models import captioning_scenes as scenes
 from models import pretrained as hub
 
 PAGE = "captioning"
-SOURCE, SAMPLE, PHOTO, DECODING, BEAMS, TEMPERATURE, K, NOISE, STRESS = (
-    f"{PAGE}.{n}" for n in ("source", "sample", "photo", "decoding", "beams", "temperature", "k", "noise", "stress"))
-EDITS = {slot: f"{PAGE}.edit_{slot}" for slot in ("colour", "shape", "size", "position")}
-EDIT_OPTIONS = {"colour": ("", *worlds.COLOURS, *scenes.UNSEEN_COLOUR_RGB), "shape": ("", *worlds.SHAPES),
-                "size": ("", *worlds.SIZES), "position": ("", *worlds.POSITIONS)}
-SOURCES = ("sample", "photo", "upload")
-TEMPERATURES = tuple(round(0.1 * i, 1) for i in range(1, 31))  # the slider's steps: a URL may only pick one
-NOISES = tuple(round(0.05 * i, 2) for i in range(11))
 GALLERY = 8  # pictures shown per stress set
 DECADES = {"type": "log", "dtick": 1}  # a log axis labelled at 1, 10, 100...
 BIG, THUMB = 6, 4  # each pixel drawn 6x6 (the picture being captioned) or 4x4 (gallery), so edges stay sharp
-PRE_PICTURE, PRE_PHOTO, PRE_WORD, PRE_LAYER, PRE_HEAD = (
-    f"{PAGE}.pre_{n}" for n in ("picture", "photo", "word", "layer", "head"))
-PRE_PICTURES = ("photo", "above")
 SPOTLIGHT_WIDTH = 448  # pixels across of the photo drawn with the pretrained captioner's attention
 
 conf = ui.page_start(PAGE, [
@@ -40,18 +31,10 @@ world = registry.world("shapes", conf.seed)
 test = scenes.split_indices(world, "test")
 generator, dictionary = registry.captioners()
 
-state.bind(SOURCE, "sample", options=SOURCES)
-state.bind(SAMPLE, 0, options=range(len(test)))
-state.bind(PHOTO, 0, options=range(len(scenes.photos())))
-state.bind(DECODING, "greedy", options=captioning.DECODINGS)
-state.bind(BEAMS, 3, options=range(2, 9))
-state.bind(TEMPERATURE, 1.0, options=TEMPERATURES)
-state.bind(K, captioning.DEFAULT_K, options=range(1, 16))
-for slot, key in EDITS.items():
-    state.bind(key, "", options=EDIT_OPTIONS[slot])
-state.bind(NOISE, 0.0, options=NOISES)
-state.bind(STRESS, "unseen_colour", options=scenes.STRESS_SETS)
-st.session_state[SAMPLE] = min(st.session_state[SAMPLE], len(test) - 1)  # another seed has another test split
+for control in (SOURCE, DECODING, BEAMS, TEMPERATURE, K, *EDITS.values(), NOISE, STRESS):
+    control.bind()
+SAMPLE.bind(high=len(test) - 1)  # another seed has another test split
+PHOTO.bind(high=len(scenes.photos()) - 1)
 
 
 def name(captioner: str) -> str:
@@ -67,8 +50,7 @@ def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
 
 
 def caption_now(image: np.ndarray) -> dict[str, captioning.Caption]:
-    s = st.session_state
-    return registry.captions(image, s[DECODING], s[BEAMS], float(s[TEMPERATURE]), s[K], conf.seed)
+    return registry.captions(image, DECODING.value, BEAMS.value, float(TEMPERATURE.value), K.value, conf.seed)
 
 
 def verdict(caption: captioning.Caption, scene: scenes.Scene) -> str:
@@ -78,36 +60,36 @@ def verdict(caption: captioning.Caption, scene: scenes.Scene) -> str:
 def controls() -> None:
     source_col, decoding_col, k_col = st.columns([1.2, 1.6, 1])
     with source_col:
-        st.radio(t(f"{PAGE}.source"), SOURCES, key=SOURCE, horizontal=True, format_func=i18n.formatter(f"{PAGE}.source_"))
-        if st.session_state[SOURCE] == "sample":
-            st.number_input(t(f"{PAGE}.sample"), min_value=0, max_value=len(test) - 1, step=1, key=SAMPLE)
-        elif st.session_state[SOURCE] == "photo":
-            st.slider(t(f"{PAGE}.photo"), 0, len(scenes.photos()) - 1, key=PHOTO)
+        st.radio(t(f"{PAGE}.source"), SOURCE.options, key=SOURCE.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.source_"))
+        if SOURCE.value == "sample":
+            st.number_input(t(f"{PAGE}.sample"), **SAMPLE.limits(high=len(test) - 1))
+        elif SOURCE.value == "photo":
+            st.slider(t(f"{PAGE}.photo"), **PHOTO.limits(high=len(scenes.photos()) - 1))
     with decoding_col:
-        method = st.radio(t(f"{PAGE}.decoding"), captioning.DECODINGS, key=DECODING, horizontal=True,
+        method = st.radio(t(f"{PAGE}.decoding"), DECODING.options, key=DECODING.key, horizontal=True,
                           format_func=i18n.formatter(f"{PAGE}.decoding_"), help=t(f"{PAGE}.decoding_help"))
         beams_col, temperature_col = st.columns(2)
-        beams_col.slider(t(f"{PAGE}.beams"), 2, 8, key=BEAMS, disabled=method != "beam")
-        temperature_col.slider(t(f"{PAGE}.temperature"), TEMPERATURES[0], TEMPERATURES[-1], step=0.1, key=TEMPERATURE,
+        beams_col.slider(t(f"{PAGE}.beams"), **BEAMS.limits(), disabled=method != "beam")
+        temperature_col.slider(t(f"{PAGE}.temperature"), TEMPERATURE.options[0], TEMPERATURE.options[-1], step=0.1, key=TEMPERATURE.key,
                                disabled=method != "sampling")
-    k_col.slider(t(f"{PAGE}.neighbours"), 1, 15, key=K, help=t(f"{PAGE}.neighbours_help"))
+    k_col.slider(t(f"{PAGE}.neighbours"), **K.limits(), help=t(f"{PAGE}.neighbours_help"))
 
 
 def picture() -> tuple[np.ndarray | None, scenes.Scene | None, tuple | None]:
     """The picture to caption and what is in it (None: nobody knows), and, when the test picture was
     edited, (the original picture, its scene)."""
-    source = st.session_state[SOURCE]
+    source = SOURCE.value
     if source == "photo":
-        return scenes.photos()[st.session_state[PHOTO]], (), None
+        return scenes.photos()[PHOTO.value], (), None
     if source == "upload":
         pixels = safe_input.image_upload(t(f"{PAGE}.upload"), key=f"{PAGE}.upload")
         return None if pixels is None else scenes.to_model_image(pixels), None, None
-    index = int(test[st.session_state[SAMPLE]])
+    index = int(test[SAMPLE.value])
     original, obj = world.images[index], world.describe(index)
-    changes = {slot: st.session_state[key] for slot, key in EDITS.items() if st.session_state[key]}
-    if not changes and st.session_state[NOISE] == 0:
+    changes = {slot: control.value for slot, control in EDITS.items() if control.value}
+    if not changes and NOISE.value == 0:
         return original, (obj,), None
-    edited, changed = scenes.edit(obj, changes, float(st.session_state[NOISE]), conf.seed)
+    edited, changed = scenes.edit(obj, changes, float(NOISE.value), conf.seed)
     return edited, (changed,), (original, (obj,))
 
 
@@ -162,15 +144,15 @@ def live() -> np.ndarray | None:
 
 def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, before: tuple | None) -> None:
     st.subheader(t(f"{PAGE}.edit_title"))
-    if st.session_state[SOURCE] != "sample":
+    if SOURCE.value != "sample":
         st.caption(t(f"{PAGE}.edit_photo"))
         return
     ui.explain(f"{PAGE}.edit_help")
     columns = st.columns(len(EDITS) + 1)
-    for column, (slot, key) in zip(columns, EDITS.items()):
-        column.selectbox(t(f"common.attr.{slot}"), EDIT_OPTIONS[slot], key=key,
-                         format_func=i18n.shown_as({v: value_name(v) if v else t(f"{PAGE}.keep") for v in EDIT_OPTIONS[slot]}))
-    columns[-1].slider(t(f"{PAGE}.noise"), NOISES[0], NOISES[-1], step=0.05, key=NOISE)
+    for column, (slot, control) in zip(columns, EDITS.items()):
+        column.selectbox(t(f"common.attr.{slot}"), control.options, key=control.key,
+                         format_func=i18n.shown_as({v: value_name(v) if v else t(f"{PAGE}.keep") for v in control.options}))
+    columns[-1].slider(t(f"{PAGE}.noise"), NOISE.options[0], NOISE.options[-1], step=0.05, key=NOISE.key)
     if before is None:
         st.caption(t(f"{PAGE}.edit_none"))
         return
@@ -188,10 +170,10 @@ def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, b
 # ---------------------------------------------------------------- a pretrained captioner next to ours (Pretrained mode)
 def pretrained_picture(above: np.ndarray | None) -> np.ndarray | None:
     """A real photo, or the picture the live section above captions (None: nothing to caption yet)."""
-    state.bind(PRE_PICTURE, PRE_PICTURES[0], options=PRE_PICTURES)
-    st.radio(t(f"{PAGE}.pre_picture"), PRE_PICTURES, key=PRE_PICTURE, horizontal=True,
+    PRE_PICTURE.bind()
+    st.radio(t(f"{PAGE}.pre_picture"), PRE_PICTURE.options, key=PRE_PICTURE.key, horizontal=True,
              format_func=i18n.formatter(f"{PAGE}.pre_picture_"))
-    if st.session_state[PRE_PICTURE] == "photo":
+    if PRE_PICTURE.value == "photo":
         return pretrained.photo(PRE_PHOTO)
     if above is None:
         st.caption(t(f"{PAGE}.pre_above_none"))
@@ -215,22 +197,20 @@ def mean_or_one(index: int, kind: str) -> str:
 def attention_controls(found: hub.Caption) -> tuple[int, np.ndarray]:
     """The chosen token, and its (patches,) cross-attention for the chosen layer and head (or their mean)."""
     layers, heads = found.cross_attention.shape[:2]
-    state.bind(PRE_WORD, 0, options=range(len(found.words)))
-    state.bind(PRE_LAYER, -1, options=range(-1, layers))
-    state.bind(PRE_HEAD, -1, options=range(-1, heads))
-    for key, count in ((PRE_WORD, len(found.words)), (PRE_LAYER, layers), (PRE_HEAD, heads)):
-        if st.session_state[key] >= count:  # another photo has a shorter caption, another model fewer layers
-            st.session_state[key] = 0 if key == PRE_WORD else -1
+    # another photo has a shorter caption, another model fewer layers
+    PRE_WORD.bind(options=range(len(found.words)))
+    PRE_LAYER.bind(options=range(-1, layers))
+    PRE_HEAD.bind(options=range(-1, heads))
     word_col, layer_col, head_col = st.columns([4, 1, 1])
-    word_col.radio(t(f"{PAGE}.pre_word"), range(len(found.words)), key=PRE_WORD, horizontal=True,
+    word_col.radio(t(f"{PAGE}.pre_word"), range(len(found.words)), key=PRE_WORD.key, horizontal=True,
                    format_func=i18n.shown_as(dict(enumerate(map(shown, found.words)))))
-    layer_col.selectbox(t(f"{PAGE}.pre_layer"), range(-1, layers), key=PRE_LAYER,
+    layer_col.selectbox(t(f"{PAGE}.pre_layer"), range(-1, layers), key=PRE_LAYER.key,
                         format_func=i18n.shown_as({i: mean_or_one(i, "layer") for i in range(-1, layers)}))
-    head_col.selectbox(t(f"{PAGE}.pre_head"), range(-1, heads), key=PRE_HEAD,
+    head_col.selectbox(t(f"{PAGE}.pre_head"), range(-1, heads), key=PRE_HEAD.key,
                        format_func=i18n.shown_as({i: mean_or_one(i, "head") for i in range(-1, heads)}))
-    layer, head = st.session_state[PRE_LAYER], st.session_state[PRE_HEAD]
+    layer, head = PRE_LAYER.value, PRE_HEAD.value
     weights = alignment.attention_view(found.cross_attention, None if layer < 0 else layer, None if head < 0 else head)
-    return st.session_state[PRE_WORD], weights[st.session_state[PRE_WORD]]
+    return PRE_WORD.value, weights[PRE_WORD.value]
 
 
 def ours_beside(loaded: hub.Loaded, image: np.ndarray) -> None:
@@ -259,8 +239,8 @@ def token_chart(found: hub.Caption, chosen: int) -> None:
 def attention_on_photo(image: np.ndarray, grid: np.ndarray, word: str) -> None:
     """The chosen word's attention twice: dimming the photo, and as numbers on the patch grid."""
     rows, cols = grid.shape
-    where = t(f"{PAGE}.pre_where", layer=mean_or_one(st.session_state[PRE_LAYER], "layer"),
-              head=mean_or_one(st.session_state[PRE_HEAD], "head"))
+    where = t(f"{PAGE}.pre_where", layer=mean_or_one(PRE_LAYER.value, "layer"),
+              head=mean_or_one(PRE_HEAD.value, "head"))
     picture_col, map_col = st.columns([1.3, 1])
     picture_col.image(hub.spotlight(image, grid, SPOTLIGHT_WIDTH),
                       caption=t(f"{PAGE}.pre_spotlight", word=word, where=where))
@@ -305,7 +285,7 @@ def percent(x: float) -> str:
 
 def gallery() -> None:
     st.subheader(t(f"{PAGE}.gallery_title"))
-    chosen = st.selectbox(t(f"{PAGE}.stress"), scenes.STRESS_SETS, key=STRESS, format_func=i18n.formatter(f"{PAGE}.stress_"))
+    chosen = st.selectbox(t(f"{PAGE}.stress"), scenes.STRESS_SETS, key=STRESS.key, format_func=i18n.formatter(f"{PAGE}.stress_"))
     pairs = ", ".join(f"{label(c)} {label(s)}" for c, s in sorted(scenes.HELD_OUT_PAIRS))
     st.info(t(f"{PAGE}.reason_{chosen}", pairs=pairs))
     for captioner in ("generative", "retrieval"):

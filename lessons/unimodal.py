@@ -6,7 +6,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, registry, state, ui
+from components import figures, i18n, pretrained, registry, settings, state, ui
+from components.controls.unimodal import (DATA_MODALITY, FRAME, IMAGE_SOURCE, LABELS, METRIC, MODEL, SAMPLE, SECTION,
+                                          SOUND_SOURCE, SWEEP_MODEL, TASK, TEXT, C, K)
 from components.i18n import label, t
 from models import audio, features, nearest, worlds
 from models import pretrained as hub
@@ -14,26 +16,18 @@ from models import unimodal_classic as classic
 from models import unimodal_text as text_models
 
 PAGE = "unimodal"
-SECTIONS = ("image", "text", "sound", "splits", "cost")
-SECTION, SAMPLE = f"{PAGE}.section", f"{PAGE}.sample"
-K, METRIC, C = f"{PAGE}.k", f"{PAGE}.metric", f"{PAGE}.C"
-IMAGE_SOURCE, SOUND_SOURCE = f"{PAGE}.image_source", f"{PAGE}.sound_source"
-TASK, TEXT = f"{PAGE}.text_task", f"{PAGE}.text"
-DATA_MODALITY, SWEEP_MODEL, FRAME = f"{PAGE}.data_modality", f"{PAGE}.sweep_model", f"{PAGE}.frame"
-LABELS = f"{PAGE}.labels"
-IMAGE_SOURCES = ("world", *pretrained.PHOTOS, "upload")
 MAX_MISTAKES = 12
 MAX_LABELS = 12
 EVERYDAY_LABELS = "temple, flower, dog, car, mountain"  # for photos: CLIP reads English
 METRIC_NAMES = {"manhattan": "L1", "euclidean": "L2"}
 
 conf = ui.page_start(PAGE, [
-    state.Step(f"{PAGE}.step_image", {SECTION: "image", IMAGE_SOURCE: "world", f"{PAGE}.image_model": "knn",
+    state.Step(f"{PAGE}.step_image", {SECTION: "image", IMAGE_SOURCE: "world", MODEL["image"]: "knn",
                                       K: 1, METRIC: "euclidean"}),
-    state.Step(f"{PAGE}.step_photo", {SECTION: "image", IMAGE_SOURCE: "china", f"{PAGE}.image_model": "cnn"}),
-    state.Step(f"{PAGE}.step_text", {SECTION: "text", TASK: text_models.SENTIMENT, f"{PAGE}.text_model": "logistic",
+    state.Step(f"{PAGE}.step_photo", {SECTION: "image", IMAGE_SOURCE: "china", MODEL["image"]: "cnn"}),
+    state.Step(f"{PAGE}.step_text", {SECTION: "text", TASK: text_models.SENTIMENT, MODEL["text"]: "logistic",
                                      TEXT: text_models.SENTIMENT_EXAMPLES["negation"]}),
-    state.Step(f"{PAGE}.step_sound", {SECTION: "sound", SOUND_SOURCE: "world", f"{PAGE}.sound_model": "mlp"}),
+    state.Step(f"{PAGE}.step_sound", {SECTION: "sound", SOUND_SOURCE: "world", MODEL["sound"]: "mlp"}),
     state.Step(f"{PAGE}.step_splits", {SECTION: "splits", DATA_MODALITY: "image", SWEEP_MODEL: "knn"}),
 ])
 world = registry.world(conf.world, conf.seed)
@@ -107,8 +101,8 @@ def enlarged(pixels: np.ndarray, size: int) -> np.ndarray:
 
 def open_sample(position: int, extra: dict | None = None) -> None:
     """A button callback: show another test sample (and reset whatever showed something else)."""
-    st.session_state[SAMPLE] = int(position)
-    st.session_state.update(extra or {})
+    st.session_state[SAMPLE.key] = int(position)
+    st.session_state.update({control.key: value for control, value in (extra or {}).items()})
 
 
 def pick_random(n: int) -> None:
@@ -120,33 +114,28 @@ def pick_random(n: int) -> None:
 def sample_picker() -> int:
     """The test sample every modality section shows; returns its world row."""
     n = len(TEST_ROWS)
-    state.bind(SAMPLE, 0, options=range(n))
-    if st.session_state[SAMPLE] >= n:
-        st.session_state[SAMPLE] = 0
+    SAMPLE.bind(high=n - 1)
     pick, dice = st.columns([4, 1], vertical_alignment="bottom")
-    pick.number_input(t(f"{PAGE}.sample", n=n), min_value=0, max_value=n - 1, step=1, key=SAMPLE)
+    pick.number_input(t(f"{PAGE}.sample", n=n), **SAMPLE.limits(high=n - 1))
     dice.button(t("common.random_sample"), on_click=pick_random, args=(n,), width="stretch", key=f"{PAGE}.dice")
-    return int(TEST_ROWS[st.session_state[SAMPLE]])
+    return int(TEST_ROWS[SAMPLE.value])
 
 
 def classifier_controls(modality: str) -> Choice:
-    key = f"{PAGE}.{modality}_model"
-    kinds = classic.CLASSIFIERS[modality]
-    state.bind(key, classic.DEFAULT_CLASSIFIER[modality], options=kinds)
-    state.bind(K, 1, options=range(1, nearest.K_MAX + 1))
-    state.bind(METRIC, "euclidean", options=nearest.METRICS)
-    state.bind(C, 1.0, options=classic.C_VALUES)
+    model = MODEL[modality]
+    for control in (model, K, METRIC, C):
+        control.bind()
     model_col, first, second = st.columns([1.3, 1, 1])
-    kind = model_col.selectbox(t(f"{PAGE}.classifier"), kinds, format_func=i18n.formatter(f"{PAGE}.kind."),
-                               key=key)
+    kind = model_col.selectbox(t(f"{PAGE}.classifier"), model.options, format_func=i18n.formatter(f"{PAGE}.kind."),
+                               key=model.key)
     if kind == "knn":
-        first.slider(t(f"{PAGE}.k"), 1, nearest.K_MAX, key=K)
-        second.radio(t(f"{PAGE}.metric"), nearest.METRICS, format_func=i18n.formatter(f"{PAGE}.metric_"),
-                     key=METRIC, horizontal=True)
+        first.slider(t(f"{PAGE}.k"), **K.limits())
+        second.radio(t(f"{PAGE}.metric"), METRIC.options, format_func=i18n.formatter(f"{PAGE}.metric_"),
+                     key=METRIC.key, horizontal=True)
     elif kind == "logistic":
-        first.select_slider(t(f"{PAGE}.C"), classic.C_VALUES, format_func=lambda v: f"{v:g}", key=C,
+        first.select_slider(t(f"{PAGE}.C"), C.options, format_func=lambda v: f"{v:g}", key=C.key,
                             help=t(f"{PAGE}.C_help"))
-    return Choice(kind, st.session_state[K], st.session_state[METRIC], st.session_state[C])
+    return Choice(kind, K.value, METRIC.value, C.value)
 
 
 def answer(proba: np.ndarray, classes: tuple[str, ...], true: int | None, key: str) -> None:
@@ -161,7 +150,7 @@ def answer(proba: np.ndarray, classes: tuple[str, ...], true: int | None, key: s
 def beside_pretrained(role: str, builtin: Callable[[], None], answer_pretrained: Callable[[hub.Loaded], None]) -> None:
     """Our model's answer and, in Pretrained mode, the pretrained model's answer to the same input beside
     it. Built-in mode draws exactly what it always did; the section decides the one role of this run."""
-    if not pretrained.enabled():
+    if not settings.pretrained_enabled():
         builtin()
         return
     ours, theirs = st.columns(2)
@@ -236,10 +225,10 @@ def photo_pixels(source: str) -> np.ndarray | None:
 
 
 def image_section() -> None:
-    state.bind(IMAGE_SOURCE, "world", options=IMAGE_SOURCES)
-    st.radio(t(f"{PAGE}.image_source"), IMAGE_SOURCES, format_func=i18n.formatter(f"{PAGE}.source."),
-             key=IMAGE_SOURCE, horizontal=True)
-    source = st.session_state[IMAGE_SOURCE]
+    IMAGE_SOURCE.bind()
+    st.radio(t(f"{PAGE}.image_source"), IMAGE_SOURCE.options, format_func=i18n.formatter(f"{PAGE}.source."),
+             key=IMAGE_SOURCE.key, horizontal=True)
+    source = IMAGE_SOURCE.value
     data = dataset("image")
     side = world.images.shape[1]
     if source == "world":
@@ -297,9 +286,9 @@ def zero_shot_answer(loaded: hub.Loaded, image: np.ndarray, suggested: str) -> N
     world-sized copy our model gets)."""
     from components import safe_input
 
-    state.bind(LABELS, suggested)
+    LABELS.bind(default=suggested)
     follow(LABELS, suggested)
-    typed = safe_input.text_box(t(f"{PAGE}.labels"), key=LABELS)
+    typed = safe_input.text_box(t(f"{PAGE}.labels"), key=LABELS.key)
     if typed is None:
         return
     labels = hub.labels_from_text(typed)
@@ -321,9 +310,9 @@ def zero_shot_answer(loaded: hub.Loaded, image: np.ndarray, suggested: str) -> N
 
 
 # ---------------------------------------------------------------- text
-def follow(key: str, suggestion: str) -> None:
+def follow(control: state.Control, suggestion: str) -> None:
     """Keep a text box on the suggested text (the sample's caption) until the visitor edits it."""
-    memo = f"{key}.suggested"
+    key, memo = control.key, f"{control.key}.suggested"
     if st.session_state.get(key) == st.session_state.get(memo) or not st.session_state.get(key):
         st.session_state[key] = suggestion
     st.session_state[memo] = suggestion
@@ -341,17 +330,15 @@ def task_name(task: str) -> str:
 
 def text_section() -> None:
     tasks = (*world.classes, text_models.SENTIMENT)
-    state.bind(TASK, MAIN, options=tasks)
-    if st.session_state[TASK] not in tasks:
-        st.session_state[TASK] = MAIN
+    TASK.bind(options=tasks, default=MAIN)
     task_names = {task: task_name(task) for task in tasks}  # fixed now, as i18n.formatter does
-    task = st.selectbox(t(f"{PAGE}.task"), tasks, key=TASK, format_func=i18n.shown_as(task_names),
-                        on_change=st.session_state.update, args=({TEXT: ""},))  # a new task starts from its own example
+    task = st.selectbox(t(f"{PAGE}.task"), tasks, key=TASK.key, format_func=i18n.shown_as(task_names),
+                        on_change=st.session_state.update, args=({TEXT.key: ""},))  # a new task starts from its own example
     data = dataset("text", task)
     sentiment = task == text_models.SENTIMENT
     row = None if sentiment else sample_picker()
     suggestion = text_models.SENTIMENT_EXAMPLES["positive"] if sentiment else world.captions[row]
-    state.bind(TEXT, suggestion)
+    TEXT.bind(default=suggestion)
     follow(TEXT, suggestion)
 
     names, counts = text_models.word_counts(data)
@@ -369,10 +356,10 @@ def text_section() -> None:
     columns = st.columns(len(examples))
     for column, (name, example) in zip(columns, examples.items()):
         column.button(t(f"{PAGE}.example_{name}"), key=f"{PAGE}.example_{name}", on_click=st.session_state.update,
-                      args=({TEXT: example},), width="stretch")
+                      args=({TEXT.key: example},), width="stretch")
     from components import safe_input
 
-    typed = safe_input.text_box(t(f"{PAGE}.type_text"), key=TEXT)
+    typed = safe_input.text_box(t(f"{PAGE}.type_text"), key=TEXT.key)
     if typed is None:
         return
     found, one_hot, unknown = text_models.one_hot(data.dictionary, typed)
@@ -408,7 +395,7 @@ def text_section() -> None:
 
     def open_text(r: int) -> None:
         if sentiment:
-            st.session_state[TEXT] = data.texts[r]
+            st.session_state[TEXT.key] = data.texts[r]
         else:
             open_sample(np.searchsorted(TEST_ROWS, r), {TEXT: world.captions[r]})
 
@@ -457,12 +444,12 @@ def maxent_weights(model, data: classic.Dataset, present: list[str]) -> None:
 
 # ---------------------------------------------------------------- sound
 def sound_section() -> None:
-    state.bind(SOUND_SOURCE, "world", options=("world", "upload"))
-    st.radio(t(f"{PAGE}.sound_source"), ("world", "upload"), key=SOUND_SOURCE, horizontal=True,
+    SOUND_SOURCE.bind()
+    st.radio(t(f"{PAGE}.sound_source"), SOUND_SOURCE.options, key=SOUND_SOURCE.key, horizontal=True,
              format_func=i18n.formatter(f"{PAGE}.sound_source_"))
     sr = world.sample_rate
     data = dataset("sound")
-    if st.session_state[SOUND_SOURCE] == "world":
+    if SOUND_SOURCE.value == "world":
         row = sample_picker()
         clip, true = world.audio[row], int(data.y[row])
     else:
@@ -478,9 +465,9 @@ def sound_section() -> None:
 
     spectrogram = features.sound_spectrograms(np.asarray(clip)[None], sr)[0]  # (mels, frames), what the model reads
     n_frames = spectrogram.shape[1]
-    state.bind(FRAME, 20, options=range(n_frames))
-    st.slider(t(f"{PAGE}.frame"), 0, n_frames - 1, key=FRAME)
-    frame = st.session_state[FRAME]
+    FRAME.bind(high=n_frames - 1)
+    st.slider(t(f"{PAGE}.frame"), **FRAME.limits(high=n_frames - 1))
+    frame = FRAME.value
     start, end = frame * features.HOP / sr, (frame * features.HOP + features.N_FFT) / sr
     wave_col, spectrum_col = st.columns([3, 2])
     with wave_col:
@@ -527,10 +514,10 @@ def sound_section() -> None:
 
 # ---------------------------------------------------------------- data splits and hyper-parameters
 def data_modality() -> str:
-    state.bind(DATA_MODALITY, "image", options=classic.MODALITIES)
-    st.radio(t(f"{PAGE}.data_modality"), classic.MODALITIES, format_func=i18n.formatter("common."),
-             key=DATA_MODALITY, horizontal=True)
-    return st.session_state[DATA_MODALITY]
+    DATA_MODALITY.bind()
+    st.radio(t(f"{PAGE}.data_modality"), DATA_MODALITY.options, format_func=i18n.formatter("common."),
+             key=DATA_MODALITY.key, horizontal=True)
+    return DATA_MODALITY.value
 
 
 def splits_section() -> None:
@@ -539,8 +526,8 @@ def splits_section() -> None:
         column.metric(t(f"common.split_{name}"), f"{count:,}", help=t(f"{PAGE}.role_{name}"))
     ui.explain(f"{PAGE}.splits_explain")
     modality = data_modality()
-    state.bind(SWEEP_MODEL, "knn", options=("knn", "logistic"))
-    model = st.radio(t(f"{PAGE}.sweep_model"), ("knn", "logistic"), key=SWEEP_MODEL, horizontal=True,
+    SWEEP_MODEL.bind()
+    model = st.radio(t(f"{PAGE}.sweep_model"), SWEEP_MODEL.options, key=SWEEP_MODEL.key, horizontal=True,
                      format_func=i18n.formatter(f"{PAGE}.sweep_"))
     data = dataset(modality)
     if model == "knn":
@@ -603,9 +590,9 @@ def cost_section() -> None:
 
 
 # ---------------------------------------------------------------- the page
-state.bind(SECTION, "image", options=SECTIONS)
-section = st.segmented_control(t(f"{PAGE}.section_label"), SECTIONS, format_func=i18n.formatter(f"{PAGE}.section."),
-                               key=SECTION, required=True, width="stretch")
+SECTION.bind()
+section = st.segmented_control(t(f"{PAGE}.section_label"), SECTION.options, format_func=i18n.formatter(f"{PAGE}.section."),
+                               key=SECTION.key, required=True, width="stretch")
 {"image": image_section, "text": text_section, "sound": sound_section, "splits": splits_section,
- "cost": cost_section}[section or SECTIONS[0]]()  # None seen once under load (the concurrency bench): not a traceback
+ "cost": cost_section}[section or SECTION.default]()  # None seen once under load (the concurrency bench): not a traceback
 ui.page_end()

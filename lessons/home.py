@@ -5,19 +5,19 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from components import figures, registry, state, ui
+from components import figures, registry, settings, state, ui
+from components.controls.home import SAMPLE
 from components.i18n import label, t
 from models import audio, worlds
 
 PAGE = "home"
 CHALLENGE_PAGES = {"representation": "representation", "translation": "captioning", "alignment": "alignment",
                    "fusion": "fusion", "colearning": "colearning"}
-SAMPLE_KEY = f"{PAGE}.sample"
 
 conf = ui.page_start(PAGE, [
-    state.Step(f"{PAGE}.step_world", {"world": "shapes", SAMPLE_KEY: 0}),
-    state.Step(f"{PAGE}.step_other", {"world": "shapes", SAMPLE_KEY: 7}),
-    state.Step(f"{PAGE}.step_digits", {"world": "digits", SAMPLE_KEY: 3}),
+    state.Step(f"{PAGE}.step_world", {settings.WORLD: "shapes", SAMPLE: 0}),
+    state.Step(f"{PAGE}.step_other", {settings.WORLD: "shapes", SAMPLE: 7}),
+    state.Step(f"{PAGE}.step_digits", {settings.WORLD: "digits", SAMPLE: 3}),
 ])
 world = registry.world(conf.world, conf.seed)
 
@@ -56,14 +56,14 @@ def challenges() -> None:
         with column, st.container(border=True):
             st.markdown(t(f"home.{challenge}"))
             if (Path(__file__).parent / f"{page}.py").exists():
-                st.page_link(f"pages/{page}.py", label=t("home.open_page"))
+                st.page_link(f"lessons/{page}.py", label=t("home.open_page"))
 
 
 def pick_random(n: int, seed: int) -> None:
     """A button callback: the next sample in a fixed random order, so a talk can be rehearsed."""
     clicks = st.session_state.get(f"{PAGE}.clicks", 0) + 1
     st.session_state[f"{PAGE}.clicks"] = clicks
-    st.session_state[SAMPLE_KEY] = int(np.random.default_rng([seed, clicks]).integers(n))
+    st.session_state[SAMPLE.key] = int(np.random.default_rng([seed, clicks]).integers(n))
 
 
 def browser() -> None:
@@ -71,14 +71,12 @@ def browser() -> None:
     n = len(world)
     counts = np.bincount(world.split, minlength=3)
     st.caption(t("home.world_summary", n=n, train=counts[0], validation=counts[1], test=counts[2]))
-    state.bind(SAMPLE_KEY, 0, options=range(n))
-    if st.session_state[SAMPLE_KEY] >= n:
-        st.session_state[SAMPLE_KEY] = 0
+    SAMPLE.bind(high=n - 1)
     pick, dice = st.columns([4, 1], vertical_alignment="bottom")
-    pick.number_input(t("home.sample_index"), min_value=0, max_value=n - 1, step=1, key=SAMPLE_KEY)
+    pick.number_input(t("home.sample_index"), **SAMPLE.limits(high=n - 1))
     dice.button(t("common.random_sample"), on_click=pick_random, args=(n, conf.seed), width="stretch")
 
-    view = worlds.sample_view(world, st.session_state[SAMPLE_KEY])
+    view = worlds.sample_view(world, SAMPLE.value)
     ui.explain("home.browse_help")
     image_col, text_col, sound_col = st.columns([1, 1, 1.4])
     with image_col:

@@ -4,14 +4,13 @@ data-efficiency and label-noise curves, the pseudo-labels, negative transfer, an
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, registry, state, ui
+from components import figures, i18n, registry, settings, state, ui
+from components.controls.colearning import BUDGET, NOISE, SAMPLE, TEACHER, WRONG
 from components.i18n import label, t
 from models import colearning, representation, unimodal, worlds
 
 PAGE = "colearning"
-BUDGET, WRONG, NOISE, TEACHER = f"{PAGE}.budget", f"{PAGE}.wrong", f"{PAGE}.noise", f"{PAGE}.teacher"
-SAMPLE = f"{PAGE}.sample"
-STORY = {"world": "shapes", BUDGET: 2, WRONG: 0.0, NOISE: 0.0, TEACHER: 0}  # step 1 is the default view
+STORY = {settings.WORLD: "shapes", BUDGET: 2, WRONG: 0.0, NOISE: 0.0, TEACHER: 0}  # step 1 is the default view
 STEPS = [
     state.Step(f"{PAGE}.step_few", STORY),
     state.Step(f"{PAGE}.step_many", {**STORY, BUDGET: 100}),
@@ -48,21 +47,18 @@ def teacher_words(level: int) -> str:
 
 def controls() -> tuple[int, float, float, int]:
     levels = range(len(colearning.TEACHER_NOISE[conf.world]))
-    state.bind(BUDGET, STORY[BUDGET], colearning.LABELS_PER_CLASS)
-    state.bind(WRONG, STORY[WRONG], colearning.LABEL_NOISE)
-    state.bind(NOISE, STORY[NOISE], colearning.SOUND_NOISE)
-    state.bind(TEACHER, STORY[TEACHER], levels)
-    if st.session_state[TEACHER] not in levels:  # a world with fewer teacher levels
-        st.session_state[TEACHER] = 0
+    for control in (BUDGET, WRONG, NOISE):
+        control.bind()
+    TEACHER.bind(options=levels)  # a world with fewer teacher levels
     budget, wrong, noise, teacher = st.columns(4)
-    budget.select_slider(t(f"{PAGE}.budget"), colearning.LABELS_PER_CLASS, key=BUDGET, help=t(f"{PAGE}.budget_help"))
-    wrong.select_slider(t(f"{PAGE}.wrong"), colearning.LABEL_NOISE, key=WRONG, help=t(f"{PAGE}.wrong_help"),
-                        format_func=i18n.shown_as({r: f"{r:.0%}" for r in colearning.LABEL_NOISE}))
-    noise.select_slider(t(f"{PAGE}.noise"), colearning.SOUND_NOISE, key=NOISE, help=t(f"{PAGE}.noise_help"),
-                        format_func=i18n.shown_as({n: sound_words(n) for n in colearning.SOUND_NOISE}))
-    teacher.select_slider(t(f"{PAGE}.teacher"), levels, key=TEACHER, help=t(f"{PAGE}.teacher_help"),
+    budget.select_slider(t(f"{PAGE}.budget"), BUDGET.options, key=BUDGET.key, help=t(f"{PAGE}.budget_help"))
+    wrong.select_slider(t(f"{PAGE}.wrong"), WRONG.options, key=WRONG.key, help=t(f"{PAGE}.wrong_help"),
+                        format_func=i18n.shown_as({r: f"{r:.0%}" for r in WRONG.options}))
+    noise.select_slider(t(f"{PAGE}.noise"), NOISE.options, key=NOISE.key, help=t(f"{PAGE}.noise_help"),
+                        format_func=i18n.shown_as({n: sound_words(n) for n in NOISE.options}))
+    teacher.select_slider(t(f"{PAGE}.teacher"), levels, key=TEACHER.key, help=t(f"{PAGE}.teacher_help"),
                           format_func=i18n.shown_as({level: teacher_words(level) for level in levels}))
-    return tuple(st.session_state[k] for k in (BUDGET, WRONG, NOISE, TEACHER))
+    return tuple(control.value for control in (BUDGET, WRONG, NOISE, TEACHER))
 
 
 def headline(mean: np.ndarray, zero_shot: float, b: int, r: int) -> None:
@@ -143,7 +139,7 @@ def pick_random(n: int) -> None:
     """A button callback: the next test sound in a fixed random order, so a talk can be rehearsed."""
     clicks = st.session_state.get(f"{PAGE}.clicks", 0) + 1
     st.session_state[f"{PAGE}.clicks"] = clicks
-    st.session_state[SAMPLE] = int(np.random.default_rng([conf.seed, clicks]).integers(n))
+    st.session_state[SAMPLE.key] = int(np.random.default_rng([conf.seed, clicks]).integers(n))
 
 
 def own_sound() -> np.ndarray | None:
@@ -158,14 +154,12 @@ def try_sound(curves: colearning.Curves, b: int, r: int, noise: float) -> None:
     """One test sound (or the visitor's own) through every trained student and through zero-shot."""
     with st.expander(t(f"{PAGE}.try_title")):
         test = world.indices("test")
-        state.bind(SAMPLE, 0, options=range(len(test)))
-        if st.session_state[SAMPLE] >= len(test):  # the other world has fewer test samples
-            st.session_state[SAMPLE] = 0
+        SAMPLE.bind(high=len(test) - 1)  # the other world has fewer test samples
         pick, dice = st.columns([4, 1], vertical_alignment="bottom")
-        pick.number_input(t(f"{PAGE}.try_sample"), 0, len(test) - 1, step=1, key=SAMPLE)
+        pick.number_input(t(f"{PAGE}.try_sample"), **SAMPLE.limits(high=len(test) - 1))
         dice.button(t("common.random_sample"), on_click=pick_random, args=(len(test),), width="stretch")
         own = own_sound() if st.toggle(t(f"{PAGE}.own"), key=f"{PAGE}.own") else None
-        index = test[st.session_state[SAMPLE]]
+        index = test[SAMPLE.value]
         if own is None:
             clip = worlds.corrupt_audio(world.audio[[index]], noise, seed=int(index))[0]
             truth = int(world.labels(worlds.MAIN_ATTRIBUTE[conf.world])[index])

@@ -4,18 +4,15 @@ import numpy as np
 import streamlit as st
 
 from components import figures, i18n, pretrained, registry, safe_input, state, ui
+from components.controls.alignment import (BAND, CLIP_PHOTO, CLIP_WORD, FEATURE, HEAD, LAYER, NOISE, PATTERN, REORDER,
+                                           SAMPLE, SOURCE, TEMPO, TEXT, TWO, VIEW, VOICE, WORD)
 from components.i18n import label, t
 from models import alignment as al
 from models import captioning_scenes as scenes
 from models import pretrained as hub
 
 PAGE = "alignment"
-VIEW, SAMPLE, SOURCE, TEXT, FEATURE, PATTERN, BAND, TEMPO, NOISE, VOICE, REORDER, LAYER, HEAD, TWO, WORD = (
-    f"{PAGE}.{n}" for n in ("view", "sample", "source", "text", "feature", "pattern", "band", "tempo", "noise", "voice",
-                            "reorder", "layer", "head", "two", "word"))
-VIEWS = ("explicit", "implicit", "both")
-SOURCES = ("caption", "typed")
-DEFAULTS = {FEATURE: "mfcc", PATTERN: "symmetric1", BAND: 0.0, TEMPO: 1.0, NOISE: 0.0, VOICE: "plain", REORDER: False, TWO: False}
+DEFAULTS = {control: control.default for control in (FEATURE, PATTERN, BAND, TEMPO, NOISE, VOICE, REORDER, TWO)}
 EXAMPLES = {"clean": {VIEW: "explicit"}, "fast_noisy": {VIEW: "explicit", TEMPO: 1.6, NOISE: 0.6},
             "octave": {VIEW: "explicit", VOICE: "plain_octave"},
             "chroma": {VIEW: "explicit", VOICE: "plain_octave", FEATURE: "chroma"},
@@ -27,8 +24,7 @@ MEASURED = 24  # test captions it aligns per feature and noise level
 MAX_DRAWN = 260  # frames per axis of the drawn cost matrix
 GOOD_MS = 50  # a boundary within this many milliseconds counts as found
 SPOT = 4  # spotlight pictures: each pixel drawn 4x4
-CLIP_PHOTO, CLIP_WORD = f"{PAGE}.clip_photo", f"{PAGE}.clip_word"  # pretrained mode: CLIP on a real photo
-CLIP_EXAMPLES = ("pagoda", "trees", "water", "sky", "flower", "leaves")
+CLIP_EXAMPLES = (CLIP_WORD.default, "trees", "water", "sky", "flower", "leaves")
 
 conf = ui.page_start(PAGE, [state.Step(f"{PAGE}.step_{name}", EXAMPLES[name])
                             for name in ("clean", "fast_noisy", "octave", "chroma", "side_by_side")])
@@ -37,20 +33,13 @@ if conf.world != "shapes":
 world = registry.world("shapes", conf.seed)
 test = scenes.split_indices(world, "test")
 
-state.bind(VIEW, "explicit", options=VIEWS)
-state.bind(SAMPLE, 0, options=range(len(test)))
-state.bind(SOURCE, "caption", options=SOURCES)
-state.bind(TEXT, "the little crimson disc on the left")
-for key, value in DEFAULTS.items():
-    state.bind(key, value, options={FEATURE: al.FEATURES, PATTERN: tuple(al.STEP_PATTERNS), VOICE: al.VOICES}.get(key))
-state.bind(LAYER, -1, options=(-1, 0, 1))
-state.bind(HEAD, -1, options=(-1, 0, 1, 2, 3))
-state.bind(WORD, "red")
-st.session_state[SAMPLE] = min(st.session_state[SAMPLE], len(test) - 1)  # another seed has another test split
+for control in (VIEW, SOURCE, TEXT, *DEFAULTS, LAYER, HEAD, WORD):
+    control.bind()
+SAMPLE.bind(high=len(test) - 1)  # another seed has another test split
 
 
 def use_example(name: str) -> None:
-    st.session_state.update(EXAMPLES[name])
+    st.session_state.update({control.key: value for control, value in EXAMPLES[name].items()})
 
 
 def clicked(text: str, key: str) -> bool:
@@ -61,19 +50,19 @@ def clicked(text: str, key: str) -> bool:
 
 
 def settings() -> al.Settings:
-    s = st.session_state
-    return al.Settings(s[FEATURE], s[PATTERN], float(s[BAND]), float(s[TEMPO]), float(s[NOISE]), s[VOICE], bool(s[REORDER]))
+    return al.Settings(FEATURE.value, PATTERN.value, float(BAND.value), float(TEMPO.value), float(NOISE.value), VOICE.value,
+                       bool(REORDER.value))
 
 
 def sample_image() -> tuple[np.ndarray, tuple]:
     """The chosen test picture (or it with a second object beside it) and the objects in it."""
-    index = int(test[st.session_state[SAMPLE]])
+    index = int(test[SAMPLE.value])
     obj = world.describe(index)
-    return al.two_objects(obj) if st.session_state[TWO] else (world.images[index], (obj,))
+    return al.two_objects(obj) if TWO.value else (world.images[index], (obj,))
 
 
 def aligned(words: list[str]) -> al.Explicit:
-    return registry.alignment_explicit(tuple(words), settings(), conf.seed * 1000 + st.session_state[SAMPLE])
+    return registry.alignment_explicit(tuple(words), settings(), conf.seed * 1000 + SAMPLE.value)
 
 
 def spans(starts, ends) -> list[tuple[float, float]]:
@@ -86,30 +75,30 @@ def header() -> None:
         for name in EXAMPLES:
             st.button(t(f"{PAGE}.example_{name}"), key=f"{PAGE}.example_{name}", on_click=use_example, args=(name,))
     view_col, sample_col = st.columns([3, 1])
-    view_col.radio(t(f"{PAGE}.view"), VIEWS, key=VIEW, horizontal=True, format_func=i18n.formatter(f"{PAGE}.view_"))
-    sample_col.number_input(t(f"{PAGE}.sample"), min_value=0, max_value=len(test) - 1, step=1, key=SAMPLE)
+    view_col.radio(t(f"{PAGE}.view"), VIEW.options, key=VIEW.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.view_"))
+    sample_col.number_input(t(f"{PAGE}.sample"), **SAMPLE.limits(high=len(test) - 1))
 
 
 # ---------------------------------------------------------------- explicit: DTW
 def explicit_controls() -> None:
     source_col, feature_col, voice_col, reorder_col = st.columns([1.7, 1.5, 1.3, 1.3], vertical_alignment="bottom")
-    source_col.radio(t(f"{PAGE}.source"), SOURCES, key=SOURCE, horizontal=True, format_func=i18n.formatter(f"{PAGE}.source_"))
-    feature_col.radio(t(f"{PAGE}.feature"), al.FEATURES, key=FEATURE, horizontal=True,
+    source_col.radio(t(f"{PAGE}.source"), SOURCE.options, key=SOURCE.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.source_"))
+    feature_col.radio(t(f"{PAGE}.feature"), FEATURE.options, key=FEATURE.key, horizontal=True,
                       format_func=i18n.formatter(f"{PAGE}.feature_"), help=t(f"{PAGE}.feature_help"))
-    voice_col.selectbox(t(f"{PAGE}.voice"), al.VOICES, key=VOICE, format_func=i18n.formatter(f"{PAGE}.voice_"),
+    voice_col.selectbox(t(f"{PAGE}.voice"), VOICE.options, key=VOICE.key, format_func=i18n.formatter(f"{PAGE}.voice_"),
                         help=t(f"{PAGE}.voice_help"))
     tempo_col, noise_col, pattern_col, band_col = st.columns(4, vertical_alignment="bottom")
-    tempo_col.slider(t(f"{PAGE}.tempo"), 0.5, 2.0, step=0.1, key=TEMPO, help=t(f"{PAGE}.tempo_help"))
-    noise_col.slider(t(f"{PAGE}.noise"), 0.0, 1.0, step=0.1, key=NOISE, help=t(f"{PAGE}.noise_help"))
-    pattern_col.selectbox(t(f"{PAGE}.pattern"), tuple(al.STEP_PATTERNS), key=PATTERN,
+    tempo_col.slider(t(f"{PAGE}.tempo"), **TEMPO.limits(), help=t(f"{PAGE}.tempo_help"))
+    noise_col.slider(t(f"{PAGE}.noise"), **NOISE.limits(), help=t(f"{PAGE}.noise_help"))
+    pattern_col.selectbox(t(f"{PAGE}.pattern"), PATTERN.options, key=PATTERN.key,
                           format_func=i18n.formatter(f"{PAGE}.pattern_"), help=t(f"{PAGE}.pattern_help"))
-    band_col.slider(t(f"{PAGE}.band"), 0.0, 0.5, step=0.05, key=BAND, help=t(f"{PAGE}.band_help"))
-    reorder_col.toggle(t(f"{PAGE}.reorder"), key=REORDER, help=t(f"{PAGE}.reorder_help"))
+    band_col.slider(t(f"{PAGE}.band"), **BAND.limits(), help=t(f"{PAGE}.band_help"))
+    reorder_col.toggle(t(f"{PAGE}.reorder"), key=REORDER.key, help=t(f"{PAGE}.reorder_help"))
 
 
 def explicit_words() -> list[str] | None:
-    if st.session_state[SOURCE] == "typed":
-        text = safe_input.text_box(t(f"{PAGE}.text"), key=TEXT)
+    if SOURCE.value == "typed":
+        text = safe_input.text_box(t(f"{PAGE}.text"), key=TEXT.key)
         words = al.words_of(text or "")
         if not words:
             st.info(t(f"{PAGE}.text_hint"))
@@ -117,7 +106,7 @@ def explicit_words() -> list[str] | None:
         if len((text or "").split()) > al.MAX_WORDS:
             st.caption(t(f"{PAGE}.text_cut", n=al.MAX_WORDS))
         return words
-    return al.words_of(world.captions[int(test[st.session_state[SAMPLE]])])
+    return al.words_of(world.captions[int(test[SAMPLE.value])])
 
 
 def waveforms(found: al.Explicit, key: str) -> None:
@@ -260,7 +249,7 @@ def head_name(head: int) -> str:
 
 
 def chosen_attention(found) -> np.ndarray:
-    layer, head = st.session_state[LAYER], st.session_state[HEAD]
+    layer, head = LAYER.value, HEAD.value
     return al.attention_view(found.cross_attention, None if layer < 0 else layer, None if head < 0 else head)
 
 
@@ -282,9 +271,11 @@ def spotlights(image: np.ndarray, words, weights: np.ndarray, scene) -> np.ndarr
 
 def implicit() -> None:
     toggle_col, layer_col, head_col = st.columns([1.4, 1, 1])
-    toggle_col.toggle(t(f"{PAGE}.two"), key=TWO, help=t(f"{PAGE}.two_help"))
-    layer_col.selectbox(t(f"{PAGE}.layer"), (-1, 0, 1), key=LAYER, format_func=i18n.shown_as({n: layer_name(n) for n in (-1, 0, 1)}))
-    head_col.selectbox(t(f"{PAGE}.head"), (-1, 0, 1, 2, 3), key=HEAD, format_func=i18n.shown_as({n: head_name(n) for n in range(-1, 4)}))
+    toggle_col.toggle(t(f"{PAGE}.two"), key=TWO.key, help=t(f"{PAGE}.two_help"))
+    layer_col.selectbox(t(f"{PAGE}.layer"), LAYER.options, key=LAYER.key,
+                        format_func=i18n.shown_as({n: layer_name(n) for n in LAYER.options}))
+    head_col.selectbox(t(f"{PAGE}.head"), HEAD.options, key=HEAD.key,
+                       format_func=i18n.shown_as({n: head_name(n) for n in HEAD.options}))
     image, scene = sample_image()
     with st.spinner(t(f"{PAGE}.loading_captioner")):
         found = registry.alignment_attention(image)
@@ -296,8 +287,8 @@ def implicit() -> None:
     matrix_col, slots_col = st.columns(2)
     with matrix_col:
         patches = [t(f"{PAGE}.patch", row=p // al.GRID + 1, col=p % al.GRID + 1) for p in range(al.GRID**2)]
-        fig = registry.figure("heatmap", weights, t(f"{PAGE}.attention_title", layer=layer_name(st.session_state[LAYER]),
-                                                                                head=head_name(st.session_state[HEAD])),
+        fig = registry.figure("heatmap", weights, t(f"{PAGE}.attention_title", layer=layer_name(LAYER.value),
+                                                                                head=head_name(HEAD.value)),
                               patches, list(found.words), t(f"{PAGE}.patch_axis"), "", t(f"{PAGE}.weight"), height=340,
                               reverse_y=True, zmin=0.0)
         patch, word, value = figures.strongest_cell(weights, patches, list(found.words))
@@ -311,7 +302,7 @@ def implicit() -> None:
 
 def by_slot() -> None:
     slots = registry.alignment_attention_by_slot(conf.seed)
-    layer, head = st.session_state[LAYER], st.session_state[HEAD]
+    layer, head = LAYER.value, HEAD.value
     share = al.attention_view(slots["share"], None if layer < 0 else layer, None if head < 0 else head)
     words = [str(w) for w in slots["words"]]
     names = [t(f"{PAGE}.slot_{k}") for k in range(len(words))]
@@ -326,7 +317,7 @@ def by_slot() -> None:
 def coordinated(image: np.ndarray) -> None:
     st.subheader(t(f"{PAGE}.coordinated_title"))
     ui.explain(f"{PAGE}.coordinated_help")
-    text = safe_input.text_box(t(f"{PAGE}.word"), key=WORD)
+    text = safe_input.text_box(t(f"{PAGE}.word"), key=WORD.key)
     word = (al.words_of(text or "") or [""])[0]
     if not word:
         st.info(t(f"{PAGE}.word_hint"))
@@ -344,7 +335,7 @@ def coordinated(image: np.ndarray) -> None:
 
 
 def set_clip_word(word: str) -> None:
-    st.session_state[CLIP_WORD] = word
+    st.session_state[CLIP_WORD.key] = word
 
 
 def clip_regions() -> None:
@@ -353,12 +344,12 @@ def clip_regions() -> None:
     if loaded is None:
         return
     ui.explain(f"{PAGE}.clip_help")
-    state.bind(CLIP_WORD, CLIP_EXAMPLES[0])
+    CLIP_WORD.bind()
     photo_col, word_col = st.columns([1, 1])
     with photo_col:
         photo = pretrained.photo(CLIP_PHOTO)
     with word_col:
-        text = safe_input.text_box(t(f"{PAGE}.clip_word"), key=CLIP_WORD, max_chars=60)
+        text = safe_input.text_box(t(f"{PAGE}.clip_word"), key=CLIP_WORD.key, max_chars=60)
         with st.container(horizontal=True):
             for example in CLIP_EXAMPLES:
                 st.button(example, key=f"{PAGE}.clip_example_{example}", on_click=set_clip_word, args=(example,))
@@ -416,5 +407,5 @@ def both() -> None:
 
 
 header()
-{"explicit": explicit, "implicit": implicit, "both": both}[st.session_state[VIEW]]()
+{"explicit": explicit, "implicit": implicit, "both": both}[VIEW.value]()
 ui.page_end()

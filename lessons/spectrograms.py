@@ -4,20 +4,12 @@ import numpy as np
 import streamlit as st
 
 from components import figures, pretrained, registry, state, ui
+from components.controls.spectrograms import CONTROL
 from components.i18n import label, t, translate
 from models import audio, worlds
 from models import spectrograms as sp
 
 PAGE = "spectrograms"
-DEFAULTS = {
-    "source": "shape", "shape": "square", "colour": "red", "size": "small", "digit": 5, "clip": "sea_shells_en",
-    "n_fft": 256, "hop": 4, "window": "hann", "start": 0.25, "scale": "linear", "n_mels": 40, "top_db": 80,
-    "mfcc": False, "view": "resolution", "low_band": 0.5, "high_band": 2.0, "other": "shape:circle:red:small",
-}
-OPTIONS = {"source": sp.SOURCE_KINDS, "shape": worlds.SHAPES, "colour": worlds.COLOURS, "size": worlds.SIZES,
-           "digit": tuple(range(10)), "clip": tuple(sp.speech_clips()), "n_fft": sp.N_FFTS, "hop": sp.HOP_FRACTIONS,
-           "window": audio.WINDOWS, "scale": sp.SCALES, "view": ("resolution", "bands", "compare", "model"),
-           "other": sp.catalogue()}
 TICKS_KHZ = {"log": (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8), "mel": (0, 0.5, 1, 2, 4, 8)}
 PERSIST = {"persist_state": "page"}  # for widgets drawn only for some sources or views
 
@@ -42,7 +34,7 @@ def value(name: str):
 
 
 def step(caption: str, **values) -> state.Step:
-    return state.Step(key(f"step_{caption}"), {key(name): v for name, v in values.items()})
+    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()})
 
 
 STORY = {"scale": "linear", "mfcc": False, "n_fft": 256, "hop": 4, "window": "hann", "view": "resolution"}
@@ -53,8 +45,8 @@ conf = ui.page_start(PAGE, [  # each step sets everything it relies on, so the s
     step("speech", **{**STORY, "scale": "mel", "view": "bands"}, source="speech", clip="sea_shells_en"),
     step("model", **{**STORY, "scale": "mel", "view": "model"}, source="speech", clip="red_circle_en"),
 ])
-for name, default in DEFAULTS.items():
-    state.bind(key(name), default, OPTIONS.get(name))
+for control in CONTROL.values():
+    control.bind()
 
 
 def clamp(name: str, low: float, high: float) -> None:
@@ -81,13 +73,13 @@ def pick_sound(kind: str) -> tuple[np.ndarray | None, int]:
     if kind == "shape":
         columns = st.columns(3)
         for column, name in zip(columns, ("shape", "colour", "size")):
-            column.selectbox(t(f"common.attr.{name}"), OPTIONS[name], format_func=class_name, key=key(name), **PERSIST)
+            column.selectbox(t(f"common.attr.{name}"), CONTROL[name].options, format_func=class_name, key=key(name), **PERSIST)
         return load(f"shape:{value('shape')}:{value('colour')}:{value('size')}")
     if kind == "dtmf":
-        st.selectbox(tr("digit"), OPTIONS["digit"], key=key("digit"), **PERSIST)
+        st.selectbox(tr("digit"), CONTROL["digit"].options, key=key("digit"), **PERSIST)
         return load(f"dtmf:{value('digit')}")
     if kind == "speech":
-        st.selectbox(tr("clip"), OPTIONS["clip"], format_func=lambda c: sound_label(f"speech:{c}"),
+        st.selectbox(tr("clip"), CONTROL["clip"].options, format_func=lambda c: sound_label(f"speech:{c}"),
                      key=key("clip"), **PERSIST)
         return load(f"speech:{value('clip')}")
     from components import safe_input  # imports scipy.signal: only when someone brings a sound
@@ -117,7 +109,7 @@ def spectrogram_figure(specs: list[sp.Spectrogram], titles: list[str], marks: tu
 
 
 def source_row() -> tuple[np.ndarray | None, int]:
-    st.radio(tr("source"), OPTIONS["source"], format_func=lambda k: tr(f"source_{k}"),
+    st.radio(tr("source"), CONTROL["source"].options, format_func=lambda k: tr(f"source_{k}"),
              key=key("source"), horizontal=True)
     picker, player = st.columns([3, 2], vertical_alignment="bottom")
     with picker:
@@ -137,9 +129,9 @@ def windows_section(y: np.ndarray, sr: int) -> tuple[np.ndarray, int, int, int]:
     duration = len(y) / sr
     clamp("start", 0.0, max(0.01, np.floor(duration * 100) / 100))
     c1, c2, c3, c4 = st.columns(4)
-    c1.select_slider(tr("n_fft"), OPTIONS["n_fft"], key=key("n_fft"))
-    c2.select_slider(tr("hop"), OPTIONS["hop"], format_func=lambda d: tr(f"hop_{d}"), key=key("hop"))
-    c3.selectbox(tr("window"), OPTIONS["window"], format_func=lambda w: tr(f"window_{w}"), key=key("window"))
+    c1.select_slider(tr("n_fft"), CONTROL["n_fft"].options, key=key("n_fft"))
+    c2.select_slider(tr("hop"), CONTROL["hop"].options, format_func=lambda d: tr(f"hop_{d}"), key=key("hop"))
+    c3.selectbox(tr("window"), CONTROL["window"].options, format_func=lambda w: tr(f"window_{w}"), key=key("window"))
     c4.slider(tr("start"), 0.0, max(0.01, np.floor(duration * 100) / 100), step=0.01, key=key("start"))
     n_fft, window = value("n_fft"), value("window")
     hop = sp.hop_length(n_fft, value("hop"))
@@ -172,11 +164,11 @@ def spectrogram_section(power: np.ndarray, sr: int, n_fft: int, hop: int, index:
     """Step 2: all the spectra side by side, on the frequency axis and dB range chosen."""
     st.subheader(tr("step2_title"))
     c1, c2, c3, c4 = st.columns([1.6, 1, 1, 0.8], vertical_alignment="bottom")
-    c1.radio(tr("scale"), OPTIONS["scale"], format_func=lambda s: tr(f"scale_{s}"), key=key("scale"),
+    c1.radio(tr("scale"), CONTROL["scale"].options, format_func=lambda s: tr(f"scale_{s}"), key=key("scale"),
              horizontal=True)
     if value("scale") == "mel" or value("mfcc"):  # only the mel axis and the MFCCs have bands
-        c2.slider(tr("n_mels"), 8, 128, step=8, key=key("n_mels"), **PERSIST)
-    c3.slider(tr("top_db"), 20, 120, step=10, key=key("top_db"))
+        c2.slider(tr("n_mels"), **CONTROL["n_mels"].limits(), **PERSIST)
+    c3.slider(tr("top_db"), **CONTROL["top_db"].limits())
     c4.toggle(tr("mfcc"), key=key("mfcc"))
     n_mels, top_db = value("n_mels"), value("top_db")
     spec = sp.analyse(power, sr, n_fft, hop, value("scale"), n_mels, top_db)
@@ -238,7 +230,7 @@ def bands_view(power: np.ndarray, sr: int, n_fft: int, hop: int) -> None:
 
 
 def compare_view(y: np.ndarray, sr: int) -> None:
-    st.selectbox(tr("other"), OPTIONS["other"], format_func=sound_label, key=key("other"), **PERSIST)
+    st.selectbox(tr("other"), CONTROL["other"].options, format_func=sound_label, key=key("other"), **PERSIST)
     other, other_sr = load(value("other"))
     rate = max(sr, other_sr)
     sounds = ((y, sr, tr("compare_this")), (other, other_sr, sound_label(value("other"))))
@@ -319,7 +311,7 @@ if y is not None:
     power, n_fft, hop, index = windows_section(y, sr)
     spectrogram_section(power, sr, n_fft, hop, index)
     st.subheader(tr("step3_title"))
-    st.radio(tr("view"), OPTIONS["view"], format_func=lambda v: tr(f"view_{v}"), key=key("view"),
+    st.radio(tr("view"), CONTROL["view"].options, format_func=lambda v: tr(f"view_{v}"), key=key("view"),
              horizontal=True)
     view = value("view")
     if view == "resolution":

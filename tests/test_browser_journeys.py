@@ -1,0 +1,216 @@
+"""The journeys of DESIGN.md in Chromium against `streamlit run app.py`, moving as people do: by the
+sidebar navigation, by Previous / Next, by a copied link opened in a fresh browser.
+
+Screenshots land in test-output/journey_*.png (the lecturer's at projector size, 1280×800).
+"""
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from browser import browser, require_chromium, server, wait_idle
+from components import i18n, router
+
+OUT = Path(__file__).resolve().parent.parent / "test-output"
+MAIN, SIDEBAR = '[data-testid="stMain"]', '[data-testid="stSidebar"]'
+PLOTS = f"""() => Array.from(document.querySelectorAll('{MAIN} .js-plotly-plot')).map(p => JSON.stringify(p.data || []))"""
+
+require_chromium()
+
+
+@pytest.fixture(scope="module")
+def live():
+    with server() as (url, _, _), browser() as b:
+        yield url, b
+
+
+def settle(page, timeout_ms: int = 180000) -> None:
+    page.wait_for_timeout(400)
+    wait_idle(page, timeout_ms=timeout_ms)
+
+
+def no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()[:500]
+
+
+def click_nav(page, name: str, language: str) -> None:
+    """Click a page in the sidebar navigation, by the title the visitor reads there."""
+    title = i18n.translate(f"common.nav.{name}", language)
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_url(re.compile(rf"/{'' if name == 'home' else name}(\?|$)"), timeout=60000)
+    settle(page)
+
+
+def query(page) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlparse(page.url).query).items()}
+
+
+def heading(page) -> str:
+    return page.locator(f"{MAIN} h1").first.inner_text().strip()
+
+
+def test_lecturer_walks_every_page_in_traditional_chinese(live):
+    """`/?lang=zh-Hant&present=1`, every page by the sidebar, Next through every step."""
+    url, b = live
+    context = b.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{url}/?lang=zh-Hant&present=1")
+    settle(page)
+    OUT.mkdir(exist_ok=True)
+    next_label = i18n.translate("common.next", "zh-Hant")
+    for name in router.PAGES:
+        if name != "home":
+            click_nav(page, name, "zh-Hant")
+        presses = 0
+        while True:
+            no_exception(page)
+            assert heading(page) == i18n.translate(f"{name}.title", "zh-Hant"), name
+            main = page.locator(MAIN).inner_text()
+            assert i18n.translate(f"{name}.key_idea", "zh-Hant") in main, f"{name}: the key idea, in 繁體中文"
+            assert query(page).get("lang") == "zh-Hant" and query(page).get("present") == "1", (name, page.url)
+            step = int(query(page).get(f"{name}.step", 0))
+            assert step == presses, (name, step, presses)
+            forward = page.get_by_role("button", name=next_label)
+            if presses == 0:
+                page.screenshot(path=OUT / f"journey_lecturer_{name}.png")
+            if forward.is_disabled():
+                break
+            forward.click()
+            settle(page)
+            presses += 1
+        assert presses >= 2, f"{name} has guided steps to press through"
+    context.close()
+
+
+def share_link(page) -> str:
+    page.locator(SIDEBAR).get_by_role("button", name=i18n.translate("common.share", "en")).click()
+    link = page.locator('[data-testid="stPopoverBody"] code').first
+    link.wait_for(timeout=30000)
+    text = link.inner_text().strip()
+    page.keyboard.press("Escape")
+    return text
+
+
+def slider_values(page) -> list[str]:
+    return [s.input_value() for s in page.locator(f'{MAIN} [data-testid="stSlider"] input[type="range"]').all()]
+
+
+def test_student_changes_a_step_and_the_shared_link_reopens_it(live):
+    url, b = live
+    lecturer = b.new_context(viewport={"width": 1280, "height": 900})
+    page = lecturer.new_page()
+    page.goto(f"{url}/fusion?present=1")
+    settle(page)
+    for _ in range(2):  # the third step: the sound goes missing
+        page.get_by_role("button", name=i18n.translate("common.next", "en")).click()
+        settle(page)
+    third_step = page.url
+    assert query(page)["fusion.step"] == "2"
+    lecturer.close()
+
+    student = b.new_context(viewport={"width": 1400, "height": 2000})
+    page = student.new_page()
+    page.goto(third_step)
+    settle(page)
+    no_exception(page)
+    slider = page.locator(f'{MAIN} [data-testid="stSlider"] input[type="range"]').first
+    before = slider.input_value()
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    settle(page)
+    after = slider.input_value()
+    assert after != before
+    link = share_link(page)
+    assert link.startswith(url) and "fusion.level_image=0.2" in link, link
+    sliders = slider_values(page)
+    plots = page.evaluate(PLOTS)
+    student.close()
+
+    fresh = b.new_context(viewport={"width": 1400, "height": 2000})
+    page = fresh.new_page()
+    page.goto(link)
+    settle(page)
+    no_exception(page)
+    assert slider_values(page) == sliders
+    assert page.evaluate(PLOTS) == plots, "the same charts, from the same link"
+    fresh.close()
+
+
+SETTINGS = {  # setting -> (how a visitor sets it in the sidebar, its URL value)
+    "lang": ("selectbox:0", "简体中文", "zh-Hans"),
+    "present": ("toggle", "common.presenter_mode", "1"),
+    "world": ("selectbox:1", "common.world_digits", "digits"),
+    "seed": ("number", "42", "42"),
+    "model_source": ("radio", "pretrained.pretrained", "pretrained"),
+}
+
+
+def set_in_sidebar(page, how: str, what: str) -> None:
+    sidebar = page.locator(SIDEBAR)
+    language = query(page).get("lang", "en")
+    if how.startswith("selectbox"):
+        sidebar.locator('[data-testid="stSelectbox"]').nth(int(how.split(":")[1])).click()
+        text = what if "." not in what else i18n.translate(what, language)
+        page.locator('[role="option"]', has_text=text).first.click()
+    elif how == "toggle":
+        sidebar.get_by_text(i18n.translate(what, language)).click()
+    elif how == "number":
+        box = sidebar.locator('[data-testid="stNumberInput"] input').first
+        box.fill(what)
+        box.press("Enter")
+    else:
+        sidebar.get_by_text(i18n.translate(what, language)).click()
+    settle(page)
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+def test_a_setting_survives_the_sidebar_navigation(live, setting):
+    url, b = live
+    how, what, value = SETTINGS[setting]
+    context = b.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{url}/")
+    settle(page)
+    set_in_sidebar(page, how, what)
+    assert query(page).get(setting) == value, page.url
+    language = query(page).get("lang", "en")
+    for name in ("neural_networks", "colearning"):  # two other pages, by the navigation
+        click_nav(page, name, language)
+        no_exception(page)
+        assert query(page).get(setting) == value, (setting, name, page.url)
+    if setting == "lang":
+        assert heading(page) == i18n.translate("colearning.title", "zh-Hans")
+    if setting == "present":
+        assert page.get_by_role("button", name=i18n.translate("common.next", "en")).count() == 1
+    context.close()
+
+
+def test_a_first_visit_in_a_taiwanese_browser_starts_in_traditional_chinese(live):
+    url, b = live
+    context = b.new_context(locale="zh-TW", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{url}/")
+    settle(page)
+    assert heading(page) == i18n.translate("home.title", "zh-Hant")
+    click_nav(page, "fusion", "zh-Hant")
+    assert heading(page) == i18n.translate("fusion.title", "zh-Hant")
+    context.close()
+
+
+@pytest.mark.parametrize("link", ["/fusion?fusion.level_sound=7", "/alignment?alignment.tempo=9",
+                                  "/captioning?captioning.beams=1e30&lang=xx&seed=-5",
+                                  "/representation?representation.dims=%E4%B8%89&present=maybe"])
+def test_a_hand_edited_link_opens_the_page(live, link):
+    url, b = live
+    context = b.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url + link)
+    settle(page)
+    no_exception(page)
+    name = urlparse(link).path.strip("/")
+    assert heading(page) == i18n.translate(f"{name}.title", "en")
+    context.close()
