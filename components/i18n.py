@@ -1,13 +1,16 @@
 """Every string the user reads comes from here, in English, Simplified or Traditional Chinese.
 
 Strings live in `locales/<language>/<section>.toml`; a key is `<section>.<name>`, e.g. `home.title`.
-Traditional Chinese is not kept by hand: it is converted from the Simplified table by OpenCC, then a
-short list of known mis-conversions is corrected, so the two Chinese tables can never drift apart.
+Traditional Chinese is not kept by hand: it is converted from the Simplified table by OpenCC with its
+Taiwan standard (`s2tw`), then a short, explicit table swaps mainland vocabulary for the words Taiwan
+and Hong Kong readers use (數據 → 資料, 默認 → 預設…) and corrects known mis-conversions, so the two
+Chinese tables can never drift apart. The terms themselves are listed in `locales/glossary.toml`.
 A missing key shows as ⟦key⟧ rather than crashing, and tests fail on any ⟦ in a rendered page.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +21,69 @@ DEFAULT_LANGUAGE = "en"
 LANGUAGE_KEY = "lang"  # the session-state and URL key of the language setting
 MISSING = "⟦{}⟧"
 
-# OpenCC reads 协调表达 as 协调-表(watch)-达; these are the corrections to its output.
-_TRADITIONAL_FIXES = {"錶達": "表達", "錶示": "表示"}
+# OpenCC's Taiwan standard: characters as written in Taiwan, but no wholesale vocabulary swap
+# (s2twp would also turn 參數 into 引數, 函數 into 函式 and the signal 窗口 into 視窗).
+_OPENCC_CONFIG = "s2tw"
+
+# Applied to OpenCC's output (so keys are Traditional), all at once, longest match first.
+_TRADITIONAL_FIXES = {
+    # mis-conversions: OpenCC reads 协调表达 / 协调表示 as 协调-表(watch)-…, 只有 as 隻(classifier)-有…
+    "錶達": "表達",
+    "錶示": "表示",
+    "隻有": "只有",
+    "復現": "重現",
+    "纔": "才",
+    "爲": "為",
+    "裏": "裡",
+    "着": "著",
+    "系數": "係數",
+    # regional vocabulary: what Taiwan and Hong Kong readers expect
+    "數據": "資料",
+    "信息": "資訊",
+    "服務器": "伺服器",
+    "內存": "記憶體",
+    "默認": "預設",
+    "視頻": "影片",
+    "音頻": "音訊",
+    "概率": "機率",
+    "質量": "品質",  # only ever "quality" here (語音品質評估), never mass
+    "網絡": "網路",
+    "網上": "網路上",
+    "計算機": "電腦",
+    "程序": "程式",  # a computer program
+    "文件": "檔案",  # a computer file
+    "軟件": "軟體",
+    "硬件": "硬體",
+    "圖像": "影像",
+    "信噪比": "訊雜比",
+    "採樣": "取樣",
+    "設置": "設定",
+    "加載": "載入",
+    "保存": "儲存",
+    "存儲": "儲存",
+    "內置": "內建",
+    "搜索": "搜尋",
+    "鼠標": "滑鼠",
+    "鏈接": "連結",
+    "兼容": "相容",
+    "磁盤": "磁碟",
+    "字符": "字元",
+    "後臺": "背景",
+    "調用": "呼叫",
+    "運行": "執行",
+    "支持": "支援",
+    "優化": "最佳化",
+    "性能": "效能",
+    "魯棒": "穩健",
+    "回歸": "迴歸",
+    "元音": "母音",
+    "點擊": "點選",
+    "縮略圖": "縮圖",
+}
+_FIX = re.compile("|".join(sorted(map(re.escape, _TRADITIONAL_FIXES), key=len, reverse=True)))
+# OpenCC leaves 里 (inside) as it is wherever no phrase tells it otherwise (樣本里, 損失里); the
+# unit of length 里 (公里, 英里) and 歐幾里得 keep it.
+_LI = re.compile("(?<![幾公英千萬])里(?!得)")
 
 
 def _flatten(prefix: str, tree: dict) -> dict[str, str]:
@@ -39,17 +103,16 @@ def _read_folder(language: str) -> dict[str, str]:
 
 
 def to_traditional(text: str) -> str:
-    converted = _converter().convert(text)
-    for wrong, right in _TRADITIONAL_FIXES.items():
-        converted = converted.replace(wrong, right)
-    return converted
+    """Simplified to Traditional Chinese as written in Taiwan, with the course's fixes."""
+    converted = _FIX.sub(lambda m: _TRADITIONAL_FIXES[m.group()], _converter().convert(text))
+    return _LI.sub("裡", converted)
 
 
 @lru_cache(maxsize=1)
 def _converter():
     import opencc
 
-    return opencc.OpenCC("s2t")
+    return opencc.OpenCC(_OPENCC_CONFIG)
 
 
 @lru_cache(maxsize=len(LANGUAGES))

@@ -18,7 +18,8 @@ STEPS = [
     state.Step(f"{PAGE}.step_clean", STORY),
     state.Step(f"{PAGE}.step_noise", {**STORY, LEVEL["sound"]: 0.5, CURVE: "sound", FOCUS: "intermediate"}),
     state.Step(f"{PAGE}.step_missing", {**STORY, MISSING["sound"]: True}),
-    state.Step(f"{PAGE}.step_complementary", {**STORY, TASK: "complementary", FOCUS: "tensor"}),
+    state.Step(f"{PAGE}.step_unique", {**STORY, TASK: "unique", FOCUS: "late_average"}),
+    state.Step(f"{PAGE}.step_synergy", {**STORY, TASK: "synergy", FOCUS: "tensor"}),
 ]
 conf = ui.page_start(PAGE, STEPS)
 
@@ -51,8 +52,9 @@ def controls() -> tuple[str, tuple[str, ...]]:
         {s: " + ".join(t(f"common.{m}") for m in s.split("+")) for s in SUBSET.options}))
     task, modalities = TASK.value, tuple(SUBSET.value.split("+"))
     attribute = t(f"common.attr.{worlds.MAIN_ATTRIBUTE[conf.world]}")
-    st.caption(t(f"{PAGE}.task_{task}_help", attribute=attribute, n=len(worlds.MAIN_CLASSES[conf.world]),
-                 modalities=" + ".join(t(f"common.{m}") for m in modalities)))
+    low, high = fusion.halves(conf.world)
+    st.caption(t(f"{PAGE}.task_{task}_help", attribute=attribute, n=fusion.n_classes(conf.world, task, len(modalities)),
+                 modalities=" + ".join(t(f"common.{m}") for m in modalities), low=low, high=high))
     return task, modalities
 
 
@@ -132,7 +134,7 @@ def results(lab: fusion.Lab, clean: dict[str, float], now: dict[str, float], con
         shown = [s for s in fusion_lab.strategy_order(lab.modalities) if s in now]
         fig = registry.figure("grouped_bars", [short(s) for s in shown],
                               {t(f"{PAGE}.col_clean"): [clean[s] for s in shown], t(f"{PAGE}.col_now"): [now[s] for s in shown]},
-                              ylabel=t(f"{PAGE}.accuracy"), height=330, reference=1 / fusion.n_classes(lab.world, lab.task),
+                              ylabel=t(f"{PAGE}.accuracy"), height=330, reference=1 / fusion.n_classes(lab.world, lab.task, len(lab.modalities)),
                               reference_label=t(f"{PAGE}.chance"))
         ui.chart(fig, key="fusion_bars")
     if condition.missing:
@@ -176,7 +178,7 @@ def closer_look(lab: fusion.Lab, bank: fusion_lab.Bank, probs: dict[str, np.ndar
             st.info(t(f"{PAGE}.focus_missing"))
             return
         rows, labels = fusion_lab.test_task(lab, bank)
-        classes = [label(c) for c in fusion.class_names(lab.world, lab.task)]
+        classes = [label(c) for c in fusion.class_names(lab.world, lab.task, len(lab.modalities))]
         matrix = fusion_lab.confusion(labels, probs[focus].argmax(1), len(classes))
         left, right = st.columns([2, 3])
         with left:
@@ -240,7 +242,7 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
             st.caption(t(f"{PAGE}.try_oov", words=", ".join(unknown)))
         inputs = {m: bank.features[m][0][[position]] for m in lab.modalities if m != "text"}
         probs = fusion_lab.predict(lab, {**inputs, "text": fusion.featurise("text", [text], vocabulary)})
-        classes = [label(c) for c in fusion.class_names(lab.world, lab.task)]
+        classes = [label(c) for c in fusion.class_names(lab.world, lab.task, len(lab.modalities))]
         rows = [[name(s), classes[p[0].argmax()], percent(p[0].max())] for s, p in probs.items()]
         st.markdown(table([t(f"{PAGE}.col_strategy"), t(f"{PAGE}.col_says"), t(f"{PAGE}.col_confidence")], rows, "llr"))
         ui.explain(f"{PAGE}.try_help_{lab.task}")

@@ -9,10 +9,13 @@ the same label; they differ only in *where* the modalities meet:
     low-rank       the tensor head as a sum of a few rank-1 products   far fewer weights (Liu 2018)
     late           one model per modality; average their probabilities, or weigh them (learned)
 
-Two tasks show when this matters. *Redundant*: the world's main label (shape, or digit), which every
-modality carries, so fusion buys robustness. *Complementary*: "do these modalities show the same
-thing?", which no modality can answer alone, so only strategies that let the modalities interact
-before deciding can learn it (`worlds.correspondence_task`, generalised to any modalities).
+Three tasks show when this matters, in the terms of Liang et al., "Foundations and Trends in Multimodal
+Machine Learning" (2022): *redundant*, the world's main label (shape, or digit), which every modality
+carries, so fusion buys robustness; *unique*, a label with one part from each modality (each pairs
+with another sample, and tells which half of the classes its own sample is in), which late fusion
+can still assemble, since each part is readable alone; and *synergy*, "do these modalities show the
+same thing?", whose answer lives only in the interaction of the modalities: no modality says
+anything alone, so only strategies that let the modalities interact before deciding can learn it.
 
 All models train on the clean training split plus noisy copies of it (each modality at a random noise
 level), as one does in practice: trained on clean tones only, the sound model falls to chance at the
@@ -36,7 +39,7 @@ from models.classifiers import MLP, Progress, one_thread
 
 MODALITIES = ("image", "sound", "text")
 SUBSETS = tuple("+".join(c) for k in (2, 3) for c in combinations(MODALITIES, k))  # "image+sound", ...
-TASKS = ("redundant", "complementary")
+TASKS = ("redundant", "unique", "synergy")
 LEVELS = tuple(round(0.1 * i, 1) for i in range(11))  # MultiBench's noise levels: 0, 0.1, ..., 1
 TRAINED_FUSION = ("early", "intermediate", "tensor", "low_rank")
 FUSION = ("early", "late_average", "late_learned", "intermediate", "tensor", "low_rank")
@@ -51,7 +54,7 @@ THUMBNAIL = 8
 
 HIDDEN, EMBED, TENSOR_EMBED, RANK = 32, 16, 8, 4
 TRAIN_SEED = 0
-COPIES = {"redundant": 3, "complementary": 4}  # copies of the training split (clean + noisy); pairings
+COPIES = {"redundant": 3, "unique": 4, "synergy": 4}  # copies of the training split (clean + noisy); pairings
 EPOCHS, BATCH, LR, WEIGHT_DECAY = 15, 128, 3e-3, 1e-4
 VERSION = "1"
 
@@ -116,12 +119,23 @@ def noisy_features(world: worlds.World, modality: str, index: np.ndarray, levels
 
 
 # ---------------------------------------------------------------- tasks
-def n_classes(world_name: str, task: str) -> int:
-    return len(worlds.MAIN_CLASSES[world_name]) if task == "redundant" else 2
+def n_classes(world_name: str, task: str, k: int) -> int:
+    """The number of classes of `task` with `k` modalities."""
+    return len(class_names(world_name, task, k))
 
 
-def class_names(world_name: str, task: str) -> tuple[str, ...]:
-    return worlds.MAIN_CLASSES[world_name] if task == "redundant" else ("no", "yes")
+def halves(world_name: str) -> tuple[str, str]:
+    """The two halves of the main classes that the unique task's parts name: ("●■", "▲★") or ("0–4", "5–9")."""
+    return ("●■", "▲★") if world_name == "shapes" else ("0–4", "5–9")
+
+
+def class_names(world_name: str, task: str, k: int) -> tuple[str, ...]:
+    if task == "redundant":
+        return worlds.MAIN_CLASSES[world_name]
+    if task == "synergy":
+        return ("no", "yes")
+    low, high = halves(world_name)
+    return tuple(" · ".join(high if (label >> m) & 1 else low for m in range(k)) for label in range(2 ** k))
 
 
 def split_key(world: worlds.World, split: str) -> np.ndarray:
@@ -130,7 +144,7 @@ def split_key(world: worlds.World, split: str) -> np.ndarray:
 
 
 def agreement_pairs(key: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The complementary task: "do these k modalities show the same thing?"
+    """The synergy task: "do these k modalities show the same thing?"
 
     `key` is the main attribute of each sample of one split. Returns (k, n) positions in the split,
     one row per modality, and labels (n,) with 1 = all agree. Half the rows agree; in the others one
@@ -147,10 +161,26 @@ def agreement_pairs(key: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.
     return rows, label
 
 
+def unique_parts(key: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The unique task: each of the k modalities comes from its own random sample and gives one bit of
+    the label, whether that sample's main class is in the upper half of the classes; label = the k bits.
+
+    Returns (k, n) positions in the split, one row per modality, and labels (n,) in 0 .. 2**k - 1. Each
+    modality alone determines its own bit exactly and says nothing about the others.
+    """
+    rng = np.random.default_rng(seed)
+    rows = np.stack([np.arange(len(key))] + [rng.permutation(len(key)) for _ in range(k - 1)])
+    upper = key >= np.sort(np.unique(key))[len(np.unique(key)) // 2]  # the upper half of the classes
+    label = sum(upper[rows[m]].astype(np.int64) << m for m in range(k))
+    return rows, label
+
+
 def task_rows(key: np.ndarray, task: str, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(k, n) positions within a split, one row per modality, and the labels (n,)."""
-    if task == "complementary":
+    if task == "synergy":
         return agreement_pairs(key, k, seed)
+    if task == "unique":
+        return unique_parts(key, k, seed)
     return np.tile(np.arange(len(key)), (k, 1)), key
 
 
@@ -310,7 +340,7 @@ def train_subset(world_name: str, task: str, subset: str, seed: int = TRAIN_SEED
     modalities = subset.split("+")
     x, y, x_val, y_val = _train_inputs(world_name, seed, task, modalities)
     sizes = [training_features(world_name, seed, m)["mean"].shape[0] for m in modalities]
-    classes = n_classes(world_name, task)
+    classes = n_classes(world_name, task, len(modalities))
     names = trained_names(modalities)
     models: dict[str, nn.Module] = {}
     state: dict[str, torch.Tensor] = {}
@@ -384,7 +414,7 @@ def lab_from_state(world_name: str, task: str, subset: str, state: dict[str, tor
     sizes = tuple(len(mean[m]) for m in modalities)
     models: dict[str, nn.Module] = {}
     for name in trained_names(modalities):
-        model = build(name, modalities, sizes, n_classes(world_name, task))
+        model = build(name, modalities, sizes, n_classes(world_name, task, len(modalities)))
         prefix = f"{subset}/{name}."
         model.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
         models[name] = model.eval()

@@ -20,7 +20,7 @@ from models.fusion import (FUSION, LEVELS, MODALITIES, TRAINED_FUSION, Lab, corr
                            one_thread, raw, sound_summary, split_key, task_rows)
 
 TEST_NOISE_SEED = 1234
-TEST_TASK_SEED = 4242  # the one pairing of the complementary task's test rows
+TEST_TASK_SEED = 4242  # the one pairing of the unique and synergy tasks's test rows
 
 
 # ---------------------------------------------------------------- the test bank

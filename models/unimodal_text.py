@@ -19,10 +19,15 @@ SENTIMENT_FILE = Path(__file__).resolve().parent.parent / "assets" / "unimodal" 
 SENTIMENT_CLASSES = ("negative", "positive")
 SENTIMENT = "sentiment"  # the task name next to the world's attributes
 # Typed examples a visitor can try with one click: the classic case, and the two ways bag of words fails.
+# The two negations differ in one word: a linear model adds the same weight of "not" to both, so if
+# "good" weighs more than "bad" (it does), "not good" always scores more positive than "not bad" and
+# the model can never get both right, although "not" is in its dictionary (the training set has
+# negated sentences of both kinds).
 SENTIMENT_EXAMPLES = {
     "positive": "the film was great and the actors were excellent",
     "negative": "the food was awful and the waiter was rude",
-    "negation": "the film was not bad at all",
+    "negation": "the film was not bad",
+    "negation_good": "the film was not good",
     "unknown": "a superb and marvellous meal",
 }
 

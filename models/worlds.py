@@ -358,7 +358,7 @@ def corrupt(world: World, nuisance: Nuisance, seed: int = 0) -> World:
 
 # ---------------------------------------------------------------- tasks
 def correspondence_task(world: World, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A complementary task: does this sound belong to this picture?
+    """A synergy task (Liang et al. 2022): does this sound belong to this picture?
 
     Half the samples get the sound of another sample whose main attribute differs. Neither the image
     nor the sound alone says anything about the answer; only the two together do.

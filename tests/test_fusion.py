@@ -31,7 +31,21 @@ def test_min_max_scales_methods_between_worst_and_best():
     assert fusion_lab.min_max({"a": 0.5, "b": 0.7, "c": 0.6}) == pytest.approx({"a": 0.0, "b": 1.0, "c": 0.5})
 
 
-# ---------------------------------------------------------------- the complementary task
+# ---------------------------------------------------------------- the unique and synergy tasks
+def test_unique_parts_give_each_modality_its_own_part():
+    key = np.random.default_rng(0).integers(0, 4, 600)
+    for k in (2, 3):
+        rows, label = fusion.unique_parts(key, k, seed=1)
+        assert rows.shape == (k, 600) and set(np.unique(label)) == set(range(2 ** k))
+        assert (rows[0] == np.arange(600)).all()
+        for m in range(k):  # each modality's own sample decides its bit exactly...
+            assert (((label >> m) & 1) == (key[rows[m]] >= 2)).all()
+            for other in set(range(k)) - {m}:  # ...and says nothing about another's
+                bit = (label >> other) & 1
+                assert abs(bit[key[rows[m]] >= 2].mean() - bit[key[rows[m]] < 2].mean()) < 0.12
+    assert fusion.class_names("shapes", "unique", 2) == ("●■ · ●■", "▲★ · ●■", "●■ · ▲★", "▲★ · ▲★")
+
+
 def test_agreement_pairs_need_every_modality():
     key = np.random.default_rng(0).integers(0, 4, 600)
     for k in (2, 3):
@@ -124,9 +138,9 @@ def test_clean_redundant_fusion_is_as_good_as_the_best_modality(banks, world):
 
 @pytest.mark.parametrize("world", worlds.WORLD_NAMES)
 @pytest.mark.parametrize("subset", fusion.SUBSETS)
-def test_complementary_needs_early_or_intermediate_fusion(banks, world, subset):
+def test_synergy_needs_early_or_intermediate_fusion(banks, world, subset):
     """Measured: early/intermediate beat the best of unimodal and late fusion by 17 to 49 points."""
-    acc = accuracies(banks, world, "complementary", subset)
+    acc = accuracies(banks, world, "synergy", subset)
     baseline = max(acc[s] for s in (*subset.split("+"), "late_average", "late_learned"))
     assert baseline < 0.56  # alone, or voting, the modalities are at chance (0.5)
     assert min(acc["early"], acc["intermediate"]) > baseline + 0.15
@@ -194,7 +208,7 @@ def test_architecture_reads_the_real_layers():
 def test_another_seed_trains_its_own_lab(monkeypatch):
     """Only seed 0 ships with weights; another seed's world has another split, so it trains (here briefly)."""
     monkeypatch.setattr(fusion, "EPOCHS", 1)
-    monkeypatch.setattr(fusion, "COPIES", {"redundant": 1, "complementary": 1})
+    monkeypatch.setattr(fusion, "COPIES", {"redundant": 1, "unique": 1, "synergy": 1})
     lab = fusion.load_lab("digits", "redundant", "image+sound", seed=1)
     assert set(lab.models) == {"image", "sound", "late_learned", *fusion.TRAINED_FUSION}
     assert fusion.training_features.cache_info().currsize == 0  # the features behind it are let go
@@ -217,7 +231,7 @@ def test_page_widgets_change_the_results(app):
     assert noisy[1] != clean[1] and noisy[0] == clean[0]  # sound changed, image did not
     at.toggle(key="fusion.missing_image").set_value(True).run()
     assert now_column(at)[0] == "—"
-    for key, value in (("fusion.focus", "tensor"), ("fusion.curve", "sound"), ("fusion.task", "complementary"),
+    for key, value in (("fusion.focus", "tensor"), ("fusion.curve", "sound"), ("fusion.task", "synergy"),
                        ("fusion.modalities", "image+sound+text"), ("fusion.level_text", 0.3),
                        ("fusion.missing_text", True), ("fusion.level_image", 0.8)):
         widget = next(w for kind in ("slider", "toggle", "radio", "selectbox") for w in at.get(kind) if w.key == key)
@@ -249,10 +263,12 @@ def test_examples_are_one_click_away(app):
 def test_presenter_steps_tell_the_story(app):
     at = app("fusion", present=True)
     nxt = i18n.translate("common.next", "en")
-    for step in range(1, 4):
+    for step in range(1, 5):
         next(b for b in at.button if b.label == nxt).click().run()
         assert not at.exception
-    assert at.session_state["fusion.step"] == 3 and at.session_state["fusion.task"] == "complementary"
+        if step == 3:
+            assert at.session_state["fusion.task"] == "unique"
+    assert at.session_state["fusion.step"] == 4 and at.session_state["fusion.task"] == "synergy"
 
 
 def test_permalink_restores_the_lab(app):
@@ -266,8 +282,20 @@ def test_permalink_restores_the_lab(app):
 
     fresh = AppTest.from_file(at._script_path, default_timeout=120)
     fresh.switch_page("lessons/fusion.py")
-    fresh.query_params.update({**params, "fusion.task": "mars"})
+    fresh.query_params.update({**params, "fusion.task": "complementary"})
     fresh.run()
     assert not fresh.exception
     assert fresh.session_state["fusion.level_sound"] == 0.7 and fresh.session_state["fusion.missing_image"] is True
     assert fresh.session_state["fusion.task"] == "redundant"  # a value outside the options falls back
+
+
+@pytest.mark.parametrize("world", worlds.WORLD_NAMES)
+def test_unique_parts_are_assembled_even_by_averaging_late_fusion(banks, world):
+    """Unique information is not synergy: each modality reads its own part, so averaging their
+    probabilities still finds the combination, far above any modality alone (which knows one part)."""
+    acc = accuracies(banks, world, "unique", "image+sound")
+    print(world, {s: round(a, 3) for s, a in acc.items()})
+    assert max(acc["image"], acc["sound"]) <= 0.55  # one part of two: at most half the combinations
+    assert acc["late_average"] > max(acc["image"], acc["sound"]) + 0.2
+    synergy = accuracies(banks, world, "synergy", "image+sound")
+    assert synergy["late_average"] < 0.56  # where late fusion fails: the answer is only in the interaction

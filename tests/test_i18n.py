@@ -23,8 +23,16 @@ def test_placeholders_agree():
 
 
 def test_traditional_is_converted_from_simplified_with_course_terms():
-    assert i18n.to_traditional("多模态的数据表达") == "多模態的數據表達"
-    assert i18n.to_traditional("协调表达与联合表达") == "協調表達與聯合表達"
+    assert i18n.to_traditional("协调表示与联合表示") == "協調表示與聯合表示"  # not 錶 (a watch)
+    assert i18n.to_traditional("多模态的数据表示") == "多模態的資料表示"
+    assert i18n.to_traditional("数据") == "資料" and i18n.to_traditional("默认") == "預設"
+    assert i18n.to_traditional("服务器的内存") == "伺服器的記憶體"
+    assert i18n.to_traditional("视频和概率") == "影片和機率"
+    assert i18n.to_traditional("最多只有一个") == "最多只有一個"  # not 隻有
+    assert i18n.to_traditional("学习复现它的概率") == "學習重現它的機率"
+    assert i18n.to_traditional("训练样本里") == "訓練樣本裡"
+    assert i18n.to_traditional("欧几里得距离") == "歐幾里得距離"
+    assert i18n.to_traditional("模型参数与窗口") == "模型參數與窗口"  # s2tw, not s2twp's 引數 / 視窗
     assert i18n.translate("common.nav.fusion", "zh-Hant") == "融合"
     assert i18n.translate("common.nav.colearning", "zh-Hant") == "協同學習"
 

@@ -83,9 +83,9 @@ def test_every_declared_key_survives_every_bad_value(app_path, page):
 
 def test_a_hand_typed_number_in_range_is_kept(app_path):
     """The other side of the fuzz: valid values still arrive (the crash links of the issue, corrected)."""
-    at = open_link(app_path, "fusion", {"fusion.level_sound": "0.7", "fusion.task": "complementary"})
+    at = open_link(app_path, "fusion", {"fusion.level_sound": "0.7", "fusion.task": "synergy"})
     assert not at.exception
-    assert at.session_state["fusion.level_sound"] == 0.7 and at.session_state["fusion.task"] == "complementary"
+    assert at.session_state["fusion.level_sound"] == 0.7 and at.session_state["fusion.task"] == "synergy"
     at = open_link(app_path, "alignment", {"alignment.tempo": "1.5", "alignment.tempo2": "9"})
     assert not at.exception and at.session_state["alignment.tempo"] == 1.5
 
