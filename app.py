@@ -3,16 +3,17 @@
 import pandas  # noqa: F401  (see below)
 import streamlit as st
 
-from components import router, settings, state, warmup
+from components import pretrained, router, settings, state, warmup
 
 # pandas is imported first, whole, by every session's router: Plotly looks it up in sys.modules
 # without importing it, so a pandas half-imported by one session's thread broke another's charts
 # when many visitors arrived at once.
 warmup.single_threaded()
 st.set_page_config(page_title="Multimodal Playground", page_icon="🎛️", layout="wide")
-state.begin_run()
 state.apply_pending()  # a guided step asked for on arrival (see ui.steps)
+state.begin_run()
 settings.declare()  # the language is needed now, for the navigation titles
 settings.sidebar()  # drawn here, so the settings live across pages (see components/settings.py)
 page = st.navigation(router.pages())
+pretrained.offline_notice()  # Pretrained mode without a network says so first
 page.run()

@@ -33,6 +33,14 @@ _LOCK = threading.Lock()  # one model loads at a time, so two never sit in memor
 _resident: dict[str, str] = {}  # "role": the role held by the cache
 
 
+def offline_notice() -> None:
+    """At the top of every page in Pretrained mode with no network: which models can still be used,
+    said at once (the probe takes under a second), not after a download's retries."""
+    if not settings.pretrained_enabled() or not pretrained.offline():
+        return
+    st.info(t("pretrained.offline_top", have=len(pretrained.on_this_machine()), total=len(pretrained.ROLES)))
+
+
 def photo_control(key: str) -> state.Control:
     """The control of a page's photo picker (a page declares it under its own key)."""
     return state.Control(key, PHOTOS[0], options=PHOTO_SOURCES)

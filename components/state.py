@@ -21,8 +21,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from components.i18n import current_language
+
 _DECLARED = "_state_declared"  # key -> default, for this run
 _RESTORED = "_state_restored"  # keys already taken from the URL in this session
+_LANGUAGE = "_state_language"  # the language of the last run
 _PENDING = "_state_pending"  # values a page asked for, to set before the next run draws any widget
 OPTIONS = "_state_options"  # key -> its fixed list of values, where it has one (benchmarks read it)
 MAX_URL_VALUE = 500  # characters; a longer value (a pasted essay) stays out of the link, and out of a page
@@ -116,7 +119,18 @@ def encode(value: Any) -> str:
 
 
 def begin_run() -> None:
-    """Forget last run's declarations: a page only shares what it declares now."""
+    """Forget last run's declarations: a page only shares what it declares now.
+
+    After a change of language, every control of the last run is given its own value again, which
+    makes Streamlit send that value to the browser: a radio or select box whose option labels were
+    just translated otherwise showed no selection (radios) or the old language's label (select boxes).
+    """
+    language, last = current_language(), st.session_state.get(_DECLARED, {})
+    if st.session_state.get(_LANGUAGE) not in (None, language):
+        for key in last:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+    st.session_state[_LANGUAGE] = language
     st.session_state[_DECLARED] = {}
 
 

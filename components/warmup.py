@@ -17,10 +17,7 @@ import streamlit as st
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY_MODULES = ("torch", "sklearn.linear_model", "sklearn.neighbors", "sklearn.decomposition",
-                 "sklearn.manifold", "sklearn.feature_extraction.text", "transformers",
-                 # transformers loads its model classes lazily: the captioner's cost 1.4 s on first use
-                 "transformers.models.vision_encoder_decoder.modeling_vision_encoder_decoder",
-                 "transformers.models.vit.modeling_vit", "transformers.models.gpt2.modeling_gpt2")
+                 "sklearn.manifold", "sklearn.feature_extraction.text")
 
 
 def start() -> None:
@@ -70,6 +67,13 @@ def imports_ready() -> threading.Event:
                 importlib.import_module(module)
             except Exception:  # a missing optional module only means the page imports it later
                 pass
+        try:  # transformers loads its classes lazily (the captioner's cost 1.4 s on first use), and
+            # only one thread at a time may do that: through the same lock as the pages (models/imports.py)
+            from models import captioning, imports
+
+            imports.transformers_classes(*captioning.CAPTIONER_CLASSES)
+        except Exception:
+            pass
         if "torch" in sys.modules:
             sys.modules["torch"].set_num_threads(1)
         ready.set()

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from models import checkpoints, classifiers, worlds
+from models import checkpoints, classifiers, imports, worlds
 from models.captioning_scenes import (SLOT_OF_WORD, SLOTS, Scene, StressSet, canonical_caption, split_indices,
                                       world_objects)
 from models.classifiers import Progress, one_thread
@@ -34,6 +34,8 @@ PATCH_SIZE = 8
 PATCH_GRID = worlds.IMAGE_SIZE // PATCH_SIZE  # the image is read as PATCH_GRID x PATCH_GRID patches
 WIDTH, HEADS, LAYERS = 64, 4, 2  # the same for the encoder and the decoder: no projection between them
 EPOCHS, BATCH_SIZE, LEARNING_RATE = 30, 32, 3e-3
+# the transformers classes of the generative captioner (warmed up in the background by components/warmup.py)
+CAPTIONER_CLASSES = ("GPT2Config", "GPT2LMHeadModel", "ViTConfig", "ViTModel", "VisionEncoderDecoderModel")
 MAX_WORDS = 10  # canonical captions have 7; the limit only stops a sampled caption that rambles
 DECODINGS = ("greedy", "beam", "sampling")
 CAPTIONERS = ("retrieval", "combination", "generative")
@@ -87,7 +89,8 @@ class Generator:
 def build_model(vocab_size: int) -> torch.nn.Module:
     """ViT encoder + GPT-2 decoder with cross-attention, from configs (no download), eager attention
     so that the attention weights can be returned."""
-    from transformers import GPT2Config, GPT2LMHeadModel, ViTConfig, ViTModel, VisionEncoderDecoderModel
+    GPT2Config, GPT2LMHeadModel, ViTConfig, ViTModel, VisionEncoderDecoderModel = imports.transformers_classes(
+        *CAPTIONER_CLASSES)
 
     encoder = ViTModel(ViTConfig(image_size=worlds.IMAGE_SIZE, patch_size=PATCH_SIZE, hidden_size=WIDTH,
                                  num_hidden_layers=LAYERS, num_attention_heads=HEADS, intermediate_size=2 * WIDTH,

@@ -30,6 +30,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from models import imports
+
 LOCAL_DIR_VARIABLE = "PLAYGROUND_PRETRAINED_DIR"
 
 
@@ -59,6 +61,9 @@ ALLOWLIST: dict[str, Spec] = {
                       "DistilBertForSequenceClassification", None, "DistilBertTokenizer", 67, 268),
 }
 ROLES = tuple(ALLOWLIST)
+PROBE_SECONDS = 0.8  # how long the Hub's host has to answer before the app calls itself offline
+PROBE_MEMORY = 60.0  # seconds a probe's answer is reused
+_PROBES: dict[str, tuple[float, bool]] = {}  # host -> (when asked, whether it answered)
 REASONS = ("offline", "download_failed", "memory", "load_failed")
 
 
@@ -84,10 +89,47 @@ class Loaded:
 
 
 def offline() -> bool:
-    """Read at call time, not at import like huggingface_hub's constant, so a test can flip it."""
+    """Offline by setting (read at call time, not at import like huggingface_hub's constant, so a
+    test can flip it), or because the Hub's host does not answer (`hub_reachable`)."""
     truthy = {"1", "on", "yes", "true"}
-    return any(os.environ.get(name, "").strip().lower() in truthy
-               for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    told = any(os.environ.get(name, "").strip().lower() in truthy for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return told or not hub_reachable()
+
+
+def hub_reachable() -> bool:
+    """Whether the Hub's host answers at all, decided within PROBE_SECONDS and remembered for a minute.
+
+    Without it, a machine with no network spent ~25 s per page in the Hub client's retries before
+    saying so. A refused connection counts as an answer (the network is there; the download will
+    fail and say why); a name that does not resolve or a connection that hangs does not.
+    """
+    import socket
+    import threading
+    from urllib.parse import urlparse
+
+    import huggingface_hub.constants
+
+    endpoint = urlparse(huggingface_hub.constants.ENDPOINT)
+    host, port = endpoint.hostname or "", endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    asked, answer = _PROBES.get(host, (-1e9, False))
+    if time.monotonic() - asked < PROBE_MEMORY:
+        return answer
+    found: list[bool] = []
+
+    def probe() -> None:
+        try:
+            socket.create_connection((host, port), timeout=PROBE_SECONDS).close()
+            found.append(True)
+        except ConnectionRefusedError:
+            found.append(True)
+        except OSError:
+            found.append(False)
+
+    thread = threading.Thread(target=probe, name="hub-probe", daemon=True)  # a name lookup can hang
+    thread.start()
+    thread.join(PROBE_SECONDS)
+    _PROBES[host] = (time.monotonic(), bool(found and found[0]))
+    return _PROBES[host][1]
 
 
 def local_folder(role: str) -> Path | None:
@@ -111,6 +153,14 @@ def location(role: str) -> str:
     if isinstance(cached, str):
         return str(Path(cached).parent)
     raise PretrainedUnavailable("offline", spec.model_id)
+
+
+def on_this_machine() -> tuple[str, ...]:
+    """The roles whose model can be loaded without the network (a local folder or the Hub's cache)."""
+    from huggingface_hub import try_to_load_from_cache  # a file-system lookup, no HTTP
+
+    return tuple(role for role in ROLES if local_folder(role) is not None
+                 or isinstance(try_to_load_from_cache(ALLOWLIST[role].model_id, "config.json"), str))
 
 
 def load(role: str) -> Loaded:
@@ -139,13 +189,12 @@ def load(role: str) -> Loaded:
 
 def _load_parts(spec: Spec, source: str) -> tuple[Any, Any, Any]:
     import torch
-    import transformers
 
     def part(class_name: str | None):
-        return getattr(transformers, class_name).from_pretrained(source) if class_name else None
+        return imports.transformers_classes(class_name)[0].from_pretrained(source) if class_name else None
 
     extra = {"attn_implementation": "eager"} if spec.eager_attention else {}
-    model = getattr(transformers, spec.model_class).from_pretrained(
+    model = imports.transformers_classes(spec.model_class)[0].from_pretrained(
         source, dtype=torch.float32, trust_remote_code=False, **extra).eval()
     return model, part(spec.processor_class), part(spec.tokenizer_class)
 

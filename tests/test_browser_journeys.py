@@ -214,3 +214,35 @@ def test_a_hand_edited_link_opens_the_page(live, link):
     name = urlparse(link).path.strip("/")
     assert heading(page) == i18n.translate(f"{name}.title", "en")
     context.close()
+
+
+CHOICES = """() => {
+  const radios = Array.from(document.querySelectorAll('[role="radiogroup"]')).map(g => {
+    const checked = g.querySelector('input:checked, [role="radio"][aria-checked="true"]');  // radio, segmented control
+    return checked ? (checked.closest('label') || checked).innerText.trim() : null;
+  });
+  const selects = Array.from(document.querySelectorAll('[data-testid="stSelectbox"]')).map(s => s.innerText.trim());
+  return {radios, selects};
+}"""
+
+
+@pytest.mark.parametrize("name", router.PAGES)
+def test_after_switching_language_every_choice_still_shows_in_the_new_language(live, name):
+    """Radios kept no selection and select boxes kept English values after the sidebar's language
+    changed, until a reload: the page must look as it does when opened in that language."""
+    url, b = live
+    path = "" if name == "home" else name
+    context = b.new_context(viewport={"width": 1280, "height": 1600})
+    page = context.new_page()
+    page.goto(f"{url}/{path}")
+    settle(page)
+    set_in_sidebar(page, "selectbox:0", "简体中文")
+    switched = page.evaluate(CHOICES)
+    assert None not in switched["radios"], switched
+    context.close()
+    fresh = b.new_context(viewport={"width": 1280, "height": 1600})
+    page = fresh.new_page()
+    page.goto(f"{url}/{path}?lang=zh-Hans")
+    settle(page)
+    assert page.evaluate(CHOICES) == switched
+    fresh.close()

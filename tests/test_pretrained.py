@@ -14,6 +14,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import tiny_pretrained
+from conftest import PAGE_NAMES
 from components import i18n
 from components import pretrained as panel_module
 from models import pretrained
@@ -318,3 +319,31 @@ def test_running_out_of_memory_while_answering_is_said_not_raised(monkeypatch, f
     assert panel_module.answer(FAKE, "hungry", "some text") is None
     with pytest.raises(RuntimeError, match="a bug"):
         panel_module.answer(FAKE, "broken", "some text")
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_pretrained_mode_with_a_silent_network_says_so_at_once(app, page, monkeypatch, tmp_path, no_outside_network):
+    """No offline setting and a network that never answers (a name lookup that hangs): the page says
+    so at its top within 2 s, instead of ~25 s of the Hub client's retries per page."""
+    import socket
+    import time
+
+    import huggingface_hub.constants
+
+    at = app(page)  # the page's built-in models loaded first: what is timed is the switch alone
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")
+    monkeypatch.delenv(pretrained.LOCAL_DIR_VARIABLE, raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: time.sleep(30))
+    monkeypatch.setattr(pretrained, "_PROBES", {})
+    monkeypatch.setattr(pretrained, "load", lambda role: pytest.fail(f"{page} tried to download {role}"))
+    start = time.perf_counter()
+    at.radio(key="model_source").set_value("pretrained").run()
+    seconds = time.perf_counter() - start
+    assert not at.exception, [e.value for e in at.exception]
+    notices = [i.value for i in at.info]
+    expected = i18n.translate("pretrained.offline_top", "en", have=0, total=len(pretrained.ROLES))
+    assert notices and notices[0] == expected, notices
+    assert seconds < 2.0, f"{page}: {seconds:.2f} s"
+    no_outside_network.clear()
