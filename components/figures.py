@@ -15,9 +15,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 SEQUENTIAL = "Viridis"
+CHANNEL_COLOURS = ("#ff0000", "#00c000", "#0050ff")  # an RGB picture's own channels, each drawn in its colour
 DIVERGING = "RdBu_r"
 CATEGORICAL = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 HIGHLIGHT = CATEGORICAL[5]
+
+
+# Every legend sits in a row at the very bottom of its figure, under the axis and its title: placed
+# at a fraction below the plot it landed on the axis title at some heights and on long titles at others.
+LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
 
 
 def _layout(fig: go.Figure, title: str, height: int, xlabel: str = "", ylabel: str = "") -> go.Figure:
@@ -239,7 +245,7 @@ def decision_regions(xs: np.ndarray, ys: np.ndarray, regions: np.ndarray, points
                                 "line": {"width": 0.5, "color": "white"}}})
     return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, xaxis={"range": [float(xs[0]), float(xs[-1])]},
                                         yaxis={"range": [float(ys[0]), float(ys[-1])]},
-                                        legend={"orientation": "h", "y": -0.15}))
+                                        legend=LEGEND_BELOW))
 
 
 def network_diagram(sizes: Sequence[int], names: Sequence[str], title: str = "", max_drawn: int = 10,
@@ -313,24 +319,33 @@ def embedding_map(coordinates: np.ndarray, groups: Sequence[str], group_order: S
                               legendgroup="symbols", marker={"color": "#555", "symbol": shape_of[label]}))
     bare = {"showticklabels": False, "zeroline": False, "title": ""}  # projection axes have no units
     axes = {"scene": dict.fromkeys(("xaxis", "yaxis", "zaxis"), bare)} if three_d else {"xaxis": bare, "yaxis": bare}
-    fig = go.Figure(traces, layout={"legend": {"orientation": "h", "y": -0.05, "yanchor": "top"}, **axes})
+    fig = go.Figure(traces, layout={"legend": LEGEND_BELOW, **axes})
     return _layout(fig, title, height)
 
 
 def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], title: str = "", ylabel: str = "",
                  height: int = 320, value_format: str = "{:.0%}", y_range: tuple[float, float] | None = (0.0, 1.0),
-                 reference: float | None = None, reference_label: str = "") -> go.Figure:
+                 reference: float | None = None, reference_label: str = "", horizontal: bool = False) -> go.Figure:
     """Bars of several series side by side for each category, values written on the bars; an optional
-    dashed reference line (e.g. chance)."""
-    fig = go.Figure([go.Bar(x=list(categories), y=list(values), name=name, marker_color=CATEGORICAL[i % len(CATEGORICAL)],
-                            text=[value_format.format(v) for v in values], textposition="outside")
-                     for i, (name, values) in enumerate(series.items())])
-    fig.update_layout(barmode="group", legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
-                                               "x": 0, "xanchor": "left"})  # under the axis: never on the title
+    dashed reference line (e.g. chance). `horizontal` lays the categories down the side, one row per
+    bar: long category names stay readable and every value has room, where upright bars crammed them."""
+    def bar(i: int, name: str, values: Sequence[float]) -> go.Bar:
+        place = {"x": list(values), "y": list(categories), "orientation": "h"} if horizontal else {
+            "x": list(categories), "y": list(values)}
+        return go.Bar(**place, name=name, marker_color=CATEGORICAL[i % len(CATEGORICAL)],
+                      text=[value_format.format(v) for v in values], textposition="outside", cliponaxis=False,
+                      constraintext="none")  # Plotly shrank outside labels to the bar's thickness
+
+    fig = go.Figure([bar(i, name, values) for i, (name, values) in enumerate(series.items())])
+    fig.update_layout(barmode="group", legend=LEGEND_BELOW)
+    value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
     if y_range:
-        fig.update_yaxes(range=[y_range[0], y_range[1] * 1.12])
+        value_axis(range=[y_range[0], y_range[1] * (1.2 if horizontal else 1.12)])
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")  # the first category at the top, as it is read
     if reference is not None:  # named in the legend: a label on the line would sit on a bar's value
-        fig.add_hline(y=reference, line_dash="dash", line_color="#666")
+        (fig.add_vline(x=reference, line_dash="dash", line_color="#666") if horizontal
+         else fig.add_hline(y=reference, line_dash="dash", line_color="#666"))
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=reference_label,
                                  line={"dash": "dash", "color": "#666"}))
     return _layout(fig, title, height, ylabel=ylabel)
@@ -346,16 +361,18 @@ def vector_strip(values: np.ndarray, title: str = "", boundaries: Sequence[int] 
     values = np.asarray(values, dtype=float).ravel()
     trace = {"type": "heatmap", "z": values[None, :], "colorscale": SEQUENTIAL, "zmin": zmin, "zmax": zmax,
              "showscale": False, "hovertemplate": hover + "<extra></extra>", "xgap": 1 if x is not None else 0}
-    if x is not None:
+    axis = {"showgrid": False, "zeroline": False}
+    if x is not None:  # names read upright under their cells; the figure grows by the longest name
         trace["x"] = list(x)
+        axis.update(tickangle=-90, automargin=True)
+        height += 7 * max((len(str(name)) for name in x), default=0)
     starts, ends = [0, *boundaries], [*boundaries, len(values)]
     lines = [{"type": "line", "x0": b - 0.5, "x1": b - 0.5, "y0": -0.5, "y1": 0.5, "line": {"color": "white", "width": 2}}
              for b in boundaries]
     names = [{"x": (a + b - 1) / 2, "y": 0.5, "text": text, "showarrow": False, "yanchor": "bottom"}
              for a, b, text in zip(starts, ends, boundary_labels)]
     return go.Figure([trace], _layout_dict(title, height, shapes=lines, annotations=names, yaxis={"visible": False},
-                                           xaxis={"showgrid": False, "zeroline": False},
-                                           margin={"t": 44 if title else 22}))
+                                           xaxis=axis, margin={"t": 44 if title else 22}))
 
 
 def mark(fig: go.Figure, x: float, y: float, text: str) -> go.Figure:
@@ -428,7 +445,7 @@ def line_row(panels: Sequence[LinePanel], height: int = 300) -> go.Figure:
             shapes.append({"type": "rect", "x0": panel.shade[0], "x1": panel.shade[1], "xref": f"x{n}", "y0": 0, "y1": 1,
                            "yref": f"y{n} domain", "fillcolor": HIGHLIGHT, "opacity": 0.2, "line": {"width": 0}})
     return go.Figure(data, _layout_dict("", height, **axes, annotations=titles, shapes=shapes,
-                                        margin={"t": 40}, legend={"orientation": "h", "y": -0.3, "yanchor": "top"}))
+                                        margin={"t": 40}, legend=LEGEND_BELOW))
 
 
 def _domains(widths: Sequence[float], gap: float = 0.07) -> list[list[float]]:
@@ -499,14 +516,14 @@ def channels(pixels: np.ndarray, titles: Sequence[str], title: str = "", colorba
     """An (H, W, C) image as its C matrices side by side, one magnitude scale (0-255) for all:
     a colour picture as the stacked matrices a model receives. One trace, built in one pass."""
     h, w, count = pixels.shape
-    canvas = np.full((h, count * (w + 1) - 1), np.nan)
-    for c in range(count):
-        canvas[:, c * (w + 1): c * (w + 1) + w] = pixels[..., c]
-    trace = {"type": "heatmap", "z": canvas, "colorscale": SEQUENTIAL, "zmin": 0, "zmax": 255, "hoverongaps": False,
-             "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
-    names = [{"x": c * (w + 1) + (w - 1) / 2, "y": -1, "text": text, "showarrow": False, "yanchor": "bottom",
-              "xref": "x", "yref": "y"} for c, text in enumerate(titles)]
-    return go.Figure([trace], _layout_dict(title, height, annotations=names, margin={"t": (40 if title else 10) + 16},
+    # each channel from black to its own colour: the red matrix in red (on one shared scale it looked yellow)
+    ink = CHANNEL_COLOURS if count == 3 else ("#ffffff",) * count
+    traces = [{"type": "heatmap", "z": pixels[..., c].astype(float), "x": np.arange(w) + c * (w + 1),
+               "colorscale": [[0, "#000000"], [1, ink[c]]], "zmin": 0, "zmax": 255, "showscale": False,
+               "hovertemplate": f"{titles[c]}: %{{z:.0f}}<extra></extra>"} for c in range(count)]
+    names = [{"x": c * (w + 1) + (w - 1) / 2, "y": -1, "text": f"{text} ({colorbar})" if colorbar else text,
+              "showarrow": False, "yanchor": "bottom", "xref": "x", "yref": "y"} for c, text in enumerate(titles)]
+    return go.Figure(traces, _layout_dict(title, height, annotations=names, margin={"t": (40 if title else 10) + 16},
                                            xaxis={"visible": False, "scaleanchor": "y", "constrain": "domain"},
                                            yaxis={"visible": False, "autorange": "reversed", "constrain": "domain"}))
 
@@ -586,24 +603,28 @@ def marked_lines(x: Sequence[float], series: dict[str, Sequence[float]], mark_x:
                  xlabel: str = "", ylabel: str = "", log_x: bool = False, x_format: str = "", dashed: Sequence[str] = (),
                  reference: float | None = None, reference_label: str = "", y_range: tuple[float, float] = (0.0, 1.04),
                  y_format: str = ".0%", height: int = 340) -> go.Figure:
-    """Curves over a few settings (ticks exactly at them, optionally on a log axis), each with its own marker
-    so that curves lying on top of each other stay visible, `dashed` curves drawn dashed (e.g. a method that
-    ignores the x axis), a dotted vertical line at the current setting and an optional dotted reference level
-    (e.g. chance). Built in one pass."""
+    """Curves over a few settings (ticks exactly at them, optionally on a log axis), `dashed` curves drawn
+    dashed (e.g. a method that ignores the x axis), a dotted vertical line at the current setting and an
+    optional dotted reference level (e.g. chance), named in the legend. Curves that coincide (several
+    methods at 100%) stay visible: each is drawn thinner than the one before, with a smaller marker of
+    its own shape, so they nest like stripes. Built in one pass."""
+    count = len(series)
     data = [{"type": "scatter", "x": list(x), "y": [float(v) for v in ys], "name": name, "mode": "lines+markers",
-             "line": {"color": CATEGORICAL[i % len(CATEGORICAL)], "width": 2.5, "dash": "dash" if name in dashed else "solid"},
-             "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8}, "hovertemplate": f"%{{y:{y_format}}}<extra>{name}</extra>"}
+             "line": {"color": CATEGORICAL[i % len(CATEGORICAL)], "width": 1.5 + 2.0 * (count - 1 - i),
+                      "dash": "dash" if name in dashed else "solid"},
+             "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 6 + 3 * (count - 1 - i)},
+             "hovertemplate": f"%{{y:{y_format}}}<extra>{name}</extra>"}
             for i, (name, ys) in enumerate(series.items())]
-    shapes, notes = [], []
+    shapes = []
     if mark_x is not None:  # a trace, not a shape: it lands in the right place on a log axis too
         data.append({"type": "scatter", "x": [mark_x, mark_x], "y": list(y_range), "mode": "lines", "showlegend": False,
                      "hoverinfo": "skip", "line": {"color": "#444", "dash": "dot", "width": 1.5}})
-    if reference is not None:
+    if reference is not None:  # named in the legend: a label on the line collided with the curves' last points
         shapes.append({"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": reference, "y1": reference, "yref": "y",
                        "line": {"dash": "dot", "width": 1.5, "color": "#888"}})
-        notes.append({"x": 1, "xref": "paper", "xanchor": "right", "y": reference, "yref": "y", "yanchor": "bottom",
-                      "text": reference_label, "showarrow": False, "font": {"color": "#666"}})
+        data.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": reference_label,
+                     "line": {"dash": "dot", "width": 1.5, "color": "#888"}})
     xaxis = {"tickvals": list(x), "tickformat": x_format, "type": "log" if log_x else "linear"}
-    return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, xaxis=xaxis, shapes=shapes, annotations=notes,
+    return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, xaxis=xaxis, shapes=shapes,
                                         yaxis={"range": list(y_range), "tickformat": y_format},
-                                        legend={"orientation": "h", "y": -0.22, "yanchor": "top"}))
+                                        legend=LEGEND_BELOW))

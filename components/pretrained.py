@@ -38,7 +38,7 @@ def offline_notice() -> None:
     said at once (the probe takes under a second), not after a download's retries."""
     if not settings.pretrained_enabled() or not pretrained.offline():
         return
-    st.info(t("pretrained.offline_top", have=len(pretrained.on_this_machine()), total=len(pretrained.ROLES)))
+    st.info(t("pretrained.offline_top", have=len(pretrained.on_this_machine()), total=len(pretrained.ROLES)), icon="📴")
 
 
 def photo_control(key: str) -> state.Control:

@@ -308,7 +308,8 @@ def bar_chart(field: str, title: str, summary: str) -> None:
     """One score of every captioner on every stress set, and the generative captioner's worst set."""
     series = {name(c): [getattr(results[s][c].scores, field) for s in scenes.STRESS_SETS] for c in captioning.CAPTIONERS}
     fig = registry.figure("grouped_bars", [t(f"{PAGE}.stress_{s}") for s in scenes.STRESS_SETS], series, "",
-                          t(f"{PAGE}.metrics_axis"), height=400)
+                          height=120 + 42 * len(scenes.STRESS_SETS), horizontal=True)
+    fig.update_xaxes(title_text=t(f"{PAGE}.metrics_axis"), tickformat=".0%")
     score = {s: getattr(results[s]["generative"].scores, field) for s in scenes.STRESS_SETS}
     worst = (min if field == "exact_match" else max)(scenes.STRESS_SETS[1:], key=score.get)
     st.markdown(f"**{t(f'{PAGE}.{title}')}**")

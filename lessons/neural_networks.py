@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import figures, registry, safe_input, state, ui
 from components.controls.neural_networks import CONTROL
-from components.i18n import formatter, label, t
+from components.i18n import formatter, label, shown_as, t
 from models import features, worlds
 from models import nn_basics as nb
 
@@ -16,6 +16,11 @@ PAGE = "neural_networks"
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}  # function names: the same in every language
 TICK_SECONDS = 0.35  # while playing, the training fragment reruns this often...
 PLAY_SECONDS = 8.0  # ...and keeps to a schedule: any run is spread over about 8 s (more epochs per tick if slow)
+
+
+def activation_label(activation: str) -> str:
+    """A function's own name, or "none" in the visitor's language."""
+    return ACTIVATION_NAMES.get(activation) or t(f"{PAGE}.activation_none")
 
 
 def key(name: str) -> str:
@@ -254,7 +259,7 @@ def depth_section() -> None:
     task.selectbox(t(f"{PAGE}.task"), tasks, format_func=formatter("common.attr."), key=key("task"))
     layers.slider(t(f"{PAGE}.layers"), **CONTROL["layers"].limits())
     width.select_slider(t(f"{PAGE}.width"), CONTROL["width"].options, key=key("width"), disabled=value("layers") == 0)
-    activation.selectbox(t(f"{PAGE}.activation"), CONTROL["activation"].options, key=key("activation"), format_func=ACTIVATION_NAMES.get,
+    activation.selectbox(t(f"{PAGE}.activation"), CONTROL["activation"].options, key=key("activation"), format_func=shown_as({a: activation_label(a) for a in CONTROL["activation"].options}),
                          disabled=value("layers") == 0)
     hidden = (value("width"),) * value("layers")
     attribute = value("task")
@@ -265,7 +270,7 @@ def depth_section() -> None:
     chance = float(np.bincount(labels).max() / len(labels))
     linear = registry.nn_plane_model(world.name, conf.seed, attribute, (), "relu")
     deep = registry.nn_plane_model(world.name, conf.seed, attribute, hidden, value("activation"))
-    activation_name = ACTIVATION_NAMES[value("activation")]
+    activation_name = activation_label(value("activation"))
     sizes = nb.layer_sizes(2, hidden, len(names))
     arrows = " → ".join(map(str, sizes))
     deep_name = t(f"{PAGE}.deep_name", sizes=arrows, activation=activation_name) if hidden else t(f"{PAGE}.linear_plane_name")
@@ -275,8 +280,10 @@ def depth_section() -> None:
             fig = figures.decision_regions(result["xs"], result["ys"], result["regions"], plane[test], labels, names,
                                            t(f"{PAGE}.regions_title", name=name, accuracy=result["accuracy"]),
                                            t(f"{PAGE}.component", n=1), t(f"{PAGE}.component", n=2), height=400)
-            ui.chart(fig, t(f"{PAGE}.regions_summary", accuracy=result["accuracy"], chance=chance,
-                            parameters=result["parameters"]), key=f"nn_regions_{which}")
+            summary = t(f"{PAGE}.regions_summary", accuracy=result["accuracy"], chance=chance, parameters=result["parameters"])
+            if result["accuracy"] < chance:  # a fitted model below the majority guess needs a word
+                summary += " " + t(f"{PAGE}.regions_below_majority")
+            ui.chart(fig, summary, key=f"nn_regions_{which}")
     layer_names = [t(f"{PAGE}.input_layer")] + [t(f"{PAGE}.hidden_layer", n=i + 1, activation=activation_name)
                                                 for i in range(len(hidden))] + [t(f"{PAGE}.output_layer")]
     ui.chart(figures.network_diagram(sizes, layer_names, t(f"{PAGE}.diagram_title", parameters=deep["parameters"]),

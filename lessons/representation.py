@@ -130,7 +130,7 @@ def strength_curve() -> None:
         fig = figures.lines(labels, series, t(f"{PAGE}.strength_chart"), t(f"{PAGE}.strength_axis"), t(f"{PAGE}.score_axis"),
                             height=360)
         current = rep.STRENGTHS.index(strength)  # a dotted line at the chosen strength
-        fig.update_layout(legend={"orientation": "h", "y": -0.3, "yanchor": "top"}, xaxis={"type": "category"},
+        fig.update_layout(legend=figures.LEGEND_BELOW, xaxis={"type": "category"},
                           shapes=[{"type": "line", "x0": current, "x1": current, "y0": 0, "y1": 1, "yref": "paper",
                                    "line": {"dash": "dot", "color": "#888"}}])
         ui.chart(fig, t(f"{PAGE}.strength_summary", low=labels[0], high=labels[-1], cos_low=reports[0]["paired_cosine"],

@@ -554,6 +554,8 @@ def splits_section() -> None:
         chosen = t(f"{PAGE}.chosen_logistic", C=x)
     accuracy = sweep.validation_accuracy[sweep.chosen]
     figures.mark(fig, x, accuracy, chosen)
+    low = min(min(trace.y) for trace in fig.data if trace.y is not None)
+    fig.update_yaxes(range=[max(0.0, low - 0.05), 1.02], tickformat=".0%")  # an accuracy never passes 100%
     ui.chart(fig, t(f"{PAGE}.sweep_summary", chosen=chosen, accuracy=accuracy, n=len(data.indices("validation"))),
              key=f"{PAGE}.sweep")
     st.metric(t(f"{PAGE}.sweep_test", chosen=chosen, n=len(data.indices("test"))), f"{sweep.test_accuracy:.1%}")
@@ -580,7 +582,7 @@ def cost_section() -> None:
             title = t(f"{PAGE}.cost_{kind}", q=cost.n_queries)
             fig = figures.lines(cost.sizes, {names[m]: v for m, v in ms.items()}, title,
                                 t(f"{PAGE}.training_size"), "ms", height=320)
-            fig.update_layout(legend={"orientation": "h", "y": -0.3})
+            fig.update_layout(legend=figures.LEGEND_BELOW)
             ui.chart(fig, summaries[kind], key=f"{PAGE}.cost_{kind}")
     st.button(t(f"{PAGE}.measure_again"), key=f"{PAGE}.measure_again", on_click=st.session_state.update,
               args=({f"{PAGE}.cost_run": run + 1},))

@@ -43,7 +43,7 @@ class MLP(nn.Module):
 
     def __init__(self, n_inputs: int, n_classes: int, hidden: tuple[int, ...] = (64,), activation: str = "relu"):
         super().__init__()
-        act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[activation]
+        act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "none": nn.Identity}[activation]  # none: layers collapse into one affine map
         sizes = (n_inputs, *hidden)
         layers: list[nn.Module] = []
         for a, b in zip(sizes[:-1], sizes[1:]):

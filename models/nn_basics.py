@@ -24,7 +24,7 @@ from models import checkpoints, classifiers, features, worlds
 from models.classifiers import Progress, one_thread
 
 TRAIN_SEED = 0
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "none")  # none: stacked layers stay one linear map
 # The recipe of the default models, and the defaults of the page's live run: pressing Play with the
 # default settings retrains exactly the model on disk.
 LEARNING_RATE = 0.1

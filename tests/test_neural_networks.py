@@ -266,3 +266,17 @@ def test_presenter_steps_move_the_widgets(app):
         assert_clean(at)
         for name, value in expected.items():
             assert at.session_state[name] == value
+
+
+def test_without_an_activation_stacked_layers_are_one_affine_map():
+    """The page's "none" activation: hidden layers without a non-linearity collapse into one linear
+    layer, so the boundary stays straight however deep the network."""
+    from models import classifiers
+
+    torch.manual_seed(0)
+    deep = classifiers.MLP(2, 3, (8, 8), "none")
+    x, y = torch.randn(5, 2), torch.randn(5, 2)
+    for a in (0.0, 0.3, 1.0, 2.5):
+        assert torch.allclose(deep(a * x + (1 - a) * y), a * deep(x) + (1 - a) * deep(y), atol=1e-5)
+    bent = classifiers.MLP(2, 3, (8, 8), "relu")
+    assert not torch.allclose(bent(0.5 * x + 0.5 * y), 0.5 * bent(x) + 0.5 * bent(y), atol=1e-3)
