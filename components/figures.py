@@ -8,6 +8,7 @@ labels, so they know nothing of languages or Streamlit and can be tested alone.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -111,12 +112,19 @@ def confusion(matrix: np.ndarray, classes: Sequence[str], title: str = "", xlabe
 
 
 def lines(x: Sequence, series: dict[str, Sequence[float]], title: str = "", xlabel: str = "", ylabel: str = "",
-          height: int = 300, markers: bool = True) -> go.Figure:
-    """Several named curves over one x axis, in the categorical palette."""
+          height: int = 300, markers: bool = True, spread: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+          ) -> go.Figure:
+    """Several named curves over one x axis, in the categorical palette; `spread` gives a curve's
+    (lowest, highest) values at each x, drawn as error bars (e.g. over repeated measurements)."""
     fig = go.Figure()
     for i, (name, ys) in enumerate(series.items()):
+        bars = None
+        if spread and name in spread:
+            low, high = (np.asarray(v, dtype=float) for v in spread[name])
+            bars = {"type": "data", "symmetric": False, "array": high - np.asarray(ys, dtype=float),
+                    "arrayminus": np.asarray(ys, dtype=float) - low, "thickness": 1, "width": 3}
         fig.add_trace(go.Scatter(x=list(x), y=list(ys), name=name, mode="lines+markers" if markers else "lines",
-                                 line={"color": CATEGORICAL[i % len(CATEGORICAL)]}))
+                                 line={"color": CATEGORICAL[i % len(CATEGORICAL)]}, error_y=bars))
     return _layout(fig, title, height, xlabel, ylabel)
 
 
@@ -490,6 +498,8 @@ def branch_diagram(branches: dict[str, Sequence[str]], meet: str | None, head: S
     """Several input branches (one row of boxes each) that join at a `meet` box, then a chain to the
     output: the shape of a fusion model. Branches in blue, the meeting point in orange, the head in green,
     the output in grey."""
+    branches = {name: [_wrap(text) for text in chain] for name, chain in branches.items()}
+    meet, head = (_wrap(meet) if meet else meet), [_wrap(text) for text in head]
     rows = list(branches.items())
     depth = max(len(chain) for _, chain in rows)
     middle = -(len(rows) - 1) / 2
@@ -509,7 +519,13 @@ def branch_diagram(branches: dict[str, Sequence[str]], meet: str | None, head: S
         nodes[node] = (x, middle * 0.8, text, colour)
         edges += [(p, node) for p in previous]
         previous, x = [node], x + 1.6
-    return flow_diagram(nodes, edges, title, height, box_width=1.3, box_height=0.55)
+    lines = max(text.count("<br>") + 1 for _, _, text, _ in nodes.values())
+    return flow_diagram(nodes, edges, title, height, box_width=1.3, box_height=min(0.75, 0.2 + 0.18 * lines))
+
+
+def _wrap(text: str, width: int = 9) -> str:
+    """A box label with its long lines broken at spaces ("outer product" overflowed its box)."""
+    return "<br>".join("<br>".join(textwrap.wrap(line, width) or [line]) for line in text.split("<br>"))
 
 
 def channels(pixels: np.ndarray, titles: Sequence[str], title: str = "", colorbar: str = "", height: int = 260) -> go.Figure:

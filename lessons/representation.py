@@ -13,7 +13,7 @@ from models import pretrained as hub
 from models import representation as rep
 
 PAGE = "representation"
-TABS = ("retrieval", "zero_shot", "missing")
+TAB_LABEL = f"{PAGE}.tab_label"  # the tabs widget's own state: the open tab's label, in the visitor's language
 # Okabe-Ito stand-ins for the named colours: near their names, and distinguishable with colour-blindness
 SWATCH = {"red": "#D55E00", "orange": "#E69F00", "yellow": "#F0E442", "green": "#009E73", "blue": "#0072B2", "purple": "#CC79A7"}
 THUMB = 3  # thumbnails: each pixel drawn 3x3, so a 32-pixel picture is 96 pixels wide and stays sharp
@@ -29,9 +29,9 @@ conf = ui.page_start(PAGE, [
     state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}),
     state.Step(f"{PAGE}.step_strong", {STRENGTH: 1.0, PROJECTION: "pca", DIMS: 2}),
     state.Step(f"{PAGE}.step_search", {STRENGTH: rep.DEFAULT_STRENGTH, CAPTION: EXAMPLES["shapes"][0],
-                                       TAB: t(f"{PAGE}.tab_retrieval")}),
-    state.Step(f"{PAGE}.step_zero_shot", {STRENGTH: 1.0, TAB: t(f"{PAGE}.tab_zero_shot")}),
-    state.Step(f"{PAGE}.step_missing", {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: t(f"{PAGE}.tab_missing")}),
+                                       TAB: "retrieval"}),
+    state.Step(f"{PAGE}.step_zero_shot", {STRENGTH: 1.0, TAB: "zero_shot"}),
+    state.Step(f"{PAGE}.step_missing", {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: "missing"}),
 ])
 world = registry.world(conf.world, conf.seed)
 attributes = list(world.classes)
@@ -386,7 +386,12 @@ spaces()
 strength_curve()
 clip_space()
 # Only the open tab runs (on_change="rerun"): the missing-modality probes cost a second the first time.
-retrieval_tab, zero_shot_tab, missing_tab = st.tabs([t(f"{PAGE}.tab_{name}") for name in TABS], key=TAB.key, on_change="rerun")
+TAB.bind()  # the open tab is in the link by its name, not by its translated label
+tab_labels = {name: t(f"{PAGE}.tab_{name}") for name in TAB.options}
+st.session_state[TAB_LABEL] = tab_labels[TAB.value]
+retrieval_tab, zero_shot_tab, missing_tab = st.tabs(
+    list(tab_labels.values()), key=TAB_LABEL, on_change=lambda: st.session_state.update(
+        {TAB.key: {label: name for name, label in tab_labels.items()}.get(st.session_state[TAB_LABEL], TAB.default)}))
 if retrieval_tab.open:
     with retrieval_tab:
         ui.explain(f"{PAGE}.retrieval_help")

@@ -572,16 +572,19 @@ def cost_section() -> None:
     n0, n = cost.sizes[0], cost.sizes[-1]
     fit_ms = {m: [s * 1000 for s in v] for m, v in cost.fit_seconds.items()}
     predict_ms = {m: [s * 1000 for s in v] for m, v in cost.predict_seconds.items()}
+    growth, low, high = cost.growth("knn")
     summaries = {
         "fit": t(f"{PAGE}.cost_fit_summary", n=n, knn=fit_ms["knn"][-1], logistic=fit_ms["logistic"][-1]),
-        "predict": t(f"{PAGE}.cost_predict_summary", n0=n0, n=n, growth=predict_ms["knn"][-1] / predict_ms["knn"][0],
+        "predict": t(f"{PAGE}.cost_predict_summary", n0=n0, n=n, growth=growth, low=low, high=high, rounds=cost.repeats,
                      logistic=float(np.median(predict_ms["logistic"]))),
     }
+    runs = {"fit": cost.fit_runs, "predict": cost.predict_runs}
     for column, (kind, ms) in zip(st.columns(2), (("fit", fit_ms), ("predict", predict_ms))):
         with column:
             title = t(f"{PAGE}.cost_{kind}", q=cost.n_queries)
+            spread = {names[m]: (r.min(0) * 1000, r.max(0) * 1000) for m, r in runs[kind].items()}
             fig = figures.lines(cost.sizes, {names[m]: v for m, v in ms.items()}, title,
-                                t(f"{PAGE}.training_size"), "ms", height=320)
+                                t(f"{PAGE}.training_size"), "ms", height=320, spread=spread)
             fig.update_layout(legend=figures.LEGEND_BELOW)
             ui.chart(fig, summaries[kind], key=f"{PAGE}.cost_{kind}")
     st.button(t(f"{PAGE}.measure_again"), key=f"{PAGE}.measure_again", on_click=st.session_state.update,

@@ -74,30 +74,42 @@ def vote(neighbour_labels: np.ndarray, k: int, n_classes: int) -> np.ndarray:
 # ---------------------------------------------------------------- what it costs, measured
 @dataclass(frozen=True)
 class Cost:
-    """Seconds to train and to predict (the whole query set), per training-set size and model."""
+    """Seconds to train and to predict (the whole query set), per training-set size and model: every
+    round's measurement, and their median. One timing on a shared server wobbles (another visitor, the
+    garbage collector), so the page shows the median of several rounds and their spread."""
 
     sizes: tuple[int, ...]
-    fit_seconds: dict[str, tuple[float, ...]]
-    predict_seconds: dict[str, tuple[float, ...]]
+    fit_runs: dict[str, np.ndarray]  # model -> (rounds, sizes) seconds
+    predict_runs: dict[str, np.ndarray]
     n_queries: int
     n_features: int
     logistic_iterations: int
-    repeats: int
+    repeats: int  # rounds
+
+    @property
+    def fit_seconds(self) -> dict[str, tuple[float, ...]]:
+        return {m: tuple(np.median(runs, axis=0)) for m, runs in self.fit_runs.items()}
+
+    @property
+    def predict_seconds(self) -> dict[str, tuple[float, ...]]:
+        return {m: tuple(np.median(runs, axis=0)) for m, runs in self.predict_runs.items()}
+
+    def growth(self, model: str = "knn") -> tuple[float, float, float]:
+        """How many times longer prediction took at the largest size than at the smallest: the median
+        over rounds, and the smallest and largest round."""
+        ratios = self.predict_runs[model][:, -1] / self.predict_runs[model][:, 0]
+        return float(np.median(ratios)), float(ratios.min()), float(ratios.max())
 
 
-def _seconds(run, repeats: int) -> float:
-    """The fastest of a few runs: the least disturbed by whatever else the machine is doing."""
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
+def _seconds(run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
 
 
 def measure_cost(x_train: np.ndarray, y_train: np.ndarray, x_query: np.ndarray, sizes: tuple[int, ...],
-                 logistic_iterations: int = 20, repeats: int = 2) -> Cost:
-    """Time nearest neighbour (L2) and logistic regression as the training set grows.
+                 logistic_iterations: int = 20, repeats: int = 5) -> Cost:
+    """Time nearest neighbour (L2) and logistic regression as the training set grows, `repeats` rounds.
 
     Logistic regression runs a fixed number of optimiser iterations, so its training time shows how
     one pass over the data grows with N; its prediction is one product with its weights, whatever N.
@@ -105,21 +117,20 @@ def measure_cost(x_train: np.ndarray, y_train: np.ndarray, x_query: np.ndarray, 
     from sklearn.linear_model import LogisticRegression
     from sklearn.neighbors import KNeighborsClassifier
 
-    fit = {"knn": [], "logistic": []}
-    predict = {"knn": [], "logistic": []}
+    fit = {m: np.zeros((repeats, len(sizes))) for m in ("knn", "logistic")}
+    predict = {m: np.zeros((repeats, len(sizes))) for m in ("knn", "logistic")}
     with threadpool_limits(1):
-        for n in sizes:
-            x, y = x_train[:n], y_train[:n]
-            knn = KNeighborsClassifier(n_neighbors=1, metric="euclidean", algorithm="brute")
-            fit["knn"].append(_seconds(lambda: knn.fit(x, y), repeats))
-            predict["knn"].append(_seconds(lambda: knn.predict(x_query), repeats))
-            logistic = LogisticRegression(max_iter=logistic_iterations, tol=0.0)
-            fit["logistic"].append(_seconds(lambda: fit_silently(logistic, x, y), repeats))
-            predict["logistic"].append(_seconds(lambda: logistic.predict(x_query), repeats))
-    return Cost(sizes=tuple(sizes), fit_seconds={m: tuple(v) for m, v in fit.items()},
-                predict_seconds={m: tuple(v) for m, v in predict.items()},
-                n_queries=len(x_query), n_features=x_train.shape[1], logistic_iterations=logistic_iterations,
-                repeats=repeats)
+        for r in range(repeats):
+            for j, n in enumerate(sizes):
+                x, y = x_train[:n], y_train[:n]
+                knn = KNeighborsClassifier(n_neighbors=1, metric="euclidean", algorithm="brute")
+                fit["knn"][r, j] = _seconds(lambda: knn.fit(x, y))
+                predict["knn"][r, j] = _seconds(lambda: knn.predict(x_query))
+                logistic = LogisticRegression(max_iter=logistic_iterations, tol=0.0)
+                fit["logistic"][r, j] = _seconds(lambda: fit_silently(logistic, x, y))
+                predict["logistic"][r, j] = _seconds(lambda: logistic.predict(x_query))
+    return Cost(sizes=tuple(sizes), fit_runs=fit, predict_runs=predict, n_queries=len(x_query),
+                n_features=x_train.shape[1], logistic_iterations=logistic_iterations, repeats=repeats)
 
 
 def fit_silently(model, x: np.ndarray, y: np.ndarray):

@@ -186,18 +186,33 @@ def test_typed_captions_and_unknown_words(app):
 
 
 def test_zero_shot_and_missing_modality_tabs(app):
-    at = app(PAGE, **{f"{PAGE}.tab": i18n.translate(f"{PAGE}.tab_zero_shot", "en")})
+    at = app(PAGE, **{f"{PAGE}.tab": "zero_shot"})
     assert not at.exception
     assert [m.label for m in at.metric][-3:] == ["Unseen combinations", "Seen combinations", "Chance (1 of 24)"]
-    at.session_state[f"{PAGE}.tab"] = i18n.translate(f"{PAGE}.tab_missing", "en")
+    at.session_state[f"{PAGE}.tab"] = "missing"
     at.run()
     assert "the joint model averages" in captions(at) and not at.exception
+    assert at.query_params[f"{PAGE}.tab"] == "missing"  # the open tab is in the link
+
+
+def test_a_shared_link_opens_its_tab_in_any_language():
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import APP
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(f"lessons/{PAGE}.py")
+    at.query_params.update({f"{PAGE}.tab": "zero_shot", "lang": "zh-Hans"})
+    at.run()
+    assert not at.exception
+    assert at.session_state[f"{PAGE}.tab_label"] == i18n.translate(f"{PAGE}.tab_zero_shot", "zh-Hans")
+    assert [m.label for m in at.metric][-3:][0] == i18n.translate(f"{PAGE}.zero_shot_unseen", "zh-Hans")
 
 
 def test_digits_world_and_presenter_steps(app):
     at = app(PAGE, world="digits")
     assert not at.exception, [e.value for e in at.exception]
-    at.session_state[f"{PAGE}.tab"] = i18n.translate(f"{PAGE}.tab_zero_shot", "en")
+    at.session_state[f"{PAGE}.tab"] = "zero_shot"
     at.run()
     assert any("Digits world" in i.value for i in at.info)
     at = app(PAGE, present=True)
@@ -206,7 +221,7 @@ def test_digits_world_and_presenter_steps(app):
         next(b for b in at.button if b.label == i18n.translate("common.next", "en")).click().run()
         assert not at.exception, [e.value for e in at.exception]
         strengths.append(at.session_state[f"{PAGE}.strength"])
-    assert strengths[0] == 1.0 and at.session_state[f"{PAGE}.tab"] == i18n.translate(f"{PAGE}.tab_missing", "en")
+    assert strengths[0] == 1.0 and at.session_state[f"{PAGE}.tab"] == "missing"
 
 
 # ---------------------------------------------------------------- pretrained mode: CLIP (tiny random-weight models)

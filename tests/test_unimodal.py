@@ -212,6 +212,10 @@ def test_measured_cost_shows_o1_training_and_on_testing(shapes):
     # 16x the training samples to compare with; loose, because a busy machine adds noise to timings
     assert knn_predict[-1] > 1.5 * knn_predict[0]
     assert knn_fit[-1] < cost.fit_seconds["logistic"][-1] and knn_fit[-1] < knn_predict[-1]
+    growth, low, high = cost.growth("knn")  # the median round and the spread the page shows
+    ratios = cost.predict_runs["knn"][:, -1] / cost.predict_runs["knn"][:, 0]
+    assert cost.predict_runs["knn"].shape == (cost.repeats, 3) and low <= growth <= high
+    assert growth == float(np.median(ratios)) and (low, high) == (ratios.min(), ratios.max())
 
 
 # ---------------------------------------------------------------- the page

@@ -19,6 +19,5 @@ DIMS = Control("representation.dims", 2, options=(2, 3))
 CAPTION = Control("representation.caption", EXAMPLES["shapes"][0])
 PICK = Control("representation.image", 0, low=0, step=1)  # a test picture; the count depends on the world
 CLIP_CAPTIONS = Control("representation.clip_captions", "\n".join(CLIP_EXAMPLES["shapes"]))
-# not in the link: a tab's state is its label, in the visitor's language
-TAB = Control("representation.tab", "")
-CONTROLS = (STRENGTH, ATTRIBUTE, PROJECTION, DIMS, CAPTION, PICK, CLIP_CAPTIONS)
+TAB = Control("representation.tab", "retrieval", options=("retrieval", "zero_shot", "missing"))
+CONTROLS = (STRENGTH, ATTRIBUTE, PROJECTION, DIMS, CAPTION, PICK, CLIP_CAPTIONS, TAB)
