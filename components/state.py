@@ -158,10 +158,12 @@ def share_url() -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One state of a page's guided sequence: a caption key and the values it gives its controls."""
+    """One state of a page's guided sequence: a caption key, the values it gives its controls, and the
+    key of the chart it talks about (presenter mode scrolls to it)."""
 
     caption_key: str
     values: dict[Control, Any]
+    focus: str | None = None
 
 
 def step_control(page: str, steps: int) -> Control:

@@ -7,6 +7,8 @@ except to skip optional detail, which `explain()` already does.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -19,9 +21,23 @@ _PRESENTER_CSS = """<style>
 .stMainBlockContainer h1 { font-size: 3.2rem !important; }
 .stMainBlockContainer h3 { font-size: 2.1rem !important; }
 .stMainBlockContainer .stCaption, .stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-presenter_steps) { position: sticky; top: 3.75rem; z-index: 990;
+  background: var(--st-background-color, #fff); padding: 0.4rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.15); }
+.st-key-presenter_focus { scroll-margin-top: 13rem; }
 </style>"""
 PRESENTER_FONT = 20
 _SHOWN = "_page_shown"  # the page this session's last run showed
+_FOCUS = "_presenter_focus"  # (chart key, "<page>:<step>") of the chart the current step talks about
+_SCROLLED = "_presenter_scrolled"  # the last "<page>:<step>" whose chart the presenter was taken to
+# Presenter mode: bring the step's chart into view once, when the step is first shown. The chart's
+# container is found by its key's class; the script waits for it to be drawn.
+_SCROLL_JS = """<script>
+(function find(tries) {
+  const chart = document.querySelector('.st-key-presenter_focus');
+  if (chart) { chart.scrollIntoView({behavior: 'smooth', block: 'start'}); }
+  else if (tries > 0) { setTimeout(() => find(tries - 1), 150); }
+})(20);
+</script>"""
 
 
 def page_start(page: str, sequence: list[state.Step] | None = None) -> settings.Settings:
@@ -59,11 +75,18 @@ def explain(key: str, **params) -> None:
 
 def chart(fig: go.Figure, summary: str | None = None, key: str | None = None) -> None:
     """A Plotly chart, enlarged when presenting, with its one-line text summary under it."""
-    if settings.current().presenting:
+    presenting = settings.current().presenting
+    if presenting:
         fig.update_layout(font={"size": PRESENTER_FONT}, height=int((fig.layout.height or 320) * 1.3))
-    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
-    if summary:
-        st.caption(summary)
+    focus, token = st.session_state.get(_FOCUS) or (None, None)
+    focused = presenting and key is not None and key == focus
+    with st.container(key="presenter_focus") if focused else nullcontext():
+        st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+        if summary:
+            st.caption(summary)
+    if focused and st.session_state.get(_SCROLLED) != token:
+        st.session_state[_SCROLLED] = token
+        st.html(_SCROLL_JS, unsafe_allow_javascript=True)  # a fixed script: no visitor text reaches it
 
 
 def steps(page: str, sequence: list[state.Step]) -> None:
@@ -73,11 +96,14 @@ def steps(page: str, sequence: list[state.Step]) -> None:
     index = step.bind()
     entered = st.session_state.get(_SHOWN) != page
     st.session_state[_SHOWN] = page
+    st.session_state[_FOCUS] = None
     if not settings.current().presenting or not sequence:
         return
+    st.session_state[_FOCUS] = (sequence[index].focus, f"{page}:{index}")
     if entered and not state.link_sets(page):  # arriving by the navigation: the view the step's caption describes
         state.apply_step_next_run(sequence, step_key, index)
-    back, caption, forward = st.columns([1.3, 5, 1.3], vertical_alignment="center")
+    # the steps stay at the top of the screen while the page scrolls to each step's chart
+    back, caption, forward = st.container(key="presenter_steps").columns([1.3, 5, 1.3], vertical_alignment="center")
     back.button(t("common.previous"), key=f"{page}.step_back", disabled=index == 0, width="stretch",
                 on_click=state.apply_step, args=(sequence, step_key, index - 1))
     caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {t(sequence[index].caption_key)}")

@@ -26,7 +26,8 @@ GOOD_MS = 50  # a boundary within this many milliseconds counts as found
 SPOT = 4  # spotlight pictures: each pixel drawn 4x4
 CLIP_EXAMPLES = (CLIP_WORD.default, "trees", "water", "sky", "flower", "leaves")
 
-conf = ui.page_start(PAGE, [state.Step(f"{PAGE}.step_{name}", EXAMPLES[name])
+conf = ui.page_start(PAGE, [state.Step(f"{PAGE}.step_{name}", EXAMPLES[name],
+                                       focus=f"{PAGE}_both_waves" if name == "side_by_side" else f"{PAGE}_matrix")
                             for name in ("clean", "fast_noisy", "octave", "chroma", "side_by_side")])
 if conf.world != "shapes":
     st.info(t(f"{PAGE}.shapes_only"))

@@ -20,10 +20,12 @@ SPOTLIGHT_WIDTH = 448  # pixels across of the photo drawn with the pretrained ca
 conf = ui.page_start(PAGE, [
     state.Step(f"{PAGE}.step_side_by_side", {SOURCE: "sample", SAMPLE: 0, DECODING: "greedy", EDITS["colour"]: "",
                                             STRESS: "unseen_colour"}),
-    state.Step(f"{PAGE}.step_pink", {SOURCE: "sample", EDITS["colour"]: "pink", STRESS: "unseen_colour"}),
-    state.Step(f"{PAGE}.step_sampling", {EDITS["colour"]: "", DECODING: "sampling", TEMPERATURE: 2.5}),
-    state.Step(f"{PAGE}.step_two_objects", {DECODING: "greedy", STRESS: "two_objects"}),
-    state.Step(f"{PAGE}.step_photo", {SOURCE: "photo", PHOTO: 0, STRESS: "photos"}),
+    state.Step(f"{PAGE}.step_pink", {SOURCE: "sample", EDITS["colour"]: "pink", STRESS: "unseen_colour"},
+               focus=f"{PAGE}_words"),
+    state.Step(f"{PAGE}.step_sampling", {EDITS["colour"]: "", DECODING: "sampling", TEMPERATURE: 2.5},
+               focus=f"{PAGE}_words"),
+    state.Step(f"{PAGE}.step_two_objects", {DECODING: "greedy", STRESS: "two_objects"}, focus=f"{PAGE}_exact_match"),
+    state.Step(f"{PAGE}.step_photo", {SOURCE: "photo", PHOTO: 0, STRESS: "photos"}, focus=f"{PAGE}_words"),
 ])
 if conf.world != "shapes":
     st.info(t(f"{PAGE}.shapes_only"))

@@ -12,11 +12,11 @@ from models import colearning, representation, unimodal, worlds
 PAGE = "colearning"
 STORY = {settings.WORLD: "shapes", BUDGET: 2, WRONG: 0.0, NOISE: 0.0, TEACHER: 0}  # step 1 is the default view
 STEPS = [
-    state.Step(f"{PAGE}.step_few", STORY),
-    state.Step(f"{PAGE}.step_many", {**STORY, BUDGET: 100}),
-    state.Step(f"{PAGE}.step_wrong", {**STORY, BUDGET: 10, WRONG: 0.4}),
-    state.Step(f"{PAGE}.step_noisy", {**STORY, BUDGET: 5, NOISE: 0.5}),
-    state.Step(f"{PAGE}.step_weak", {**STORY, BUDGET: 10, TEACHER: 2}),
+    state.Step(f"{PAGE}.step_few", STORY, focus="colearning_efficiency"),
+    state.Step(f"{PAGE}.step_many", {**STORY, BUDGET: 100}, focus="colearning_efficiency"),
+    state.Step(f"{PAGE}.step_wrong", {**STORY, BUDGET: 10, WRONG: 0.4}, focus="colearning_noise"),
+    state.Step(f"{PAGE}.step_noisy", {**STORY, BUDGET: 5, NOISE: 0.5}, focus="colearning_efficiency"),
+    state.Step(f"{PAGE}.step_weak", {**STORY, BUDGET: 10, TEACHER: 2}, focus="colearning_noise"),
 ]
 ALL = (*colearning.METHODS, "zero_shot")
 conf = ui.page_start(PAGE, STEPS)

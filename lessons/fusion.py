@@ -15,11 +15,11 @@ CLEAN = {**{LEVEL[m]: 0.0 for m in fusion.MODALITIES}, **{MISSING[m]: False for 
 CAPTION = f"{PAGE}.caption"  # typed text: not part of the link
 STORY = {settings.WORLD: "shapes", TASK: "redundant", SUBSET: "image+sound", **CLEAN}  # step 1 is the default view
 STEPS = [
-    state.Step(f"{PAGE}.step_clean", STORY),
-    state.Step(f"{PAGE}.step_noise", {**STORY, LEVEL["sound"]: 0.5, CURVE: "sound", FOCUS: "intermediate"}),
-    state.Step(f"{PAGE}.step_missing", {**STORY, MISSING["sound"]: True}),
-    state.Step(f"{PAGE}.step_unique", {**STORY, TASK: "unique", FOCUS: "late_average"}),
-    state.Step(f"{PAGE}.step_synergy", {**STORY, TASK: "synergy", FOCUS: "tensor"}),
+    state.Step(f"{PAGE}.step_clean", STORY, focus="fusion_bars"),
+    state.Step(f"{PAGE}.step_noise", {**STORY, LEVEL["sound"]: 0.5, CURVE: "sound", FOCUS: "intermediate"}, focus="fusion_curves"),
+    state.Step(f"{PAGE}.step_missing", {**STORY, MISSING["sound"]: True}, focus="fusion_bars"),
+    state.Step(f"{PAGE}.step_unique", {**STORY, TASK: "unique", FOCUS: "late_average"}, focus="fusion_bars"),
+    state.Step(f"{PAGE}.step_synergy", {**STORY, TASK: "synergy", FOCUS: "tensor"}, focus="fusion_bars"),
 ]
 conf = ui.page_start(PAGE, STEPS)
 

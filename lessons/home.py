@@ -15,9 +15,9 @@ CHALLENGE_PAGES = {"representation": "representation", "translation": "captionin
                    "fusion": "fusion", "colearning": "colearning"}
 
 conf = ui.page_start(PAGE, [
-    state.Step(f"{PAGE}.step_world", {settings.WORLD: "shapes", SAMPLE: 0}),
-    state.Step(f"{PAGE}.step_other", {settings.WORLD: "shapes", SAMPLE: 7}),
-    state.Step(f"{PAGE}.step_digits", {settings.WORLD: "digits", SAMPLE: 3}),
+    state.Step(f"{PAGE}.step_world", {settings.WORLD: "shapes", SAMPLE: 0}, focus="home_image"),
+    state.Step(f"{PAGE}.step_other", {settings.WORLD: "shapes", SAMPLE: 7}, focus="home_image"),
+    state.Step(f"{PAGE}.step_digits", {settings.WORLD: "digits", SAMPLE: 3}, focus="home_spec"),
 ])
 world = registry.world(conf.world, conf.seed)
 

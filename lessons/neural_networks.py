@@ -31,16 +31,16 @@ def value(name: str):
     return st.session_state[key(name)]
 
 
-def step(caption: str, **values) -> state.Step:
-    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()})
+def step(caption: str, focus: str | None = None, **values) -> state.Step:
+    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()}, focus)
 
 
 conf = ui.page_start(PAGE, [
-    step("scores", weights="trained", source="test", sample=0),
-    step("untrained", weights="run"),
-    step("templates", weights="trained"),
-    step("linear", layers=0),
-    step("deep", layers=1, width=8, activation="relu"),
+    step("scores", "nn_scores", weights="trained", source="test", sample=0),
+    step("untrained", "nn_templates", weights="run"),
+    step("templates", "nn_templates", weights="trained"),
+    step("linear", "nn_regions_linear", layers=0),
+    step("deep", "nn_regions_deep", layers=1, width=8, activation="relu"),
 ])
 for _name, _control in CONTROL.items():
     if _name != "task":  # bound with the world's attributes, in depth_section

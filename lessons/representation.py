@@ -26,12 +26,12 @@ CLIP_INPUT = 224  # CLIP's input size: world pictures are enlarged to it without
 MAX_CAPTIONS, MAX_CAPTION_CHARS = 10, 200
 
 conf = ui.page_start(PAGE, [
-    state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}),
-    state.Step(f"{PAGE}.step_strong", {STRENGTH: 1.0, PROJECTION: "pca", DIMS: 2}),
+    state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
+    state.Step(f"{PAGE}.step_strong", {STRENGTH: 1.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
     state.Step(f"{PAGE}.step_search", {STRENGTH: rep.DEFAULT_STRENGTH, CAPTION: EXAMPLES["shapes"][0],
                                        TAB: "retrieval"}),
     state.Step(f"{PAGE}.step_zero_shot", {STRENGTH: 1.0, TAB: "zero_shot"}),
-    state.Step(f"{PAGE}.step_missing", {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: "missing"}),
+    state.Step(f"{PAGE}.step_missing", {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: "missing"}, focus=f"{PAGE}_missing"),
 ])
 world = registry.world(conf.world, conf.seed)
 attributes = list(world.classes)

@@ -33,17 +33,17 @@ def value(name: str):
     return st.session_state[key(name)]
 
 
-def step(caption: str, **values) -> state.Step:
-    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()})
+def step(caption: str, focus: str | None = None, **values) -> state.Step:
+    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()}, focus)
 
 
 STORY = {"scale": "linear", "mfcc": False, "n_fft": 256, "hop": 4, "window": "hann", "view": "resolution"}
 conf = ui.page_start(PAGE, [  # each step sets everything it relies on, so the steps work in any order
-    step("square", **STORY, source="shape", shape="square", colour="red", size="small"),
-    step("sine", **STORY, source="shape", shape="circle", colour="red", size="small"),
-    step("tradeoff", **STORY, source="dtmf", digit=5),
-    step("speech", **{**STORY, "scale": "mel", "view": "bands"}, source="speech", clip="sea_shells_en"),
-    step("model", **{**STORY, "scale": "mel", "view": "model"}, source="speech", clip="red_circle_en"),
+    step("square", "spectrograms_main", **STORY, source="shape", shape="square", colour="red", size="small"),
+    step("sine", "spectrograms_main", **STORY, source="shape", shape="circle", colour="red", size="small"),
+    step("tradeoff", "spectrograms_resolution", **STORY, source="dtmf", digit=5),
+    step("speech", "spectrograms_bands", **{**STORY, "scale": "mel", "view": "bands"}, source="speech", clip="sea_shells_en"),
+    step("model", "spectrograms_model_input", **{**STORY, "scale": "mel", "view": "model"}, source="speech", clip="red_circle_en"),
 ])
 for control in CONTROL.values():
     control.bind()

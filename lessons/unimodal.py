@@ -23,12 +23,14 @@ METRIC_NAMES = {"manhattan": "L1", "euclidean": "L2"}
 
 conf = ui.page_start(PAGE, [
     state.Step(f"{PAGE}.step_image", {SECTION: "image", IMAGE_SOURCE: "world", MODEL["image"]: "knn",
-                                      K: 1, METRIC: "euclidean"}),
+                                      K: 1, METRIC: "euclidean"}, focus=f"{PAGE}.image_strip"),
     state.Step(f"{PAGE}.step_photo", {SECTION: "image", IMAGE_SOURCE: "china", MODEL["image"]: "cnn"}),
     state.Step(f"{PAGE}.step_text", {SECTION: "text", TASK: text_models.SENTIMENT, MODEL["text"]: "logistic",
-                                     TEXT: text_models.SENTIMENT_EXAMPLES["negation"]}),
-    state.Step(f"{PAGE}.step_sound", {SECTION: "sound", SOUND_SOURCE: "world", MODEL["sound"]: "mlp"}),
-    state.Step(f"{PAGE}.step_splits", {SECTION: "splits", DATA_MODALITY: "image", SWEEP_MODEL: "knn"}),
+                                     TEXT: text_models.SENTIMENT_EXAMPLES["negation"]}, focus=f"{PAGE}.bag"),
+    state.Step(f"{PAGE}.step_sound", {SECTION: "sound", SOUND_SOURCE: "world", MODEL["sound"]: "mlp"},
+               focus=f"{PAGE}.spectrogram"),
+    state.Step(f"{PAGE}.step_splits", {SECTION: "splits", DATA_MODALITY: "image", SWEEP_MODEL: "knn"},
+               focus=f"{PAGE}.sweep"),
 ])
 world = registry.world(conf.world, conf.seed)
 MAIN = worlds.MAIN_ATTRIBUTE[world.name]

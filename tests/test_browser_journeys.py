@@ -52,6 +52,17 @@ def heading(page) -> str:
     return page.locator(f"{MAIN} h1").first.inner_text().strip()
 
 
+def in_view(page, name: str) -> None:
+    """The chart the step talks about is brought on screen, under the steps bar that stays at the top."""
+    focus = page.locator(".st-key-presenter_focus")
+    if not focus.count():
+        return
+    page.wait_for_function("""() => { const box = document.querySelector('.st-key-presenter_focus').getBoundingClientRect();
+        return box.top >= 0 && box.top < window.innerHeight * 0.6; }""", timeout=10000)
+    bar = page.locator(".st-key-presenter_steps").bounding_box()
+    assert bar and 0 <= bar["y"] < 200, (name, bar)  # Previous / Next still on screen
+
+
 def test_lecturer_walks_every_page_in_traditional_chinese(live):
     """`/?lang=zh-Hant&present=1`, every page by the sidebar, Next through every step."""
     url, b = live
@@ -81,6 +92,7 @@ def test_lecturer_walks_every_page_in_traditional_chinese(live):
             forward.click()
             settle(page)
             presses += 1
+            in_view(page, name)
         assert presses >= 2, f"{name} has guided steps to press through"
     context.close()
 

@@ -77,3 +77,20 @@ def test_a_chinese_link_opens_a_deep_page_in_chinese_and_keeps_it():
     ("zh-Hant-TW", "zh-Hant"), ("zh", "zh-Hans"), ("en-GB", "en"), ("fr-FR", "en"), ("", "en"), (None, "en")])
 def test_a_first_visit_starts_in_the_browsers_language(locale, language):
     assert settings.browser_language(locale) == language
+
+
+def test_every_step_that_names_a_chart_draws_it_and_brings_it_into_view(app):
+    """Presenter mode scrolls to the chart a step talks about: the page must draw a chart with that key
+    (then the scroll is sent, once per step); a key no chart has would scroll nowhere."""
+    nxt = i18n.translate("common.next", "en")
+    for page in router.PAGES:
+        at = app(page, present=True)
+        while True:
+            focus, token = at.session_state["_presenter_focus"]
+            if focus:
+                assert at.session_state["_presenter_scrolled"] == token, (page, token, focus)
+            forward = next(b for b in at.button if b.label == nxt)
+            if forward.disabled:
+                break
+            forward.click().run()
+            assert not at.exception, (page, [e.value for e in at.exception])
