@@ -288,13 +288,13 @@ def _fusion_labs() -> dict:
 def fusion_models(world_name: str, seed: int, task: str, subset: str, progress=None):
     """Every fusion strategy of one task and modality subset (models/fusion.py): read from disk for the
     training seed, trained once (seconds, reported to `progress`) for another. Frozen, in inference mode."""
-    from models import fusion
+    from models import fusion_lab
 
     store = _fusion_labs()
     key = (world_name, seed, task, subset)
     with store["lock"]:
         if key not in store["labs"]:
-            lab = fusion.load_lab(world_name, task, subset, seed, progress or (lambda fraction, message: None))
+            lab = fusion_lab.load_lab(world_name, task, subset, seed, progress or (lambda fraction, message: None))
             for model in lab.models.values():
                 model.requires_grad_(False)
             freeze(*lab.mean.values(), *lab.std.values())

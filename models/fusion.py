@@ -34,7 +34,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models import checkpoints, classifiers, features, worlds
+from models import classifiers, features, worlds
 from models.classifiers import MLP, Progress, one_thread
 
 MODALITIES = ("image", "sound", "text")
@@ -367,32 +367,6 @@ def scaler_state(world_name: str, seed: int, modalities: Sequence[str] = MODALIT
     return state
 
 
-def train_task(world_name: str, task: str, seed: int = TRAIN_SEED, progress: Progress = classifiers._quiet) -> checkpoints.Trained:
-    """Every modality subset of one (world, task) in one state dict, with the scaler; the metadata are
-    the clean test accuracies of all three modalities together."""
-    from models import fusion_lab
-
-    state = scaler_state(world_name, seed)
-    for k, subset in enumerate(SUBSETS):
-        state.update(train_subset(world_name, task, subset, seed,
-                                  lambda f, msg, k=k, s=subset: progress((k + f) / len(SUBSETS), f"{s} · {msg}")))
-    lab = lab_from_state(world_name, task, SUBSETS[-1], state)
-    bank = fusion_lab.test_bank(_world(world_name, seed))
-    meta = {f"test_{name}": acc for name, acc in fusion_lab.accuracies(lab, bank, fusion_lab.Condition()).items()}
-    meta.update({f"parameters_{name}": n_parameters(lab.models[name]) for name in ("tensor", "low_rank")})
-    return state, meta
-
-
-def checkpoint_name(world_name: str, task: str) -> str:
-    return f"fusion_{world_name}_{task}"
-
-
-for _name in worlds.WORLD_NAMES:
-    for _task in TASKS:
-        checkpoints.register(checkpoint_name(_name, _task), VERSION,
-                             lambda progress, w=_name, t=_task: train_task(w, t, TRAIN_SEED, progress))
-
-
 # ---------------------------------------------------------------- a trained lab
 @dataclass(frozen=True)
 class Lab:
@@ -419,15 +393,3 @@ def lab_from_state(world_name: str, task: str, subset: str, state: dict[str, tor
         model.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
         models[name] = model.eval()
     return Lab(world_name, task, modalities, sizes, models, mean, std)
-
-
-def load_lab(world_name: str, task: str, subset: str, seed: int = TRAIN_SEED,
-             progress: Progress = classifiers._quiet) -> Lab:
-    """The default lab from models/weights/ (seed 0), or, for another seed, one trained now (seconds)."""
-    if seed == TRAIN_SEED:
-        state, _ = checkpoints.load(checkpoint_name(world_name, task), progress)
-    else:
-        state = {**scaler_state(world_name, seed, subset.split("+")), **train_subset(world_name, task, subset, seed, progress)}
-        training_features.cache_clear()  # a server keeps the trained lab, not the world and features behind it
-        _world.cache_clear()
-    return lab_from_state(world_name, task, subset, state)

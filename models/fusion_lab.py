@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from models import features, worlds
+from models import checkpoints, classifiers, features, fusion, worlds
+from models.classifiers import Progress
 from models.fusion import (FUSION, LEVELS, MODALITIES, TRAINED_FUSION, Lab, corrupt, dictionary, featurise, n_parameters,
                            one_thread, raw, sound_summary, split_key, task_rows)
 
 TEST_NOISE_SEED = 1234
-TEST_TASK_SEED = 4242  # the one pairing of the unique and synergy tasks's test rows
+TEST_TASK_SEED = 4242  # the one pairing of the unique and synergy tasks' test rows
 
 
 # ---------------------------------------------------------------- the test bank
@@ -245,3 +246,42 @@ def architecture(lab: Lab, strategy: str) -> Architecture:
     if strategy == "tensor":
         return Architecture(branches, ("outer", model.head.in_features), [("output", classes)], parameters)
     return Architecture(branches, ("low_rank", model.factors[0].shape[0]), [("output", classes)], parameters)
+
+
+# ---------------------------------------------------------------- trained labs, stored and loaded
+def train_task(world_name: str, task: str, seed: int = fusion.TRAIN_SEED,
+               progress: Progress = classifiers._quiet) -> checkpoints.Trained:
+    """Every modality subset of one (world, task) in one state dict, with the scaler; the metadata are
+    the clean test accuracies of all three modalities together."""
+    state = fusion.scaler_state(world_name, seed)
+    for k, subset in enumerate(fusion.SUBSETS):
+        state.update(fusion.train_subset(world_name, task, subset, seed, lambda f, msg, k=k, s=subset: progress(
+            (k + f) / len(fusion.SUBSETS), f"{s} · {msg}")))
+    lab = fusion.lab_from_state(world_name, task, fusion.SUBSETS[-1], state)
+    bank = test_bank(fusion._world(world_name, seed))
+    meta = {f"test_{name}": acc for name, acc in accuracies(lab, bank, Condition()).items()}
+    meta.update({f"parameters_{name}": fusion.n_parameters(lab.models[name]) for name in ("tensor", "low_rank")})
+    return state, meta
+
+
+def checkpoint_name(world_name: str, task: str) -> str:
+    return f"fusion_{world_name}_{task}"
+
+
+for _name in worlds.WORLD_NAMES:
+    for _task in fusion.TASKS:
+        checkpoints.register(checkpoint_name(_name, _task), fusion.VERSION,
+                             lambda progress, w=_name, t=_task: train_task(w, t, fusion.TRAIN_SEED, progress))
+
+
+def load_lab(world_name: str, task: str, subset: str, seed: int = fusion.TRAIN_SEED,
+             progress: Progress = classifiers._quiet) -> fusion.Lab:
+    """The default lab from models/weights/ (seed 0), or, for another seed, one trained now (seconds)."""
+    if seed == fusion.TRAIN_SEED:
+        state, _ = checkpoints.load(checkpoint_name(world_name, task), progress)
+    else:
+        state = {**fusion.scaler_state(world_name, seed, subset.split("+")),
+                 **fusion.train_subset(world_name, task, subset, seed, progress)}
+        fusion.training_features.cache_clear()  # a server keeps the trained lab, not the world and features behind it
+        fusion._world.cache_clear()
+    return fusion.lab_from_state(world_name, task, subset, state)

@@ -125,7 +125,7 @@ def test_bank_levels_get_noisier(banks, shapes):
 
 # ---------------------------------------------------------------- the numbers the page promises
 def accuracies(banks, world, task, subset, levels=None, missing=()):
-    lab = fusion.load_lab(world, task, subset)
+    lab = fusion_lab.load_lab(world, task, subset)
     return fusion_lab.accuracies(lab, banks[world], fusion_lab.Condition(levels or {}, frozenset(missing)))
 
 
@@ -174,7 +174,7 @@ def test_late_fusion_survives_a_missing_modality_early_fusion_degrades(banks, wo
 
 
 def test_curves_follow_multibench_protocol(banks):
-    lab = fusion.load_lab("digits", "redundant", "image+sound")
+    lab = fusion_lab.load_lab("digits", "redundant", "image+sound")
     curves = fusion_lab.curves(lab, banks["digits"])
     assert set(curves) == {"image", "sound"}
     assert curves["image"]["sound"] == [curves["image"]["sound"][0]] * 11  # sound never sees image noise
@@ -184,7 +184,7 @@ def test_curves_follow_multibench_protocol(banks):
 
 
 def test_fixed_and_broken_samples_are_what_they_say(banks):
-    lab = fusion.load_lab("shapes", "redundant", "image+sound")
+    lab = fusion_lab.load_lab("shapes", "redundant", "image+sound")
     bank = banks["shapes"]
     condition = fusion_lab.Condition({"sound": 0.5})
     probs = fusion_lab.evaluate(lab, bank, condition)
@@ -197,7 +197,7 @@ def test_fixed_and_broken_samples_are_what_they_say(banks):
 
 
 def test_architecture_reads_the_real_layers():
-    lab = fusion.load_lab("digits", "redundant", "image+sound")
+    lab = fusion_lab.load_lab("digits", "redundant", "image+sound")
     tensor = fusion_lab.architecture(lab, "tensor")
     assert tensor.branches["image"] == [("input", 192), ("hidden", fusion.HIDDEN), ("embedding", fusion.TENSOR_EMBED)]
     assert tensor.meet == ("outer", 81) and tensor.head == [("output", 10)]
@@ -209,7 +209,7 @@ def test_another_seed_trains_its_own_lab(monkeypatch):
     """Only seed 0 ships with weights; another seed's world has another split, so it trains (here briefly)."""
     monkeypatch.setattr(fusion, "EPOCHS", 1)
     monkeypatch.setattr(fusion, "COPIES", {"redundant": 1, "unique": 1, "synergy": 1})
-    lab = fusion.load_lab("digits", "redundant", "image+sound", seed=1)
+    lab = fusion_lab.load_lab("digits", "redundant", "image+sound", seed=1)
     assert set(lab.models) == {"image", "sound", "late_learned", *fusion.TRAINED_FUSION}
     assert fusion.training_features.cache_info().currsize == 0  # the features behind it are let go
     bank = fusion_lab.test_bank(worlds.make_world("digits", 1), ("image", "sound"))
