@@ -607,8 +607,10 @@ def aligned_waveforms(top: tuple[np.ndarray, np.ndarray], bottom: tuple[np.ndarr
                            "line": {"color": HIGHLIGHT, "width": 2}})
             shapes.append({"type": "line", "x0": x_top, "x1": x_bottom, "xref": "x", "y0": top_domain[0], "y1": bottom_domain[1] + 0.06,
                            "yref": "paper", "line": {"color": HIGHLIGHT, "width": 1, "dash": "dot"}})
-    titles = [_panel_title(text, 0.0) | {"y": domain[1] + 0.08, "yshift": 0} for text, domain in ((top_title, top_domain),
-                                                                                              (bottom_title, bottom_domain))]
+    # the titles and word names sit on an opaque box: the joining lines pass behind them, not through them
+    titles = [_panel_title(text, 0.0) | {"y": domain[1] + 0.08, "yshift": 0, "bgcolor": "rgba(255,255,255,0.9)"}
+              for text, domain in ((top_title, top_domain), (bottom_title, bottom_domain))]
+    notes = [note | {"bgcolor": "rgba(255,255,255,0.8)"} for note in notes]
     axes = {"xaxis": {"anchor": "y", "showticklabels": False}, "xaxis2": {"anchor": "y2", "matches": "x", "title": {"text": xlabel}},
             "yaxis": {"domain": top_domain, "showticklabels": False, "zeroline": False},
             "yaxis2": {"domain": bottom_domain, "showticklabels": False, "zeroline": False}}

@@ -21,6 +21,7 @@ _PRESENTER_CSS = """<style>
 .stMainBlockContainer h1 { font-size: 3.2rem !important; }
 .stMainBlockContainer h3 { font-size: 2.1rem !important; }
 .stMainBlockContainer .stCaption, .stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
+.stMainBlockContainer .stMarkdown td, .stMainBlockContainer .stMarkdown th { font-size: 1.2rem !important; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-presenter_steps) { position: sticky; top: 3.75rem; z-index: 990;
   background: var(--st-background-color, #fff); padding: 0.4rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.15); }
 .st-key-presenter_focus { scroll-margin-top: 13rem; }
