@@ -341,14 +341,15 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
         place = {"x": list(values), "y": list(categories), "orientation": "h"} if horizontal else {
             "x": list(categories), "y": list(values)}
         return go.Bar(**place, name=name, marker_color=CATEGORICAL[i % len(CATEGORICAL)],
-                      text=[value_format.format(v) for v in values], textposition="outside", cliponaxis=False,
-                      constraintext="none")  # Plotly shrank outside labels to the bar's thickness
+                      text=[value_format.format(v) for v in values], textposition="outside",
+                      constraintext="none" if horizontal else "both")  # a bar's thickness need not fit its value
 
     fig = go.Figure([bar(i, name, values) for i, (name, values) in enumerate(series.items())])
-    fig.update_layout(barmode="group", legend=LEGEND_BELOW)
+    # a value that no longer fits over its bar (a phone's width, many bars) is left out, not crammed
+    fig.update_layout(barmode="group", legend=LEGEND_BELOW, uniformtext={"minsize": 9, "mode": "hide"})
     value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
     if y_range:
-        value_axis(range=[y_range[0], y_range[1] * (1.2 if horizontal else 1.12)])
+        value_axis(range=[y_range[0], y_range[1] * (1.4 if horizontal else 1.12)])  # room for the values
     if horizontal:
         fig.update_yaxes(autorange="reversed")  # the first category at the top, as it is read
     if reference is not None:  # named in the legend: a label on the line would sit on a bar's value
@@ -525,7 +526,8 @@ def branch_diagram(branches: dict[str, Sequence[str]], meet: str | None, head: S
 
 def _wrap(text: str, width: int = 9) -> str:
     """A box label with its long lines broken at spaces ("outer product" overflowed its box)."""
-    return "<br>".join("<br>".join(textwrap.wrap(line, width) or [line]) for line in text.split("<br>"))
+    return "<br>".join("<br>".join(textwrap.wrap(line, width, break_long_words=False) or [line])
+                       for line in text.split("<br>"))
 
 
 def channels(pixels: np.ndarray, titles: Sequence[str], title: str = "", colorbar: str = "", height: int = 260) -> go.Figure:

@@ -7,6 +7,7 @@ except to skip optional detail, which `explain()` already does.
 
 from __future__ import annotations
 
+import re
 from contextlib import nullcontext
 
 import plotly.graph_objects as go
@@ -25,6 +26,11 @@ _PRESENTER_CSS = """<style>
 [data-testid="stLayoutWrapper"]:has(> .st-key-presenter_steps) { position: sticky; top: 3.75rem; z-index: 990;
   background: var(--st-background-color, #fff); padding: 0.4rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.15); }
 .st-key-presenter_focus { scroll-margin-top: 13rem; }
+</style>"""
+# On every page: a markdown table wider than its column scrolls sideways instead of running under the
+# next column or off a phone's screen.
+_BASE_CSS = """<style>
+.stMainBlockContainer .stMarkdown table { display: block; max-width: 100%; overflow-x: auto; }
 </style>"""
 PRESENTER_FONT = 20
 _SHOWN = "_page_shown"  # the page this session's last run showed
@@ -45,6 +51,7 @@ def page_start(page: str, sequence: list[state.Step] | None = None) -> settings.
     """Everything a page shows before its own content: presenter styling, the guided steps and the
     intro. The shared settings were declared and drawn by the router (app.py) before the page ran.
     """
+    st.html(_BASE_CSS)
     if settings.current().presenting:
         st.html(_PRESENTER_CSS)
     steps(page, sequence or [])
@@ -75,19 +82,35 @@ def explain(key: str, **params) -> None:
 
 
 def chart(fig: go.Figure, summary: str | None = None, key: str | None = None) -> None:
-    """A Plotly chart, enlarged when presenting, with its one-line text summary under it."""
+    """A Plotly chart, enlarged when presenting, with its one-line text summary under it.
+
+    The chart's title is written above it as text, not drawn by Plotly: Plotly never wraps a title, so
+    a long one was cut at a phone's width or in presenter mode's large type.
+    """
     presenting = settings.current().presenting
     if presenting:
         fig.update_layout(font={"size": PRESENTER_FONT}, height=int((fig.layout.height or 320) * 1.3))
+    title = fig.layout.title.text if fig.layout.title else None
+    if title:
+        fig.update_layout(title_text="", margin_t=min(fig.layout.margin.t or 10, 16))
     focus, token = st.session_state.get(_FOCUS) or (None, None)
     focused = presenting and key is not None and key == focus
     with st.container(key="presenter_focus") if focused else nullcontext():
+        if title:
+            st.markdown(f"**{_plain(title)}**")
         st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
         if summary:
             st.caption(summary)
     if focused and st.session_state.get(_SCROLLED) != token:
         st.session_state[_SCROLLED] = token
         st.html(_SCROLL_JS, unsafe_allow_javascript=True)  # a fixed script: no visitor text reaches it
+
+
+def _plain(title: str) -> str:
+    """A Plotly title as markdown text: its line breaks and bold tags dropped, markdown's own signs escaped."""
+    text = re.sub(r"<br\s*/?>", " ", title)
+    text = re.sub(r"</?b>", "", text)
+    return re.sub(r"([\\`*_\[\]#<>|])", r"\\\1", text)
 
 
 def steps(page: str, sequence: list[state.Step]) -> None:

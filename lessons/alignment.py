@@ -82,7 +82,7 @@ def header() -> None:
 
 # ---------------------------------------------------------------- explicit: DTW
 def explicit_controls() -> None:
-    source_col, feature_col, voice_col, reorder_col = st.columns([1.4, 1.3, 1.7, 1.3], vertical_alignment="bottom")
+    source_col, feature_col, voice_col, reorder_col = st.columns([1.35, 1.25, 1.7, 1.45], vertical_alignment="bottom")
     source_col.radio(t(f"{PAGE}.source"), SOURCE.options, key=SOURCE.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.source_"))
     feature_col.radio(t(f"{PAGE}.feature"), FEATURE.options, key=FEATURE.key, horizontal=True,
                       format_func=i18n.formatter(f"{PAGE}.feature_"), help=t(f"{PAGE}.feature_help"))

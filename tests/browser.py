@@ -96,3 +96,95 @@ def wait_idle(page, timeout_ms: int = 60000) -> None:
         "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
         " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
+
+
+def overflowing(page) -> list[str]:
+    """Every visible label, caption, button, select box value, radio option, table cell, metric, tab
+    label, markdown table and Plotly text whose text does not fit its box (scrollWidth > clientWidth, a
+    clipped single line too short for it, a table wider than its box, or SVG text outside its chart): one
+    short description each."""
+    script = r"""() => {
+      const BOXES = ['[data-testid="stWidgetLabel"]', '[data-testid="stCaptionContainer"]', 'button',
+        '[data-testid="stRadioOption"]', '[data-baseweb="radio"]', '[data-testid="stMarkdownContainer"] td',
+        '[data-testid="stMarkdownContainer"] th', '[data-testid="stMetricLabel"]', '[data-testid="stMetricValue"]',
+        '[data-baseweb="select"] > div', '[data-testid="stSelectbox"] [role="group"]',
+        '[data-testid="stMultiSelect"] [role="group"]'];
+      const TEXT = BOXES.flatMap(b => [b, `${b} p`, `${b} div`, `${b} span`])
+        .concat(['[data-testid="stSelectbox"] input', '[data-testid="stMultiSelect"] input']).join(', ');
+      // The page's own scrollers: everything is inside them, so they say nothing about one text's box.
+      const PAGE = new Set(['stMain', 'stSidebarContent', 'stSidebar', 'stAppViewContainer', 'stApp',
+                            'stAppScrollToBottomContainer']);
+      const CLIPS = new Set(['hidden', 'clip']), SCROLLS = new Set(['auto', 'scroll']);
+      const visible = e => {
+        if (!e.getClientRects().length || e.closest('[data-testid="stSidebar"][data-collapsed="true"]')) return false;
+        // A closed expander's content still has boxes (content-visibility: hidden), but nobody sees it.
+        if (e.closest('details:not([open])') && !e.closest('summary')) return false;
+        if (e.checkVisibility && !e.checkVisibility({opacityProperty: true, visibilityProperty: true})) return false;
+        const r = e.getBoundingClientRect();
+        if (r.right <= 0 || r.left >= innerWidth) return false;  // off screen sideways: a hidden drawer
+        const s = getComputedStyle(e);
+        if (s.visibility !== 'visible' || parseFloat(s.opacity) === 0) return false;
+        for (let a = e; a; a = a.parentElement) {
+          const t = getComputedStyle(a);
+          if (t.display === 'none' || parseFloat(t.opacity) === 0) return false;
+        }
+        return true;
+      };
+      // Inside a box that scrolls sideways (code blocks, dataframes, wide tables), width is not clipped.
+      const scrolls = e => {
+        for (let a = e; a && a !== document.body; a = a.parentElement)
+          if (SCROLLS.has(getComputedStyle(a).overflowX) && !PAGE.has(a.dataset.testid)) return true;
+        return false;
+      };
+      const text = e => (e.tagName === 'INPUT' ? e.value : e.innerText || e.textContent || '')
+        .replace(/\s+/g, ' ').trim();
+      const describe = (e, why) => `${e.tagName.toLowerCase()}` +
+        (e.closest('[data-testid]') ? `[${e.closest('[data-testid]').dataset.testid}]` : '') +
+        ` "${text(e).slice(0, 60)}" ${why}`;
+      const found = [];
+      for (const e of document.querySelectorAll(TEXT)) {
+        if (!text(e) || e.clientWidth === 0 || e.closest('[data-testid^="stIcon"]') || !visible(e)) continue;
+        const s = getComputedStyle(e);
+        if (e.scrollWidth > e.clientWidth + 1 && !scrolls(e)) {
+          found.push([e, `scrollWidth ${e.scrollWidth} > clientWidth ${e.clientWidth}`]);
+          continue;
+        }
+        const oneLine = s.whiteSpace.startsWith('nowrap') || s.whiteSpace === 'pre' || s.textOverflow === 'ellipsis';
+        if (oneLine && CLIPS.has(s.overflowY) && e.scrollHeight > e.clientHeight + 1)
+          found.push([e, `scrollHeight ${e.scrollHeight} > clientHeight ${e.clientHeight}`]);
+      }
+      // One report per clipped text: drop an element when one inside it is reported too.
+      const reported = found.filter(([e]) => !found.some(([o]) => o !== e && e.contains(o)))
+        .map(([e, why]) => describe(e, why));
+      // A table's cells grow to fit their text, so the text never overflows a cell: the table overflows its box.
+      for (const table of document.querySelectorAll('[data-testid="stMarkdownContainer"] table')) {
+        if (!visible(table) || scrolls(table)) continue;
+        const r = table.getBoundingClientRect();
+        const box = table.closest('[data-testid="stMarkdownContainer"]').getBoundingClientRect();
+        if (r.right > box.right + 1) reported.push(`table[stMarkdownContainer] "${text(table).slice(0, 60)}" ` +
+          `width ${Math.round(r.width)} > its box ${Math.round(box.width)}`);
+      }
+      // Plotly draws text in SVG, which has no scrollWidth: text outside the chart's own svg is cut off.
+      for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+        const svg = plot.querySelector('svg.main-svg');
+        if (!svg || !visible(plot)) continue;
+        const box = svg.getBoundingClientRect();
+        if (!box.width) continue;
+        for (const t of plot.querySelectorAll('text')) {
+          const label = (t.textContent || '').trim();
+          if (!label || !t.getClientRects().length || t.closest('.hoverlayer')) continue;
+          if (getComputedStyle(t).display === 'none' || getComputedStyle(t).visibility === 'hidden') continue;
+          const r = t.getBoundingClientRect();
+          if (!r.width) continue;
+          // The box of SVG text is its advance × the font's ascent + descent: the ink reaches its sides and
+          // nearly its bottom, but starts about a third of the font size below its top.
+          const top = 0.35 * parseFloat(getComputedStyle(t).fontSize) - 2;
+          const out = Math.max(box.left - r.left, r.right - box.right, box.top - r.top - top, r.bottom - box.bottom);
+          const at = q => `${Math.round(q.left)}..${Math.round(q.right)}×${Math.round(q.top)}..${Math.round(q.bottom)}`;
+          if (out > 2) reported.push(`svg text "${label.slice(0, 60)}" ${Math.round(out)} px outside its chart` +
+            ` (text ${at(r)}, chart ${at(box)})`);
+        }
+      }
+      return reported;
+    }"""
+    return page.evaluate(script)
