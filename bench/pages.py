@@ -139,7 +139,7 @@ def verdict(value: float, budget: float) -> str:
 
 
 def main(pages: list[str]) -> None:
-    names = pages or [p.stem for p in sorted((ROOT / "pages").glob("*.py"))]
+    names = pages or [p.stem for p in sorted((ROOT / "lessons").glob("*.py"))]
     order = ["home"] + [n for n in names if n != "home"] if "home" in names else names
     print(f"{'page':<18}{'first render':>14}{'  ':2}{'rerun p50 (worst widget)':>28}   widgets")
     for name in order:

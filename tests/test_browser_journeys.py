@@ -258,3 +258,20 @@ def test_after_switching_language_every_choice_still_shows_in_the_new_language(l
     settle(page)
     assert page.evaluate(CHOICES) == switched
     fresh.close()
+
+
+def test_the_home_pages_links_keep_the_language(live):
+    """Home's links to the five challenges are the other way to move (st.page_link)."""
+    url, b = live
+    context = b.new_context(viewport={"width": 1400, "height": 1400})
+    page = context.new_page()
+    page.goto(f"{url}/")
+    settle(page)
+    set_in_sidebar(page, "selectbox:0", "简体中文")
+    page.locator(MAIN).get_by_text(i18n.translate("home.open_page", "zh-Hans")).first.click()
+    page.wait_for_url(re.compile(r"/representation"), timeout=60000)
+    settle(page)
+    no_exception(page)
+    assert heading(page) == i18n.translate("representation.title", "zh-Hans")
+    assert query(page).get("lang") == "zh-Hans"
+    context.close()
