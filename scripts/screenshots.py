@@ -20,12 +20,9 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from browser import browser, server, wait_idle  # noqa: E402
+from browser import PHONE, PROJECTOR, browser, full_page_screenshot, scroll_through, server, wait_idle  # noqa: E402
 from components import router  # noqa: E402
 
-MAIN = '[data-testid="stMain"]'
-PROJECTOR = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
 def open_page(context, url: str, name: str, query: str = ""):
@@ -33,22 +30,8 @@ def open_page(context, url: str, name: str, query: str = ""):
     page.goto(f"{url}/{'' if name == 'home' else name}{query}")
     page.wait_for_timeout(400)
     wait_idle(page, timeout_ms=240000)
-    for position in ("el.scrollHeight", "0"):  # to the bottom and back, so every chart has drawn
-        page.evaluate(f"() => {{ const el = document.querySelector('{MAIN}'); el.scrollTo(0, {position}); }}")
-        page.wait_for_timeout(500)
-    page.wait_for_timeout(1000)
+    scroll_through(page)
     return page
-
-
-def full_page(page, path: Path) -> None:
-    """The app scrolls inside stMain, not the window, so Playwright's full_page sees one screen: make the
-    window as tall as the page (same width, so the same line breaks) for the screenshot."""
-    size = page.viewport_size
-    height = page.evaluate(f"() => document.querySelector('{MAIN}').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 16000)})
-    page.wait_for_timeout(500)
-    page.screenshot(path=path)
-    page.set_viewport_size(size)
 
 
 def main() -> None:
@@ -72,7 +55,7 @@ def main() -> None:
                     if kind == "projector":
                         page.screenshot(path=path)
                     else:
-                        full_page(page, path)
+                        full_page_screenshot(page, path)
                 finally:
                     context.close()
             print(f"{name}: {time.perf_counter() - start:.1f} s")

@@ -188,3 +188,28 @@ def overflowing(page) -> list[str]:
       return reported;
     }"""
     return page.evaluate(script)
+
+
+MAIN = '[data-testid="stMain"]'
+PROJECTOR = {"viewport": {"width": 1280, "height": 800}}  # browser-context options: a projector's screen
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def scroll_through(page) -> None:
+    """To the bottom of the page and back, so that every chart has drawn: the app scrolls in stMain."""
+    for position in ("el.scrollHeight", "0"):
+        page.evaluate(f"() => {{ const el = document.querySelector('{MAIN}'); el.scrollTo(0, {position}); "
+                      f"window.scrollTo(0, {position.replace('el.', 'document.body.')}); }}")
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(1000)
+
+
+def full_page_screenshot(page, path) -> None:
+    """Streamlit scrolls inside stMain, so Playwright's full_page sees one screen: make the window as
+    tall as the page (same width, so the same line breaks), take it, and restore the window."""
+    size = page.viewport_size
+    height = page.evaluate(f"() => document.querySelector('{MAIN}').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 16000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=path)
+    page.set_viewport_size(size)

@@ -11,16 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser, overflowing, require_chromium, server, wait_idle
+from browser import (PHONE, PROJECTOR, browser, full_page_screenshot, overflowing, require_chromium, scroll_through,
+                     server, wait_idle)
 from components import router
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
-MAIN = '[data-testid="stMain"]'
-SIZES = {
-    "desktop": ({"viewport": {"width": 1280, "height": 800}}, "?present=1"),
-    "phone": ({"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-               "has_touch": True}, ""),
-}
+SIZES = {"desktop": (PROJECTOR, "?present=1"), "phone": (PHONE, "")}
 
 require_chromium()
 
@@ -35,26 +31,6 @@ KNOWN = {("spectrograms", "desktop"): "the frame panel's title 'This window's sp
 def live():
     with server() as (url, _, _), browser() as b:
         yield url, b
-
-
-def scroll_through(page) -> None:
-    """To the bottom of the page and back: the app scrolls in stMain, not in the window."""
-    for position in ("el.scrollHeight", "0"):
-        page.evaluate(f"() => {{ const el = document.querySelector('{MAIN}'); el.scrollTo(0, {position}); "
-                      f"window.scrollTo(0, {position.replace('el.', 'document.body.')}); }}")
-        page.wait_for_timeout(500)
-    page.wait_for_timeout(1000)
-
-
-def full_page_screenshot(page, path: Path) -> None:
-    """Streamlit scrolls inside stMain, so Playwright's full_page sees one screen: make the window as
-    tall as the page (same width, so the same line breaks), take it, and restore the window."""
-    size = page.viewport_size
-    height = page.evaluate(f"() => document.querySelector('{MAIN}').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 16000)})
-    page.wait_for_timeout(500)
-    page.screenshot(path=path)
-    page.set_viewport_size(size)
 
 
 @pytest.mark.parametrize("size", SIZES)
