@@ -465,8 +465,11 @@ def _domains(widths: Sequence[float], gap: float = 0.07) -> list[list[float]]:
 
 
 def _panel_title(text: str, left: float) -> dict:
-    return {"text": f"<b>{text}</b>", "x": left, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "left",
-            "yanchor": "bottom", "yshift": 8, "showarrow": False, "font": {"color": "#31333F"}}
+    """A panel's title over its left edge. Its size is fixed (presenter mode's larger chart type would
+    push it past its panel) and a long one takes two lines: Plotly never wraps an annotation."""
+    wrapped = "<br>".join(textwrap.wrap(text, 28, break_long_words=False)) if len(text) > 28 else text
+    return {"text": f"<b>{wrapped}</b>", "x": left, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "left",
+            "yanchor": "bottom", "yshift": 8, "showarrow": False, "font": {"color": "#31333F", "size": 13}}
 
 
 def waveform_points(y: np.ndarray, sr: int, max_points: int = 4000) -> tuple[np.ndarray, np.ndarray]:
