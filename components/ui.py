@@ -41,7 +41,10 @@ _SCROLLED = "_presenter_scrolled"  # the last "<page>:<step>" whose chart the pr
 _SCROLL_JS = """<script>
 (function find(tries) {
   const chart = document.querySelector('.st-key-presenter_focus');
-  if (chart) { chart.scrollIntoView({behavior: 'smooth', block: 'start'}); }
+  if (chart) {  // again once the charts above it have drawn and moved it
+    chart.scrollIntoView({behavior: 'smooth', block: 'start'});
+    setTimeout(() => chart.scrollIntoView({behavior: 'smooth', block: 'start'}), 900);
+  }
   else if (tries > 0) { setTimeout(() => find(tries - 1), 150); }
 })(20);
 </script>"""

@@ -58,7 +58,7 @@ def in_view(page, name: str) -> None:
     if not focus.count():
         return
     page.wait_for_function("""() => { const box = document.querySelector('.st-key-presenter_focus').getBoundingClientRect();
-        return box.top >= 0 && box.top < window.innerHeight * 0.6; }""", timeout=10000)
+        return box.top < window.innerHeight - 80 && box.bottom > 200; }""", timeout=20000)  # on screen, under the bar
     bar = page.locator(".st-key-presenter_steps").bounding_box()
     assert bar and 0 <= bar["y"] < 200, (name, bar)  # Previous / Next still on screen
 
