@@ -397,30 +397,27 @@ def mark(fig: go.Figure, x: float, y: float, text: str) -> go.Figure:
 
 def heatmap_row(panels: Sequence[tuple[np.ndarray, Sequence, Sequence, str]], xlabel: str = "", ylabel: str = "",
                 colorbar: str = "", zmin: float | None = None, zmax: float | None = None, yaxis: dict | None = None,
-                hovertemplate: str | None = None, marks: Sequence[float | None] = (), height: int = 300) -> go.Figure:
-    """Heatmaps side by side on one shared colour scale, so equal colours mean equal values (two
-    spectrograms of a comparison). `panels` are (z, x, y, title); `yaxis` styles every y axis (e.g. a
-    log type); `marks` draws a dotted vertical line at that x on each panel (None for none).
+                hovertemplate: str | None = None, marks: Sequence[float | None] = (), height: int = 300) -> list[go.Figure]:
+    """Heatmaps on one shared colour scale, so equal colours mean equal values (two spectrograms of a
+    comparison): one figure per panel, which `ui.chart` sets side by side on a wide screen and one under
+    another on a phone, where side-by-side panels were too narrow to read. `panels` are (z, x, y, title);
+    `yaxis` styles every y axis (e.g. a log type); `marks` draws a dotted vertical line at that x on each
+    panel (None for none). Only the last panel draws the colour bar.
 
     Built in one pass: every later update_* call re-validates the whole figure, and that validation,
     not the data, is most of the cost of a heatmap here.
     """
-    domains = _domains([1.0] * len(panels))
-    data, axes, titles, shapes = [], {}, [], []
+    figs = []
     for i, ((z, x, y, title), mark_x) in enumerate(zip(panels, [*marks, *[None] * (len(panels) - len(marks))])):
-        n = "" if i == 0 else str(i + 1)
-        data.append({"type": "heatmap", "z": z, "x": x, "y": y, "coloraxis": "coloraxis", "xaxis": f"x{n}",
-                     "yaxis": f"y{n}", "hovertemplate": hovertemplate})
-        axes[f"xaxis{n}"] = {"domain": domains[i], "anchor": f"y{n}", "title": {"text": xlabel}}
-        axes[f"yaxis{n}"] = {**(yaxis or {}), "anchor": f"x{n}", "title": {"text": ylabel if i == 0 else ""}}
-        titles.append(_panel_title(title, domains[i][0]))
-        if mark_x is not None:
-            shapes.append({"type": "line", "x0": mark_x, "x1": mark_x, "y0": 0, "y1": 1, "xref": f"x{n}",
-                           "yref": f"y{n} domain", "line": {"color": "white", "dash": "dot", "width": 2}})
-    single = len(panels) == 1  # one panel takes the ordinary title, like every other figure
-    coloraxis = {"colorscale": SEQUENTIAL, "cmin": zmin, "cmax": zmax, "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
-    return go.Figure(data, _layout_dict(panels[0][3] if single else "", height, **axes, coloraxis=coloraxis,
-                                        annotations=[] if single else titles, shapes=shapes, margin={"t": 40}))
+        coloraxis = {"colorscale": SEQUENTIAL, "cmin": zmin, "cmax": zmax, "showscale": i == len(panels) - 1,
+                     "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
+        shapes = [] if mark_x is None else [{
+            "type": "line", "x0": mark_x, "x1": mark_x, "y0": 0, "y1": 1, "yref": "y domain",
+            "line": {"color": "white", "dash": "dot", "width": 2}}]
+        heat = {"type": "heatmap", "z": z, "x": x, "y": y, "coloraxis": "coloraxis", "hovertemplate": hovertemplate}
+        figs.append(go.Figure([heat], _layout_dict(title, height, xlabel, ylabel, yaxis=yaxis or {},
+                                                   coloraxis=coloraxis, shapes=shapes)))
+    return figs
 
 
 @dataclass(frozen=True)
@@ -431,37 +428,27 @@ class LinePanel:
     series: dict[str, tuple[Sequence[float], Sequence[float]]]
     xlabel: str = ""
     ylabel: str = ""
-    width: float = 1.0  # relative to the other panels
-    legend: bool = False  # name this panel's curves in the legend under the figure
+    legend: bool = False  # name this panel's curves in the legend under it
     xaxis: dict | None = None  # extra axis settings, e.g. {"type": "log"}
     shade: tuple[float, float] | None = None  # an x interval to highlight
 
 
-def line_row(panels: Sequence[LinePanel], height: int = 300) -> go.Figure:
-    """Line charts side by side in one figure built in one pass: a few small charts that belong
-    together (a signal, a close-up of it, its spectrum) for the price of one figure."""
-    domains = _domains([p.width for p in panels], gap=0.1)  # room for each panel's y-axis title
-    data, axes, titles, shapes = [], {}, [], []
-    for i, panel in enumerate(panels):
-        n = "" if i == 0 else str(i + 1)
-        data += [{"type": "scatter", "x": x, "y": y, "name": name, "mode": "lines", "xaxis": f"x{n}", "yaxis": f"y{n}",
-                  "line": {"color": CATEGORICAL[j % len(CATEGORICAL)], "width": 1.5}, "showlegend": panel.legend}
-                 for j, (name, (x, y)) in enumerate(panel.series.items())]
-        axes[f"xaxis{n}"] = {**(panel.xaxis or {}), "domain": domains[i], "anchor": f"y{n}", "title": {"text": panel.xlabel}}
-        axes[f"yaxis{n}"] = {"anchor": f"x{n}", "title": {"text": panel.ylabel}}
-        titles.append(_panel_title(panel.title, domains[i][0]))
-        if panel.shade:
-            shapes.append({"type": "rect", "x0": panel.shade[0], "x1": panel.shade[1], "xref": f"x{n}", "y0": 0, "y1": 1,
-                           "yref": f"y{n} domain", "fillcolor": HIGHLIGHT, "opacity": 0.2, "line": {"width": 0}})
-    return go.Figure(data, _layout_dict("", height, **axes, annotations=titles, shapes=shapes,
-                                        margin={"t": 40}, legend=LEGEND_BELOW))
+def line_panel(panel: LinePanel, height: int = 300) -> go.Figure:
+    """One `LinePanel` as a figure, built in one pass."""
+    data = [{"type": "scatter", "x": x, "y": y, "name": name, "mode": "lines", "showlegend": panel.legend,
+             "line": {"color": CATEGORICAL[j % len(CATEGORICAL)], "width": 1.5}}
+            for j, (name, (x, y)) in enumerate(panel.series.items())]
+    shapes = [] if not panel.shade else [{
+        "type": "rect", "x0": panel.shade[0], "x1": panel.shade[1], "y0": 0, "y1": 1, "yref": "y domain",
+        "fillcolor": HIGHLIGHT, "opacity": 0.2, "line": {"width": 0}}]
+    return go.Figure(data, _layout_dict(panel.title, height, panel.xlabel, panel.ylabel, xaxis=panel.xaxis or {},
+                                        shapes=shapes, legend=LEGEND_BELOW))
 
 
-def _domains(widths: Sequence[float], gap: float = 0.07) -> list[list[float]]:
-    """Side-by-side horizontal extents (fractions of the figure) for panels of the given relative widths."""
-    unit = (1 - gap * (len(widths) - 1)) / sum(widths)
-    edges = np.concatenate([[0.0], np.cumsum([w * unit + gap for w in widths])])
-    return [[float(edges[i]), float(edges[i] + w * unit)] for i, w in enumerate(widths)]
+def line_row(panels: Sequence[LinePanel], height: int = 300) -> list[go.Figure]:
+    """A few small line charts that belong together (a signal, a close-up of it, its spectrum), one figure
+    each: `ui.chart` sets them side by side, or one under another on a phone."""
+    return [line_panel(panel, height) for panel in panels]
 
 
 def _panel_title(text: str, left: float) -> dict:
@@ -562,9 +549,11 @@ def labelled_heatmap(z: np.ndarray, text: Sequence[Sequence[str]], x: Sequence, 
                                            xaxis={"showgrid": False, "type": "category"}))
 
 
-def _segment_ticks(spans: Sequence[tuple[float, float]], labels: Sequence[str]) -> dict:
-    """Axis ticks that name segments at their middles (words along a time axis)."""
-    return {"tickvals": [(a + b) / 2 for a, b in spans], "ticktext": list(labels), "tickangle": 0}
+def _segment_ticks(spans: Sequence[tuple[float, float]], labels: Sequence[str], level: bool = True) -> dict:
+    """Axis ticks that name segments at their middles (words along a time axis). Not `level`, Plotly
+    slants the words where they would run into each other (short words on a phone's width)."""
+    ticks = {"tickvals": [(a + b) / 2 for a, b in spans], "ticktext": list(labels)}
+    return {**ticks, "tickangle": 0} if level else ticks
 
 
 def warping_path(z: np.ndarray, x: Sequence[float], y: Sequence[float], path: tuple[Sequence[float], Sequence[float]] | None,
@@ -583,7 +572,7 @@ def warping_path(z: np.ndarray, x: Sequence[float], y: Sequence[float], path: tu
     shapes = [{"type": "line", "x0": a, "x1": a, "y0": 0, "y1": 1, "yref": "paper", "line": line} for a, _ in x_spans]
     shapes += [{"type": "line", "y0": a, "y1": a, "x0": 0, "x1": 1, "xref": "paper", "line": line} for a, _ in y_spans]
     return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, shapes=shapes,
-                                        xaxis={**_segment_ticks(x_spans, x_labels), "showgrid": False} if x_spans else {},
+                                        xaxis={**_segment_ticks(x_spans, x_labels, level=False), "showgrid": False} if x_spans else {},
                                         yaxis={**_segment_ticks(y_spans, y_labels), "showgrid": False} if y_spans else {},
                                         margin={"b": 10, "l": 10}))
 

@@ -8,6 +8,7 @@ except to skip optional detail, which `explain()` already does.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from contextlib import nullcontext
 
 import plotly.graph_objects as go
@@ -31,6 +32,9 @@ _PRESENTER_CSS = """<style>
 # next column or off a phone's screen.
 _BASE_CSS = """<style>
 .stMainBlockContainer .stMarkdown table { display: block; max-width: 100%; overflow-x: auto; }
+/* On a phone Plotly's toolbar lies over the chart it belongs to and its zoom tools fight the page's
+   scrolling; Streamlit's own full-screen button stays. */
+@media (max-width: 640px) { .stPlotlyChart .modebar-container { display: none; } }
 </style>"""
 PRESENTER_FONT = 20
 _SHOWN = "_page_shown"  # the page this session's last run showed
@@ -84,29 +88,39 @@ def explain(key: str, **params) -> None:
         st.markdown(t(key, **params))
 
 
-def chart(fig: go.Figure, summary: str | None = None, key: str | None = None) -> None:
+def chart(fig: go.Figure | Sequence[go.Figure], summary: str | None = None, key: str | None = None,
+          widths: Sequence[float] | None = None) -> None:
     """A Plotly chart, enlarged when presenting, with its one-line text summary under it.
 
-    The chart's title is written above it as text, not drawn by Plotly: Plotly never wraps a title, so
+    A list of figures is one chart in panels (`figures.heatmap_row`, `figures.line_row`): side by side in
+    columns of the given relative `widths`, which Streamlit stacks one under another on a phone.
+    Each figure's title is written above it as text, not drawn by Plotly: Plotly never wraps a title, so
     a long one was cut at a phone's width or in presenter mode's large type.
     """
-    presenting = settings.current().presenting
-    if presenting:
-        fig.update_layout(font={"size": PRESENTER_FONT}, height=int((fig.layout.height or 320) * 1.3))
-    title = fig.layout.title.text if fig.layout.title else None
-    if title:
-        fig.update_layout(title_text="", margin_t=min(fig.layout.margin.t or 10, 16))
+    panels = [fig] if isinstance(fig, go.Figure) else list(fig)
     focus, token = st.session_state.get(_FOCUS) or (None, None)
-    focused = presenting and key is not None and key == focus
+    focused = settings.current().presenting and key is not None and key == focus
     with st.container(key="presenter_focus") if focused else nullcontext():
-        if title:
-            st.markdown(f"**{_plain(title)}**")
-        st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+        places = st.columns(widths or [1] * len(panels)) if len(panels) > 1 else [nullcontext()]
+        for i, (place, panel) in enumerate(zip(places, panels)):
+            with place:
+                _plotly(panel, key if i == 0 or key is None else f"{key}_{i}")
         if summary:
             st.caption(summary)
     if focused and st.session_state.get(_SCROLLED) != token:
         st.session_state[_SCROLLED] = token
         st.html(_SCROLL_JS, unsafe_allow_javascript=True)  # a fixed script: no visitor text reaches it
+
+
+def _plotly(fig: go.Figure, key: str | None) -> None:
+    """One figure, its title above it as markdown, in presenter mode's larger type when presenting."""
+    if settings.current().presenting:
+        fig.update_layout(font={"size": PRESENTER_FONT}, height=int((fig.layout.height or 320) * 1.3))
+    title = fig.layout.title.text if fig.layout.title else None
+    if title:
+        fig.update_layout(title_text="", margin_t=min(fig.layout.margin.t or 10, 16))
+        st.markdown(f"**{_plain(title)}**")
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
 
 
 def _plain(title: str) -> str:

@@ -353,8 +353,8 @@ def cost() -> None:
     }
     for column, (kind, (unit, series, scale, summary)) in zip(st.columns(2), charts.items()):
         lines = {t(f"{PAGE}.{key}"): (c["sizes"], [v * scale for v in values]) for key, values in series.items()}
-        fig = registry.figure("line_row", [figures.LinePanel(t(f"{PAGE}.cost_{kind}"), lines, t(f"{PAGE}.cost_axis_size"),
-                                                             t(f"{PAGE}.{unit}"), xaxis=DECADES, legend=True)], height=360)
+        fig = registry.figure("line_panel", figures.LinePanel(t(f"{PAGE}.cost_{kind}"), lines, t(f"{PAGE}.cost_axis_size"),
+                                                             t(f"{PAGE}.{unit}"), xaxis=DECADES, legend=True), height=360)
         fig.update_yaxes(DECADES)
         with column:
             ui.chart(fig, summary, key=f"{PAGE}_cost_{kind}")

@@ -147,16 +147,17 @@ def windows_section(y: np.ndarray, sr: int) -> tuple[np.ndarray, int, int, int]:
     fig = figures.line_row([
         figures.LinePanel(tr("waveform_title"), {
             tr("waveform"): figures.waveform_points(y, sr), tr("taper"): (start_s + in_window, taper * peak),
-        }, t("common.time_s"), t("common.amplitude"), width=1.6, shade=(start_s, start_s + n_fft / sr)),
+        }, t("common.time_s"), t("common.amplitude"), shade=(start_s, start_s + n_fft / sr)),
         figures.LinePanel(tr("window_title"), {
             tr("frame"): (in_window * 1000, frame), tr("taper"): (in_window * 1000, taper * frame_peak),
             tr("tapered"): (in_window * 1000, frame * taper),
         }, tr("time_ms"), t("common.amplitude"), legend=True),
         figures.LinePanel(tr("spectrum_title"), {tr("this_window"): (khz, spectrum)}, t("common.frequency_khz"),
-                          tr("db"), width=1.3, xaxis=frequency_axis("log", sr / n_fft, sr / 2) if value("scale") == "log" else None),
+                          tr("db"), xaxis=frequency_axis("log", sr / n_fft, sr / 2) if value("scale") == "log" else None),
     ], height=320)
     ui.chart(fig, "  \n".join([tr("waveform_summary", index=index + 1, frames=power.shape[1], start=start_s, **res),
-                               tr("spectrum_summary", freq=khz[int(np.argmax(spectrum))], **res)]), key="spectrograms_frames")
+                               tr("spectrum_summary", freq=khz[int(np.argmax(spectrum))], **res)]), key="spectrograms_frames",
+             widths=(1.5, 1.2, 1.3))
     return power, n_fft, hop, index
 
 

@@ -22,7 +22,7 @@ require_chromium()
 
 # Known and not yet fixed: side-by-side panels too narrow on a phone for their titles (Plotly annotations
 # wrap only where the figure says). Strict: the day it is fixed, the test says so and the entry must go.
-KNOWN = {("spectrograms", "phone"): "the frame and resolution panels' titles at a phone's width"}
+KNOWN: dict = {}
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -193,9 +194,10 @@ def test_page_first_render_needs_no_librosa_or_numba(tmp_path):
 
 
 # ---------------------------------------------------------------- the page
-def figure(at, key: str) -> dict:
-    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{PAGE}_{key}"))
-    return json.loads(chart.proto.spec)
+def figure(at, key: str) -> dict | list[dict]:
+    """A chart's Plotly spec; for a chart drawn in panels (`key`, `key_1`, …), the list of its panels' specs."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if re.search(rf"-{PAGE}_{key}(_\d+)?$", c.proto.id)]
+    return specs[0] if len(specs) == 1 else specs
 
 
 def array(value) -> np.ndarray:
@@ -207,7 +209,8 @@ def array(value) -> np.ndarray:
 
 
 def chart_keys(at) -> set[str]:
-    return {c.proto.id.rsplit(f"-{PAGE}_", 1)[-1] for c in at.get("plotly_chart")}
+    """The page's charts by key; a chart drawn in panels (`key`, `key_1`, …) counts once."""
+    return {re.sub(r"_\d+$", "", c.proto.id.rsplit(f"-{PAGE}_", 1)[-1]) for c in at.get("plotly_chart")}
 
 
 def assert_clean(at) -> None:
