@@ -80,16 +80,25 @@ def sidebar() -> None:
 
 def share_box() -> None:
     """The link to exactly this view, as text and as a QR code an audience can scan."""
-    import segno
-
     with st.sidebar.popover(t("common.share"), width="stretch"):
         url = state.share_url()
         st.caption(t("common.share_help"))
         st.code(url, language=None, wrap_lines=True)
-        try:
-            code = segno.make(url, error="m")
-        except segno.DataOverflowError:  # a long typed text in the view: the link alone has to do
-            return
-        png = BytesIO()
-        code.save(png, kind="png", scale=6, border=2)
-        st.image(png.getvalue(), caption=t("common.share_qr"), width=220)
+        png = qr_png(url)
+        if png:  # None for a long typed text in the view: the link alone has to do
+            st.image(png, caption=t("common.share_qr"), width=220)
+
+
+@st.cache_data(max_entries=1000, show_spinner=False)
+def qr_png(url: str) -> bytes | None:
+    """The QR code of a link as a PNG, or None where it cannot hold the link. Cached: the share box is
+    drawn on every rerun of every visitor, and a room of students on one lecturer's link shares it."""
+    import segno
+
+    try:
+        code = segno.make(url, error="m")
+    except segno.DataOverflowError:
+        return None
+    png = BytesIO()
+    code.save(png, kind="png", scale=6, border=2)
+    return png.getvalue()
