@@ -14,10 +14,11 @@ default back to the URL, so the address bar is always a permalink of what is on 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -150,10 +151,41 @@ def sync_url() -> None:
 
 
 def share_url() -> str:
-    """The full address of this view, as the visitor's own browser reached the app."""
-    base = (st.context.url or "").split("?")[0]
+    """The address that opens this view for someone else: the page's address and its state.
+
+    `st.context.url` is the address in the visitor's browser (Streamlit's frontend sends it), so it
+    already holds what a visitor can open: behind a proxy, the outer scheme, host and port; under
+    `--server.baseUrlPath`, the prefix (`https://host/mmml/fusion`). Only on Hugging Face Spaces
+    is the browser's address not the one to share: see `_space_page`.
+    """
     params = view_params()
-    return f"{base}?{urlencode(params)}" if params else base
+    query = f"?{urlencode(params)}" if params else ""
+    url = (st.context.url or "").split("#")[0].split("?")[0]
+    return (_space_page(url) or url) + query
+
+
+SPACE_PAGE = "https://huggingface.co/spaces/{}"  # a Space's public page; SPACE_ID is "owner/name"
+
+
+def _space_page(url: str) -> str | None:
+    """On a Hugging Face Space (the platform sets SPACE_ID), the Space's public page, where the link
+    opens the same view; else None.
+
+    The public page https://huggingface.co/spaces/OWNER/NAME shows the app in an iframe whose own
+    address is https://OWNER-NAME.hf.space: that is what `st.context.url` holds there. The public
+    page passes its query string (and hash) on to the app on the first load, not its path
+    ("How to handle URL parameters in Spaces", https://huggingface.co/docs/hub/spaces-handle-url-parameters;
+    the app itself is served "from the root" of its hf.space subdomain,
+    https://huggingface.co/docs/hub/spaces-embed#direct-url). So the public page opens the same
+    view of the home page only: another page (`.../fusion`) keeps the app's own address, which
+    opens that page directly.
+    """
+    space = os.environ.get("SPACE_ID", "").strip().strip("/")
+    if space.count("/") != 1:
+        return None
+    if urlsplit(url).path.strip("/"):  # not the home page: the public page would lose the path
+        return None
+    return SPACE_PAGE.format(space)
 
 
 @dataclass(frozen=True)
