@@ -2,9 +2,10 @@
 
 A page that has a pretrained counterpart calls `panel(role)`. In built-in mode (the default) it
 returns None at once: nothing is imported, loaded or downloaded. In pretrained mode it loads the
-role's allowlisted model (models/pretrained.py) under a spinner, shows its size and load time,
-and returns it; when that cannot happen (offline, a failed download, too little memory) it says why
-and returns None, and the page carries on with its built-in model.
+role's allowlisted model (models/pretrained.py) under a spinner (saying first how many MB it will
+download, when the model is not on this machine yet), shows its size and load time, and returns
+it; when that cannot happen (offline, a failed download, too little memory) it says why and
+returns None, and the page carries on with its built-in model.
 
 Models are large (0.3-1 GB each), so the server holds one at a time: asking for another role first
 drops the one in memory, for every visitor. A session remembers a failure, so a slow failing
@@ -110,10 +111,28 @@ def section(title: str, role: str) -> pretrained.Loaded | None:
 
 
 def _load_with_spinner(role: str) -> pretrained.Loaded:
-    """A spinner with a running clock: a first download takes minutes and has no fraction to show."""
+    """A spinner with a running clock: a first download takes minutes and has no fraction to show.
+    Before a download starts, the page says how big it is (`download_notice`), until it is done."""
     spec = pretrained.ALLOWLIST[role]
-    with st.spinner(t("pretrained.loading", model=spec.model_id, megabytes=spec.approx_download_mb), show_time=True):
-        return load(role)
+    if _resident.get("role") == role or pretrained.is_on_this_machine(role) or pretrained.offline():
+        # nothing to download (offline with nothing on disk, `load` says so at once)
+        with st.spinner(t("pretrained.loading", model=spec.model_id), show_time=True):
+            return load(role)
+    notice = st.empty()
+    download_notice(role, notice)
+    try:
+        with st.spinner(t("pretrained.downloading", model=spec.model_id), show_time=True):
+            return load(role)
+    finally:
+        notice.empty()
+
+
+def download_notice(role: str, where: Any = st) -> None:
+    """How big the role's first download is: measured from the Hub's file list, or, where the Hub
+    does not list it in time, the allowlist's figure, said to be approximate."""
+    size = pretrained.download_size(role)
+    key = "pretrained.download_size" if size.measured else "pretrained.download_size_approx"
+    where.info(t(key, model=pretrained.ALLOWLIST[role].model_id, megabytes=f"{size.megabytes:,.0f}"), icon="⬇️")
 
 
 def _unavailable(role: str, reason: str) -> None:

@@ -39,7 +39,9 @@ LOCAL_DIR_VARIABLE = "PLAYGROUND_PRETRAINED_DIR"
 class Spec:
     """One allowlisted model. Class names are resolved in `transformers` only when loading, because
     importing it costs ~3 s that a visitor in built-in mode should never pay. Parameter counts and
-    download sizes are approximate, from the model cards: `load()` measures the real ones."""
+    download sizes are approximate, from the model cards: `load()` measures the real parameters, and
+    `download_size()` the real download where the Hub lists its files' sizes (else it says "about"
+    and uses `approx_download_mb`, decimal megabytes as the Hub writes them)."""
 
     model_id: str
     model_class: str
@@ -65,6 +67,12 @@ PROBE_SECONDS = 0.8  # how long the Hub's host has to answer before the app call
 PROBE_MEMORY = 60.0  # seconds a probe's answer is reused
 _PROBES: dict[str, tuple[float, bool]] = {}  # host -> (when asked, whether it answered)
 REASONS = ("offline", "download_failed", "memory", "load_failed")
+SIZE_SECONDS = 2.0  # how long the Hub has to list a repository's files before an approximate size is said
+_SIZES: dict[str, tuple[float, DownloadSize]] = {}  # role -> (when asked, the answer)
+# The weights `from_pretrained` fetches, in the order transformers looks for them (modeling_utils's
+# `_get_resolved_checkpoint_files` with use_safetensors=None): one file, else an index and its shards.
+WEIGHTS = (("model.safetensors", "model.safetensors.index.json", r"model-\d+-of-\d+\.safetensors"),
+           ("pytorch_model.bin", "pytorch_model.bin.index.json", r"pytorch_model-\d+-of-\d+\.bin"))
 
 
 class PretrainedUnavailable(Exception):
@@ -157,10 +165,74 @@ def location(role: str) -> str:
 
 def on_this_machine() -> tuple[str, ...]:
     """The roles whose model can be loaded without the network (a local folder or the Hub's cache)."""
+    return tuple(role for role in ROLES if is_on_this_machine(role))
+
+
+def is_on_this_machine(role: str) -> bool:
+    """Whether loading the role needs no download: a local folder, or the Hub's cache holding its
+    config and weights (a download stopped half-way may have left the config alone)."""
     from huggingface_hub import try_to_load_from_cache  # a file-system lookup, no HTTP
 
-    return tuple(role for role in ROLES if local_folder(role) is not None
-                 or isinstance(try_to_load_from_cache(ALLOWLIST[role].model_id, "config.json"), str))
+    if local_folder(role) is not None:
+        return True
+    model_id = ALLOWLIST[role].model_id
+    return all(any(isinstance(try_to_load_from_cache(model_id, name), str) for name in names)
+               for names in (["config.json"], [name for single, index, _ in WEIGHTS for name in (single, index)]))
+
+
+class DownloadSize(NamedTuple):
+    megabytes: float  # decimal MB, as the Hub writes sizes
+    measured: bool    # True: summed from the Hub's list of the files; False: the allowlist's approximate figure
+
+
+def download_size(role: str) -> DownloadSize:
+    """How much a first use of the role downloads, said before the download starts.
+
+    The Hub's file list (one request, at most SIZE_SECONDS) gives the sizes of the very files
+    `from_pretrained` fetches (`files_to_download`); if it does not answer, the allowlist's
+    approximate figure, marked as such. A measured size is kept for the process; an approximate one
+    for PROBE_MEMORY seconds, so a slow Hub is not asked again on every rerun. Call it only online.
+    """
+    asked, size = _SIZES.get(role, (-1e9, None))
+    if size is not None and (size.measured or time.monotonic() - asked < PROBE_MEMORY):
+        return size
+    try:
+        size = DownloadSize(sum(_hub_file_sizes(ALLOWLIST[role].model_id).values()) / 1e6, True)
+    except Exception:  # no answer in time, an HTTP error, or a listing without sizes
+        size = DownloadSize(float(ALLOWLIST[role].approx_download_mb), False)
+    _SIZES[role] = (time.monotonic(), size)
+    return size
+
+
+def _hub_file_sizes(model_id: str) -> dict[str, int]:
+    from huggingface_hub import HfApi
+
+    info = HfApi().model_info(model_id, files_metadata=True, timeout=SIZE_SECONDS)
+    return files_to_download({sibling.rfilename: sibling.size for sibling in info.siblings or ()})
+
+
+def files_to_download(sizes: dict[str, int | None]) -> dict[str, int]:
+    """Of a model repository's files (name -> bytes), those a first `from_pretrained` of the model,
+    its processor and tokenizer fetches: one copy of the weights (safetensors, else PyTorch's
+    pickle; either whole or as an index and its shards) and the small configuration and vocabulary
+    files at the top level. Other frameworks' copies (TensorFlow, Flax, ONNX, Rust) are not fetched.
+    Raises ValueError when there are no PyTorch weights or a size is missing."""
+    top = {name: size for name, size in sizes.items() if "/" not in name}
+    for single, index, shard in WEIGHTS:
+        if single in top:
+            weights = [single]
+            break
+        if index in top:
+            weights = [index, *(name for name in top if re.fullmatch(shard, name))]
+            break
+    else:
+        raise ValueError("no PyTorch weights in the repository")
+    small = [name for name in top if name.endswith((".json", ".txt", ".model"))
+             and not name.endswith(".index.json")]
+    chosen = {name: top[name] for name in dict.fromkeys([*weights, *small])}
+    if any(size is None for size in chosen.values()):
+        raise ValueError("the Hub listed a file without its size")
+    return chosen  # type: ignore[return-value]
 
 
 def load(role: str) -> Loaded:

@@ -15,11 +15,16 @@ import numpy as np
 
 
 def marker() -> Path:
-    """A file that says numba's cache (this one: NUMBA_CACHE_DIR or librosa's own) is already warm."""
+    """A file that says numba's cache (this one: NUMBA_CACHE_DIR or librosa's own, in this Python
+    environment) is already warm. Keyed by the environment too: a new virtual environment on a machine
+    that ran the app before has a cold cache."""
+    import hashlib
+    import sys
     from importlib.metadata import version
 
-    cache = os.environ.get("NUMBA_CACHE_DIR", "librosa").replace(os.sep, "_")
-    return Path(tempfile.gettempdir()) / f"playground-warm-librosa-{version('librosa')}-{cache}"
+    place = f"{sys.prefix}|{os.environ.get('NUMBA_CACHE_DIR', 'librosa')}"
+    key = hashlib.sha1(place.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"playground-warm-librosa-{version('librosa')}-{key}"
 
 
 def warm() -> float:

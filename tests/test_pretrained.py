@@ -337,7 +337,10 @@ def test_pretrained_mode_with_a_silent_network_says_so_at_once(app, page, monkey
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: time.sleep(30))
     monkeypatch.setattr(pretrained, "_PROBES", {})
-    monkeypatch.setattr(pretrained, "load", lambda role: pytest.fail(f"{page} tried to download {role}"))
+    def no_download(spec, source):  # an Exception, not pytest.fail: the page's script thread records it
+        raise RuntimeError(f"{page} tried to download {spec.model_id}")
+
+    monkeypatch.setattr(pretrained, "_load_parts", no_download)
     start = time.perf_counter()
     at.radio(key="model_source").set_value("pretrained").run()
     seconds = time.perf_counter() - start
