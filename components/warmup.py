@@ -6,7 +6,6 @@ transformers: ~2-4 s of imports) load in a background thread of this server, onc
 while the first visitor reads the home page.
 """
 
-import importlib
 import os
 import subprocess
 import sys
@@ -16,8 +15,6 @@ from pathlib import Path
 import streamlit as st
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY_MODULES = ("torch", "sklearn.linear_model", "sklearn.neighbors", "sklearn.decomposition",
-                 "sklearn.manifold", "sklearn.feature_extraction.text")
 
 
 def start() -> None:
@@ -62,14 +59,14 @@ def imports_ready() -> threading.Event:
     ready = threading.Event()  # (pandas is already whole: app.py imports it before any page)
 
     def load() -> None:
-        for module in HEAVY_MODULES:
-            try:
-                importlib.import_module(module)
-            except Exception:  # a missing optional module only means the page imports it later
-                pass
-        try:  # transformers loads its classes lazily (the captioner's cost 1.4 s on first use), and
-            # only one thread at a time may do that: through the same lock as the pages (models/imports.py)
-            from models import captioning, imports
+        from models import imports  # one thread at a time imports them: see models/imports.py
+
+        try:
+            imports.heavy()
+        except Exception:  # the page that needs a module imports it itself, and shows any error
+            pass
+        try:  # transformers loads its classes lazily (the captioner's cost 1.4 s on first use)
+            from models import captioning
 
             imports.transformers_classes(*captioning.CAPTIONER_CLASSES)
         except Exception:

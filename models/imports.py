@@ -1,18 +1,40 @@
-"""transformers' classes, looked up through one lock, so that two threads never import them at once.
+"""The heavy libraries' first imports, through one lock, so that two threads never import them at once.
 
-transformers loads its classes lazily: `from transformers import GPT2Config` runs the package's own
-import machinery. On a fresh server the background warm-up (components/warmup.py) imports
-transformers while the first visitor's page looks up a class, and one lookup in 2 of 5 such starts
-failed with "ImportError: cannot import name 'GPT2Config' from 'transformers'". Every lookup, the
-warm-up's included, goes through `transformers_classes`: the lock makes them take turns.
+A Streamlit server runs every visitor's script in a thread of one process. Python's import system is
+not safe for two threads that enter one package's circular imports from different modules at once:
+one of them gets the half-made module. On a fresh server the background warm-up
+(components/warmup.py) imports the heavy libraries while visitors' pages import them too, and the
+stress test (tests/test_browser_stress.py) saw both:
+- "cannot import name 'GPT2Config' from 'transformers'" (transformers loads its classes lazily, with
+  its own import machinery), in 2 of 5 starts, fixed by `transformers_classes`;
+- "cannot import name 'clone' from partially initialized module 'sklearn.base'" in 1 of 10 rounds,
+  fixed by `heavy`: the router calls it before a concept page runs, the warm-up calls it too.
 """
 
 from __future__ import annotations
 
+import importlib
 import threading
 from typing import Any
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
+# what the concept pages import between them; the home page needs none of it (the Digits world's
+# pictures come through `module`)
+HEAVY_MODULES = ("torch", "sklearn.linear_model", "sklearn.neighbors", "sklearn.decomposition",
+                 "sklearn.manifold", "sklearn.feature_extraction.text", "sklearn.datasets")
+
+
+def heavy() -> None:
+    """Import every heavy module whole, one thread at a time; afterwards each is a dictionary lookup."""
+    with _LOCK:
+        for name in HEAVY_MODULES:
+            importlib.import_module(name)
+
+
+def module(name: str) -> Any:
+    """One module, imported under the same lock (for a page that may run before `heavy` has)."""
+    with _LOCK:
+        return importlib.import_module(name)
 
 
 def transformers_classes(*names: str) -> tuple[Any, ...]:

@@ -255,8 +255,9 @@ def dtmf_tone(digit: int, seconds: float = 0.5) -> np.ndarray:
 
 
 def _digits_world(seed: int) -> World:
-    from sklearn.datasets import load_digits  # ships inside scikit-learn: no download
+    from models import imports
 
+    load_digits = imports.module("sklearn.datasets").load_digits  # ships inside scikit-learn: no download
     rng = np.random.default_rng(seed)
     digits = load_digits()
     n = len(digits.target)
