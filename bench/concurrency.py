@@ -72,18 +72,24 @@ async def run(counts: list[int], seconds: float) -> None:
 
     pages = [p.stem for p in sorted((ROOT / "lessons").glob("*.py"))]
     rng = random.Random(0)
-    print(f"{'sessions':>8} {'reruns':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} {'timeouts':>8} {'server RSS MB':>14}")
+    print(
+        f"{'sessions':>8} {'reruns':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} {'timeouts':>8} {'server RSS MB':>14}"
+    )
     with server() as (url, proc, _):
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for n in counts:
-                results = await asyncio.gather(*[session(browser, url, pages, seconds, random.Random(rng.random()))
-                                                 for _ in range(n)])
+                results = await asyncio.gather(
+                    *[session(browser, url, pages, seconds, random.Random(rng.random())) for _ in range(n)]
+                )
                 latencies = sorted(x * 1000 for r in results for x in r["latencies"])
                 p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else float("nan")
-                print(f"{n:>8} {len(latencies):>7} {statistics.median(latencies) if latencies else float('nan'):>8.0f} "
-                      f"{p95:>8.0f} {sum(len(r['errors']) for r in results):>6} {sum(r['timeouts'] for r in results):>8} "
-                      f"{rss_mb(proc.pid):>14.0f}", flush=True)
+                print(
+                    f"{n:>8} {len(latencies):>7} {statistics.median(latencies) if latencies else float('nan'):>8.0f} "
+                    f"{p95:>8.0f} {sum(len(r['errors']) for r in results):>6} {sum(r['timeouts'] for r in results):>8} "
+                    f"{rss_mb(proc.pid):>14.0f}",
+                    flush=True,
+                )
                 for error in (e for r in results for e in r["errors"]):
                     print("   error shown:", error.replace("\n", " "), flush=True)
             await browser.close()

@@ -38,7 +38,13 @@ def _changed(widget):
         return not widget.value
     if kind in ("Selectbox", "Radio", "SelectSlider"):
         options = list(widget.options)
-        index = widget.index if kind == "Selectbox" else options.index(str(widget.value)) if str(widget.value) in options else 0
+        index = (
+            widget.index
+            if kind == "Selectbox"
+            else options.index(str(widget.value))
+            if str(widget.value) in options
+            else 0
+        )
         return ("index", (index + 1) % len(options)) if len(options) > 1 else None
     if kind in ("NumberInput", "Slider"):
         value, proto = widget.value, widget.proto
@@ -82,7 +88,9 @@ def measure_page(page: str) -> dict:
                     options = declared[key]
                     widget.set_value(options[(options.index(at.session_state[key]) + 1) % len(options)])
                 elif isinstance(value, tuple) and value[0] == "index":
-                    widget.select_index(value[1]) if type(widget).__name__ == "Selectbox" else widget.set_value(widget.options[value[1]])
+                    widget.select_index(value[1]) if type(widget).__name__ == "Selectbox" else widget.set_value(
+                        widget.options[value[1]]
+                    )
                 else:
                     widget.set_value(value)
                 t0 = time.perf_counter()
@@ -101,8 +109,13 @@ def measure_page(page: str) -> dict:
 
 
 def _in_subprocess(page: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--one", page], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "HF_HUB_OFFLINE": "1", "PLAYGROUND_WARMUP": "1"})
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", page],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "PLAYGROUND_WARMUP": "1"},
+    )
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if not lines:
         return {"page": page, "error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "no output"}
@@ -152,20 +165,28 @@ def main(pages: list[str]) -> None:
         worst = reruns.get(worst_key, 0.0)
         p50 = statistics.median(reruns.values()) if reruns else 0.0
         first_budget = BUDGET_HOME_FROM_START_S if name == "home" else BUDGET_FIRST_RENDER_S
-        print(f"{name:<18}{r['first_render_s']:>12.2f} s {verdict(r['first_render_s'], first_budget):>4}"
-              f"{p50:>10.0f} ms ({worst_key} {worst:.0f} ms) {verdict(p50, BUDGET_RERUN_MS):>4}   {len(reruns)}")
+        print(
+            f"{name:<18}{r['first_render_s']:>12.2f} s {verdict(r['first_render_s'], first_budget):>4}"
+            f"{p50:>10.0f} ms ({worst_key} {worst:.0f} ms) {verdict(p50, BUDGET_RERUN_MS):>4}   {len(reruns)}"
+        )
     server_numbers = measure_server(order)
     if "error" in server_numbers:
         print(server_numbers["error"])
         return
     for label in ("cold numba cache", "warm numba cache"):
         s = server_numbers[label]
-        print(f"server start -> home drawn ({label}): {s['home_drawn_s']:.2f} s "
-              f"(healthy after {s['healthy_s']:.2f} s) {verdict(s['home_drawn_s'], BUDGET_HOME_FROM_START_S)}")
-    print(f"server RSS after visiting {len(order)} pages: {server_numbers['rss_mb']:.0f} MB "
-          f"{verdict(server_numbers['rss_mb'], BUDGET_RSS_MB)}")
-    print(f"budgets: rerun p50 <= {BUDGET_RERUN_MS} ms, first render <= {BUDGET_FIRST_RENDER_S} s "
-          f"(home: <= {BUDGET_HOME_FROM_START_S} s from server start), RSS <= {BUDGET_RSS_MB} MB")
+        print(
+            f"server start -> home drawn ({label}): {s['home_drawn_s']:.2f} s "
+            f"(healthy after {s['healthy_s']:.2f} s) {verdict(s['home_drawn_s'], BUDGET_HOME_FROM_START_S)}"
+        )
+    print(
+        f"server RSS after visiting {len(order)} pages: {server_numbers['rss_mb']:.0f} MB "
+        f"{verdict(server_numbers['rss_mb'], BUDGET_RSS_MB)}"
+    )
+    print(
+        f"budgets: rerun p50 <= {BUDGET_RERUN_MS} ms, first render <= {BUDGET_FIRST_RENDER_S} s "
+        f"(home: <= {BUDGET_HOME_FROM_START_S} s from server start), RSS <= {BUDGET_RSS_MB} MB"
+    )
 
 
 if __name__ == "__main__":

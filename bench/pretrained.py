@@ -41,10 +41,22 @@ LOADED = re.compile(r"Pretrained model (\S+): ([\d.,]+ ?M?) parameters, ([\d.,]+
 def write_full_size(folder: Path) -> dict[str, tuple[float, float]]:
     """role -> (millions of parameters, MB of weights on disk)."""
     import torch
-    from transformers import (ASTConfig, ASTFeatureExtractor, ASTForAudioClassification, CLIPConfig, CLIPImageProcessor,
-                              CLIPModel, CLIPProcessor, DistilBertConfig, DistilBertForSequenceClassification,
-                              GPT2Config, ViTConfig, ViTImageProcessor, VisionEncoderDecoderConfig,
-                              VisionEncoderDecoderModel)
+    from transformers import (
+        ASTConfig,
+        ASTFeatureExtractor,
+        ASTForAudioClassification,
+        CLIPConfig,
+        CLIPImageProcessor,
+        CLIPModel,
+        CLIPProcessor,
+        DistilBertConfig,
+        DistilBertForSequenceClassification,
+        GPT2Config,
+        VisionEncoderDecoderConfig,
+        VisionEncoderDecoderModel,
+        ViTConfig,
+        ViTImageProcessor,
+    )
 
     torch.manual_seed(0)
     sizes = {}
@@ -53,30 +65,46 @@ def write_full_size(folder: Path) -> dict[str, tuple[float, float]]:
         model.save_pretrained(folder / role)
         for part in preprocessors:
             part.save_pretrained(folder / role)
-        sizes[role] = (sum(p.numel() for p in model.parameters()) / 1e6,
-                       (folder / role / "model.safetensors").stat().st_size / 2**20)
+        sizes[role] = (
+            sum(p.numel() for p in model.parameters()) / 1e6,
+            (folder / role / "model.safetensors").stat().st_size / 2**20,
+        )
 
     clip_tokenizer = tiny_pretrained.clip_tokenizer()
-    ids = {"bos_token_id": clip_tokenizer.bos_token_id, "eos_token_id": clip_tokenizer.eos_token_id,
-           "pad_token_id": clip_tokenizer.pad_token_id}
-    save("image_text", CLIPModel(CLIPConfig(text_config=ids)),
-         CLIPProcessor(image_processor=CLIPImageProcessor(), tokenizer=clip_tokenizer))
+    ids = {
+        "bos_token_id": clip_tokenizer.bos_token_id,
+        "eos_token_id": clip_tokenizer.eos_token_id,
+        "pad_token_id": clip_tokenizer.pad_token_id,
+    }
+    save(
+        "image_text",
+        CLIPModel(CLIPConfig(text_config=ids)),
+        CLIPProcessor(image_processor=CLIPImageProcessor(), tokenizer=clip_tokenizer),
+    )
 
     gpt2_tokenizer = tiny_pretrained.gpt2_tokenizer()
     end = gpt2_tokenizer.convert_tokens_to_ids(tiny_pretrained.END)
     config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(
-        ViTConfig(), GPT2Config(bos_token_id=end, eos_token_id=end, is_decoder=True, add_cross_attention=True))
+        ViTConfig(), GPT2Config(bos_token_id=end, eos_token_id=end, is_decoder=True, add_cross_attention=True)
+    )
     config.decoder_start_token_id = config.pad_token_id = config.eos_token_id = end
     save("captioning", VisionEncoderDecoderModel(config), ViTImageProcessor(), gpt2_tokenizer)
 
     labels = [f"AudioSet class {i}" for i in range(527)]
-    save("audio", ASTForAudioClassification(ASTConfig(id2label=dict(enumerate(labels)),
-                                                      label2id={n: i for i, n in enumerate(labels)})),
-         ASTFeatureExtractor())
+    save(
+        "audio",
+        ASTForAudioClassification(
+            ASTConfig(id2label=dict(enumerate(labels)), label2id={n: i for i, n in enumerate(labels)})
+        ),
+        ASTFeatureExtractor(),
+    )
 
     sentiment_labels = {"id2label": {0: "NEGATIVE", 1: "POSITIVE"}, "label2id": {"NEGATIVE": 0, "POSITIVE": 1}}
-    save("sentiment", DistilBertForSequenceClassification(DistilBertConfig(**sentiment_labels)),
-         tiny_pretrained.distilbert_tokenizer(folder / "sentiment"))
+    save(
+        "sentiment",
+        DistilBertForSequenceClassification(DistilBertConfig(**sentiment_labels)),
+        tiny_pretrained.distilbert_tokenizer(folder / "sentiment"),
+    )
     return sizes
 
 
@@ -106,11 +134,16 @@ def main() -> None:
                     peak = max(peak, rss)
                     where = f"{page_name}{'?' + query if query else ''}"
                     load = f"{float(found.group(4)):.1f} s" if found else "none"
-                    print(f"{role:<11} {where:<30} {seconds:9.1f}s {load:>7} {rss:9.0f} MB"
-                          f"{'  ERRORS: ' + str(errors) if errors else ''}", flush=True)
+                    print(
+                        f"{role:<11} {where:<30} {seconds:9.1f}s {load:>7} {rss:9.0f} MB"
+                        f"{'  ERRORS: ' + str(errors) if errors else ''}",
+                        flush=True,
+                    )
                     page.close()
-        print(f"\npeak server RSS {peak:.0f} MB; budget {BUDGET_MB} MB (one model in memory at a time): "
-              f"{'ok' if peak <= BUDGET_MB else 'OVER'}")
+        print(
+            f"\npeak server RSS {peak:.0f} MB; budget {BUDGET_MB} MB (one model in memory at a time): "
+            f"{'ok' if peak <= BUDGET_MB else 'OVER'}"
+        )
 
 
 if __name__ == "__main__":

@@ -29,20 +29,31 @@ LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bot
 
 def _layout(fig: go.Figure, title: str, height: int, xlabel: str = "", ylabel: str = "") -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"}, height=height,
+        title={"text": title, "x": 0.0, "xanchor": "left"},
+        height=height,
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        xaxis_title=xlabel, yaxis_title=ylabel,
+        xaxis_title=xlabel,
+        yaxis_title=ylabel,
     )
     return fig
 
 
-def patch_map(grid: np.ndarray, title: str, colorbar: str, diverging: bool = False, height: int = 380,
-              values: bool = False) -> go.Figure:
+def patch_map(
+    grid: np.ndarray, title: str, colorbar: str, diverging: bool = False, height: int = 380, values: bool = False
+) -> go.Figure:
     """A value per image patch, (rows, cols), drawn as the picture is laid out (row 1 on top), with
     the r1/c1 names the summaries use; `values` writes each cell's number in it."""
     rows, cols = np.asarray(grid).shape
-    fig = heatmap(grid, title, [f"c{c + 1}" for c in range(cols)], [f"r{r + 1}" for r in range(rows)],
-                  colorbar=colorbar, diverging=diverging, height=height, reverse_y=True)
+    fig = heatmap(
+        grid,
+        title,
+        [f"c{c + 1}" for c in range(cols)],
+        [f"r{r + 1}" for r in range(rows)],
+        colorbar=colorbar,
+        diverging=diverging,
+        height=height,
+        reverse_y=True,
+    )
     return fig.update_traces(texttemplate="%{z:.2f}") if values else fig
 
 
@@ -54,31 +65,63 @@ def image(pixels: np.ndarray, title: str = "", height: int = 260) -> go.Figure:
     return _layout(fig, title, height)
 
 
-def heatmap(z: np.ndarray, title: str = "", x: Sequence | None = None, y: Sequence | None = None,
-            xlabel: str = "", ylabel: str = "", colorbar: str = "", diverging: bool = False,
-            height: int = 320, reverse_y: bool = False, zmin: float | None = None, zmax: float | None = None) -> go.Figure:
+def heatmap(
+    z: np.ndarray,
+    title: str = "",
+    x: Sequence | None = None,
+    y: Sequence | None = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    colorbar: str = "",
+    diverging: bool = False,
+    height: int = 320,
+    reverse_y: bool = False,
+    zmin: float | None = None,
+    zmax: float | None = None,
+) -> go.Figure:
     """Any matrix. Signed data gets the diverging scale centred on zero."""
     z = np.asarray(z, dtype=float)
     limit = float(np.nanmax(np.abs(z))) if diverging and z.size else None
-    fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=y, colorscale=DIVERGING if diverging else SEQUENTIAL,
-        zmid=0.0 if diverging else None, zmin=-limit if diverging else zmin, zmax=limit if diverging else zmax,
-        colorbar={"title": {"text": colorbar}, "thickness": 12},
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            colorscale=DIVERGING if diverging else SEQUENTIAL,
+            zmid=0.0 if diverging else None,
+            zmin=-limit if diverging else zmin,
+            zmax=limit if diverging else zmax,
+            colorbar={"title": {"text": colorbar}, "thickness": 12},
+        )
+    )
     if reverse_y:
         fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height, xlabel, ylabel)
 
 
-def spectrogram(db: np.ndarray, times: np.ndarray, freqs_khz: np.ndarray, title: str = "",
-                xlabel: str = "time (s)", ylabel: str = "frequency (kHz)", colorbar: str = "dB",
-                height: int = 300) -> go.Figure:
+def spectrogram(
+    db: np.ndarray,
+    times: np.ndarray,
+    freqs_khz: np.ndarray,
+    title: str = "",
+    xlabel: str = "time (s)",
+    ylabel: str = "frequency (kHz)",
+    colorbar: str = "dB",
+    height: int = 300,
+) -> go.Figure:
     """A (freqs, frames) dB matrix with time across and frequency up, low frequencies at the bottom."""
     return heatmap(db, title, x=times, y=freqs_khz, xlabel=xlabel, ylabel=ylabel, colorbar=colorbar, height=height)
 
 
-def waveform(y: np.ndarray, sr: int, title: str = "", xlabel: str = "time (s)", ylabel: str = "amplitude",
-             height: int = 220, max_points: int = 4000) -> go.Figure:
+def waveform(
+    y: np.ndarray,
+    sr: int,
+    title: str = "",
+    xlabel: str = "time (s)",
+    ylabel: str = "amplitude",
+    height: int = 220,
+    max_points: int = 4000,
+) -> go.Figure:
     """A waveform, decimated for drawing only (by the min/max of each bucket so peaks survive)."""
     y = np.asarray(y, dtype=np.float32)
     if len(y) > max_points:
@@ -91,29 +134,65 @@ def waveform(y: np.ndarray, sr: int, title: str = "", xlabel: str = "time (s)", 
     return _layout(fig, title, height, xlabel, ylabel)
 
 
-def probability_bars(probabilities: Sequence[float], classes: Sequence[str], title: str = "",
-                     highlight: int | None = None, xlabel: str = "probability", height: int = 240) -> go.Figure:
+def probability_bars(
+    probabilities: Sequence[float],
+    classes: Sequence[str],
+    title: str = "",
+    highlight: int | None = None,
+    xlabel: str = "probability",
+    height: int = 240,
+) -> go.Figure:
     """Horizontal bars, one per class; the true class (if known) in the highlight colour."""
     colours = [HIGHLIGHT if i == highlight else CATEGORICAL[0] for i in range(len(classes))]
-    fig = go.Figure(go.Bar(x=list(probabilities), y=list(classes), orientation="h", marker_color=colours,
-                           text=[f"{p:.2f}" for p in probabilities], textposition="auto"))
+    fig = go.Figure(
+        go.Bar(
+            x=list(probabilities),
+            y=list(classes),
+            orientation="h",
+            marker_color=colours,
+            text=[f"{p:.2f}" for p in probabilities],
+            textposition="auto",
+        )
+    )
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height, xlabel)
 
 
-def confusion(matrix: np.ndarray, classes: Sequence[str], title: str = "", xlabel: str = "predicted",
-              ylabel: str = "true", height: int = 360) -> go.Figure:
+def confusion(
+    matrix: np.ndarray,
+    classes: Sequence[str],
+    title: str = "",
+    xlabel: str = "predicted",
+    ylabel: str = "true",
+    height: int = 360,
+) -> go.Figure:
     """Counts, with the number written in each cell so the diagonal can be read without a legend."""
-    fig = heatmap(matrix, title, x=list(classes), y=list(classes), xlabel=xlabel, ylabel=ylabel,
-                  colorbar="n", height=height, reverse_y=True)
+    fig = heatmap(
+        matrix,
+        title,
+        x=list(classes),
+        y=list(classes),
+        xlabel=xlabel,
+        ylabel=ylabel,
+        colorbar="n",
+        height=height,
+        reverse_y=True,
+    )
     fig.update_traces(text=matrix, texttemplate="%{text}")
     return fig
 
 
-def lines(x: Sequence, series: dict[str, Sequence[float]], title: str = "", xlabel: str = "", ylabel: str = "",
-          height: int = 300, markers: bool = True, spread: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None,
-          ) -> go.Figure:
+def lines(
+    x: Sequence,
+    series: dict[str, Sequence[float]],
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    height: int = 300,
+    markers: bool = True,
+    spread: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+) -> go.Figure:
     """Several named curves over one x axis, in the categorical palette; `spread` gives a curve's
     (lowest, highest) values at each x, drawn as error bars (e.g. over repeated measurements)."""
     fig = go.Figure()
@@ -121,10 +200,24 @@ def lines(x: Sequence, series: dict[str, Sequence[float]], title: str = "", xlab
         bars = None
         if spread and name in spread:
             low, high = (np.asarray(v, dtype=float) for v in spread[name])
-            bars = {"type": "data", "symmetric": False, "array": high - np.asarray(ys, dtype=float),
-                    "arrayminus": np.asarray(ys, dtype=float) - low, "thickness": 1, "width": 3}
-        fig.add_trace(go.Scatter(x=list(x), y=list(ys), name=name, mode="lines+markers" if markers else "lines",
-                                 line={"color": CATEGORICAL[i % len(CATEGORICAL)]}, error_y=bars))
+            bars = {
+                "type": "data",
+                "symmetric": False,
+                "array": high - np.asarray(ys, dtype=float),
+                "arrayminus": np.asarray(ys, dtype=float) - low,
+                "thickness": 1,
+                "width": 3,
+            }
+        fig.add_trace(
+            go.Scatter(
+                x=list(x),
+                y=list(ys),
+                name=name,
+                mode="lines+markers" if markers else "lines",
+                line={"color": CATEGORICAL[i % len(CATEGORICAL)]},
+                error_y=bars,
+            )
+        )
     return _layout(fig, title, height, xlabel, ylabel)
 
 
@@ -135,21 +228,55 @@ def strongest_cell(z: np.ndarray, x: Sequence | None = None, y: Sequence | None 
     return (x[col] if x is not None else col, y[row] if y is not None else row, float(z[row, col]))
 
 
-def flow_diagram(nodes: dict[str, tuple[float, float, str, str]], edges: Sequence[tuple[str, str]],
-                 title: str = "", height: int = 320, box_width: float = 0.9, box_height: float = 0.5) -> go.Figure:
+def flow_diagram(
+    nodes: dict[str, tuple[float, float, str, str]],
+    edges: Sequence[tuple[str, str]],
+    title: str = "",
+    height: int = 320,
+    box_width: float = 0.9,
+    box_height: float = 0.5,
+) -> go.Figure:
     """Boxes and arrows: `nodes` maps an id to (x, y, label, colour); `edges` are (from, to) ids.
 
     Used for pipeline pictures (early vs late fusion) and architecture diagrams drawn from real sizes.
     """
-    shapes = [{"type": "rect", "x0": x - box_width / 2, "x1": x + box_width / 2, "y0": y - box_height / 2,
-               "y1": y + box_height / 2, "fillcolor": colour, "opacity": 0.9, "line": {"width": 0}, "layer": "below"}
-              for x, y, _, colour in nodes.values()]
-    labels = [{"x": x, "y": y, "text": label, "showarrow": False, "font": {"color": "white", "size": 13}}
-              for x, y, label, _ in nodes.values()]
-    arrows = [{"x": nodes[end][0] - box_width / 2, "y": nodes[end][1], "ax": nodes[start][0] + box_width / 2,
-               "ay": nodes[start][1], "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "showarrow": True,
-               "arrowhead": 2, "arrowsize": 1.2, "arrowwidth": 1.5, "arrowcolor": "#555", "text": ""}
-              for start, end in edges]
+    shapes = [
+        {
+            "type": "rect",
+            "x0": x - box_width / 2,
+            "x1": x + box_width / 2,
+            "y0": y - box_height / 2,
+            "y1": y + box_height / 2,
+            "fillcolor": colour,
+            "opacity": 0.9,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for x, y, _, colour in nodes.values()
+    ]
+    labels = [
+        {"x": x, "y": y, "text": label, "showarrow": False, "font": {"color": "white", "size": 13}}
+        for x, y, label, _ in nodes.values()
+    ]
+    arrows = [
+        {
+            "x": nodes[end][0] - box_width / 2,
+            "y": nodes[end][1],
+            "ax": nodes[start][0] + box_width / 2,
+            "ay": nodes[start][1],
+            "xref": "x",
+            "yref": "y",
+            "axref": "x",
+            "ayref": "y",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowsize": 1.2,
+            "arrowwidth": 1.5,
+            "arrowcolor": "#555",
+            "text": "",
+        }
+        for start, end in edges
+    ]
     fig = go.Figure(layout={"shapes": shapes, "annotations": labels + arrows})  # one validation pass: fast
     xs = [n[0] for n in nodes.values()]
     ys = [n[1] for n in nodes.values()]
@@ -167,17 +294,28 @@ def _layout_dict(title: str, height: int, xlabel: str = "", ylabel: str = "", **
     No template: st.plotly_chart's Streamlit theme restyles backgrounds, grids and fonts anyway, and these
     figures set every colour themselves, so "plotly_white" changed nothing visible, while validating it
     was nine tenths of the cost of building a small figure (5 ms idle, 35 ms on a busy machine)."""
-    layout = {"title": {"text": title, "x": 0.0, "xanchor": "left"}, "height": height,
-              "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-              "xaxis": {"title": {"text": xlabel}}, "yaxis": {"title": {"text": ylabel}}}
+    layout = {
+        "title": {"text": title, "x": 0.0, "xanchor": "left"},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        "xaxis": {"title": {"text": xlabel}},
+        "yaxis": {"title": {"text": ylabel}},
+    }
     for name, value in extra.items():
         layout[name] = {**layout[name], **value} if isinstance(layout.get(name), dict) else value
     return layout
 
 
-def bars(values: Sequence[float], labels: Sequence[str], title: str = "", highlight: int | None = None,
-         xlabel: str = "", height: int = 240, value_range: tuple[float, float] | None = None,
-         text_format: str = "{:+.2f}") -> go.Figure:
+def bars(
+    values: Sequence[float],
+    labels: Sequence[str],
+    title: str = "",
+    highlight: int | None = None,
+    xlabel: str = "",
+    height: int = 240,
+    value_range: tuple[float, float] | None = None,
+    text_format: str = "{:+.2f}",
+) -> go.Figure:
     """Horizontal bars, one per label, the value written beside each and `highlight` standing out: signed
     values (scores, weights) around a zero line, or probabilities with value_range=(0, 1)."""
     colours = [HIGHLIGHT if i == highlight else CATEGORICAL[0] for i in range(len(labels))]
@@ -186,32 +324,108 @@ def bars(values: Sequence[float], labels: Sequence[str], title: str = "", highli
         low, high = min(0.0, *values), max(0.0, *values)
         pad = 0.3 * ((high - low) or 1.0)  # room for the numbers written beside the bars
         value_range = (low - pad, high + pad)
-    bar = {"type": "bar", "x": values, "y": list(labels), "orientation": "h", "marker": {"color": colours},
-           "text": [text_format.format(v) for v in values], "textposition": "outside", "cliponaxis": False}
-    zero = {"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "xref": "x", "yref": "paper", "line": {"width": 1, "color": "#444"}}
-    return go.Figure([bar], _layout_dict(title, height, xlabel, xaxis={"range": list(value_range)},
-                                         yaxis={"autorange": "reversed"}, shapes=[zero]))
+    bar = {
+        "type": "bar",
+        "x": values,
+        "y": list(labels),
+        "orientation": "h",
+        "marker": {"color": colours},
+        "text": [text_format.format(v) for v in values],
+        "textposition": "outside",
+        "cliponaxis": False,
+    }
+    zero = {
+        "type": "line",
+        "x0": 0,
+        "x1": 0,
+        "y0": 0,
+        "y1": 1,
+        "xref": "x",
+        "yref": "paper",
+        "line": {"width": 1, "color": "#444"},
+    }
+    return go.Figure(
+        [bar],
+        _layout_dict(
+            title, height, xlabel, xaxis={"range": list(value_range)}, yaxis={"autorange": "reversed"}, shapes=[zero]
+        ),
+    )
 
 
-def growing_lines(x: Sequence, series: dict[str, Sequence[float]], title: str = "", xlabel: str = "", ylabel: str = "",
-                  x_max: float = 1.0, y_max: float = 1.0, reference: float | None = None, reference_label: str = "",
-                  height: int = 260) -> go.Figure:
+def growing_lines(
+    x: Sequence,
+    series: dict[str, Sequence[float]],
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    x_max: float = 1.0,
+    y_max: float = 1.0,
+    reference: float | None = None,
+    reference_label: str = "",
+    height: int = 260,
+) -> go.Figure:
     """Curves in a fixed frame (0..x_max, 0..y_max), so that they visibly grow while something trains;
     an optional dotted reference level (e.g. chance)."""
-    data = [{"type": "scatter", "x": list(x), "y": [float(v) for v in ys], "name": name, "mode": "lines+markers",
-             "line": {"color": CATEGORICAL[i % len(CATEGORICAL)]}} for i, (name, ys) in enumerate(series.items())]
+    data = [
+        {
+            "type": "scatter",
+            "x": list(x),
+            "y": [float(v) for v in ys],
+            "name": name,
+            "mode": "lines+markers",
+            "line": {"color": CATEGORICAL[i % len(CATEGORICAL)]},
+        }
+        for i, (name, ys) in enumerate(series.items())
+    ]
     shapes, notes = [], []
     if reference is not None:
-        shapes.append({"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": reference, "y1": reference, "yref": "y",
-                       "line": {"dash": "dot", "width": 1.5, "color": "#444"}})
-        notes.append({"x": 1, "xref": "paper", "xanchor": "right", "y": reference, "yref": "y", "yanchor": "bottom",
-                      "text": reference_label, "showarrow": False})
-    return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, xaxis={"range": [-0.5, x_max + 0.5]},
-                                        yaxis={"range": [0, y_max]}, shapes=shapes, annotations=notes))
+        shapes.append(
+            {
+                "type": "line",
+                "x0": 0,
+                "x1": 1,
+                "xref": "paper",
+                "y0": reference,
+                "y1": reference,
+                "yref": "y",
+                "line": {"dash": "dot", "width": 1.5, "color": "#444"},
+            }
+        )
+        notes.append(
+            {
+                "x": 1,
+                "xref": "paper",
+                "xanchor": "right",
+                "y": reference,
+                "yref": "y",
+                "yanchor": "bottom",
+                "text": reference_label,
+                "showarrow": False,
+            }
+        )
+    return go.Figure(
+        data,
+        _layout_dict(
+            title,
+            height,
+            xlabel,
+            ylabel,
+            xaxis={"range": [-0.5, x_max + 0.5]},
+            yaxis={"range": [0, y_max]},
+            shapes=shapes,
+            annotations=notes,
+        ),
+    )
 
 
-def tiled_heatmap(tiles: np.ndarray, column_titles: Sequence[str], row_titles: Sequence[str] = (), title: str = "",
-                  colorbar: str = "", height: int = 300) -> go.Figure:
+def tiled_heatmap(
+    tiles: np.ndarray,
+    column_titles: Sequence[str],
+    row_titles: Sequence[str] = (),
+    title: str = "",
+    colorbar: str = "",
+    height: int = 300,
+) -> go.Figure:
     """A (rows, cols, h, w) stack of small signed matrices as one picture with gaps, on one diverging scale
     centred on zero: weight templates, per-pixel contributions. One trace, built in one pass: it draws fast."""
     tiles = np.asarray(tiles, dtype=float)
@@ -219,45 +433,127 @@ def tiled_heatmap(tiles: np.ndarray, column_titles: Sequence[str], row_titles: S
     canvas = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
     for r in range(rows):
         for c in range(cols):
-            canvas[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = tiles[r, c]
+            canvas[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = tiles[r, c]
     limit = float(np.nanmax(np.abs(canvas))) or 1.0
-    trace = {"type": "heatmap", "z": canvas, "colorscale": DIVERGING, "zmid": 0.0, "zmin": -limit, "zmax": limit,
-             "hoverongaps": False, "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
-    labels = [{"x": c * (w + 1) + (w - 1) / 2, "y": -1.2, "text": text, "showarrow": False, "yanchor": "bottom",
-               "xref": "x", "yref": "y"} for c, text in enumerate(column_titles)]
-    labels += [{"x": -1.2, "y": r * (h + 1) + (h - 1) / 2, "text": text, "showarrow": False, "xanchor": "right",
-                "xref": "x", "yref": "y"} for r, text in enumerate(row_titles)]
+    trace = {
+        "type": "heatmap",
+        "z": canvas,
+        "colorscale": DIVERGING,
+        "zmid": 0.0,
+        "zmin": -limit,
+        "zmax": limit,
+        "hoverongaps": False,
+        "colorbar": {"title": {"text": colorbar}, "thickness": 12},
+    }
+    labels = [
+        {
+            "x": c * (w + 1) + (w - 1) / 2,
+            "y": -1.2,
+            "text": text,
+            "showarrow": False,
+            "yanchor": "bottom",
+            "xref": "x",
+            "yref": "y",
+        }
+        for c, text in enumerate(column_titles)
+    ]
+    labels += [
+        {
+            "x": -1.2,
+            "y": r * (h + 1) + (h - 1) / 2,
+            "text": text,
+            "showarrow": False,
+            "xanchor": "right",
+            "xref": "x",
+            "yref": "y",
+        }
+        for r, text in enumerate(row_titles)
+    ]
     widest = max((len(line) for text in row_titles for line in text.split("<br>")), default=0)
-    return go.Figure([trace], _layout_dict(
-        title, height, annotations=labels, margin={"l": 10 + 8 * widest, "t": (40 if title else 26) + 14},
-        xaxis={"visible": False, "scaleanchor": "y", "constrain": "domain"},
-        yaxis={"visible": False, "autorange": "reversed", "constrain": "domain"}))
+    return go.Figure(
+        [trace],
+        _layout_dict(
+            title,
+            height,
+            annotations=labels,
+            margin={"l": 10 + 8 * widest, "t": (40 if title else 26) + 14},
+            xaxis={"visible": False, "scaleanchor": "y", "constrain": "domain"},
+            yaxis={"visible": False, "autorange": "reversed", "constrain": "domain"},
+        ),
+    )
 
 
-def decision_regions(xs: np.ndarray, ys: np.ndarray, regions: np.ndarray, points: np.ndarray, labels: np.ndarray,
-                     classes: Sequence[str], title: str = "", xlabel: str = "", ylabel: str = "",
-                     height: int = 380) -> go.Figure:
+def decision_regions(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    regions: np.ndarray,
+    points: np.ndarray,
+    labels: np.ndarray,
+    classes: Sequence[str],
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    height: int = 380,
+) -> go.Figure:
     """The class a model predicts everywhere on a 2-D plane (pale background) and the real points on top.
 
     Classes get both a colour and a marker shape, so the picture reads without colour vision too."""
     k = len(classes)
     palette = CATEGORICAL if k <= len(CATEGORICAL) else MANY_CATEGORIES
-    scale = [stop for i in range(k) for stop in ((i / k, palette[i % len(palette)]), ((i + 1) / k, palette[i % len(palette)]))]
-    data = [{"type": "heatmap", "x": xs, "y": ys, "z": regions, "zmin": -0.5, "zmax": k - 0.5, "colorscale": scale,
-             "opacity": 0.3, "showscale": False, "hoverinfo": "skip"}]
+    scale = [
+        stop
+        for i in range(k)
+        for stop in ((i / k, palette[i % len(palette)]), ((i + 1) / k, palette[i % len(palette)]))
+    ]
+    data = [
+        {
+            "type": "heatmap",
+            "x": xs,
+            "y": ys,
+            "z": regions,
+            "zmin": -0.5,
+            "zmax": k - 0.5,
+            "colorscale": scale,
+            "opacity": 0.3,
+            "showscale": False,
+            "hoverinfo": "skip",
+        }
+    ]
     labels = np.asarray(labels)
     for i, name in enumerate(classes):
         mine = points[labels == i]
-        data.append({"type": "scatter", "x": mine[:, 0], "y": mine[:, 1], "mode": "markers", "name": name,
-                     "marker": {"color": palette[i % len(palette)], "symbol": SYMBOLS[i % len(SYMBOLS)], "size": 7,
-                                "line": {"width": 0.5, "color": "white"}}})
-    return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, xaxis={"range": [float(xs[0]), float(xs[-1])]},
-                                        yaxis={"range": [float(ys[0]), float(ys[-1])]},
-                                        legend=LEGEND_BELOW))
+        data.append(
+            {
+                "type": "scatter",
+                "x": mine[:, 0],
+                "y": mine[:, 1],
+                "mode": "markers",
+                "name": name,
+                "marker": {
+                    "color": palette[i % len(palette)],
+                    "symbol": SYMBOLS[i % len(SYMBOLS)],
+                    "size": 7,
+                    "line": {"width": 0.5, "color": "white"},
+                },
+            }
+        )
+    return go.Figure(
+        data,
+        _layout_dict(
+            title,
+            height,
+            xlabel,
+            ylabel,
+            xaxis={"range": [float(xs[0]), float(xs[-1])]},
+            yaxis={"range": [float(ys[0]), float(ys[-1])]},
+            legend=LEGEND_BELOW,
+        ),
+    )
 
 
-def network_diagram(sizes: Sequence[int], names: Sequence[str], title: str = "", max_drawn: int = 10,
-                    height: int = 320) -> go.Figure:
+def network_diagram(
+    sizes: Sequence[int], names: Sequence[str], title: str = "", max_drawn: int = 10, height: int = 320
+) -> go.Figure:
     """A feed-forward network drawn from its real layer sizes: a column of neurons per layer, every
     neuron wired to every neuron of the next layer. Wide layers show `max_drawn` neurons and a count."""
     drawn = [min(n, max_drawn) for n in sizes]
@@ -269,40 +565,96 @@ def network_diagram(sizes: Sequence[int], names: Sequence[str], title: str = "",
             for x1, y1 in right:
                 wires_x += [x0, x1, None]
                 wires_y += [y0, y1, None]
-    data = [{"type": "scatter", "x": wires_x, "y": wires_y, "mode": "lines", "hoverinfo": "skip", "showlegend": False,
-             "line": {"width": 0.6, "color": "#bbbbbb"}}]
+    data = [
+        {
+            "type": "scatter",
+            "x": wires_x,
+            "y": wires_y,
+            "mode": "lines",
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "line": {"width": 0.6, "color": "#bbbbbb"},
+        }
+    ]
     colours = [CATEGORICAL[0]] + [CATEGORICAL[1]] * (len(sizes) - 2) + [CATEGORICAL[2]]
-    data += [{"type": "scatter", "x": [p[0] for p in nodes], "y": [p[1] for p in nodes], "mode": "markers",
-              "hoverinfo": "skip", "showlegend": False,
-              "marker": {"size": 16, "color": colours[layer], "line": {"width": 1, "color": "white"}}}
-             for layer, nodes in enumerate(columns)]
-    labels = [{"x": layer, "xref": "x", "y": 0, "yref": "paper", "yanchor": "top", "showarrow": False,  # under the plot
-               "text": f"{name}<br><b>{size}</b>" + (" (…)" if size > max_drawn else "")}
-              for layer, (name, size) in enumerate(zip(names, sizes))]
-    return go.Figure(data, _layout_dict(title, height, annotations=labels, margin={"b": 72},
-                                        xaxis={"visible": False, "range": [-0.6, len(sizes) - 0.4]},
-                                        yaxis={"visible": False, "range": [-(top - 1) / 2 - 0.6, (top - 1) / 2 + 0.6]}))
+    data += [
+        {
+            "type": "scatter",
+            "x": [p[0] for p in nodes],
+            "y": [p[1] for p in nodes],
+            "mode": "markers",
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "marker": {"size": 16, "color": colours[layer], "line": {"width": 1, "color": "white"}},
+        }
+        for layer, nodes in enumerate(columns)
+    ]
+    labels = [
+        {
+            "x": layer,
+            "xref": "x",
+            "y": 0,
+            "yref": "paper",
+            "yanchor": "top",
+            "showarrow": False,  # under the plot
+            "text": f"{name}<br><b>{size}</b>" + (" (…)" if size > max_drawn else ""),
+        }
+        for layer, (name, size) in enumerate(zip(names, sizes))
+    ]
+    return go.Figure(
+        data,
+        _layout_dict(
+            title,
+            height,
+            annotations=labels,
+            margin={"b": 72},
+            xaxis={"visible": False, "range": [-0.6, len(sizes) - 0.4]},
+            yaxis={"visible": False, "range": [-(top - 1) / 2 - 0.6, (top - 1) / 2 + 0.6]},
+        ),
+    )
 
 
 # Paul Tol's "muted" scheme: distinguishable with colour-blindness, for more categories than Okabe-Ito has.
-MANY_CATEGORIES = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
-                   "#AA4499", "#DDDDDD")
+MANY_CATEGORIES = (
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+    "#DDDDDD",
+)
 MAP_SYMBOLS = ("circle", "diamond", "square", "x", "cross")  # valid in 2-D and 3-D alike
 
 
-def embedding_map(coordinates: np.ndarray, groups: Sequence[str], group_order: Sequence[str], title: str = "",
-                  symbols: Sequence[str] | None = None, symbol_order: Sequence[str] = (),
-                  links: Sequence[Sequence[int]] = (), hover: Sequence[str] | None = None,
-                  colours: dict[str, str] | None = None, height: int = 460) -> go.Figure:
+def embedding_map(
+    coordinates: np.ndarray,
+    groups: Sequence[str],
+    group_order: Sequence[str],
+    title: str = "",
+    symbols: Sequence[str] | None = None,
+    symbol_order: Sequence[str] = (),
+    links: Sequence[Sequence[int]] = (),
+    hover: Sequence[str] | None = None,
+    colours: dict[str, str] | None = None,
+    height: int = 460,
+) -> go.Figure:
     """Points of a 2-D or 3-D projection, coloured by group and shaped by a second label (e.g. the
     modality), with thin grey lines joining the points of each `links` entry (e.g. one sample's modalities)."""
     coordinates = np.asarray(coordinates, dtype=float)
     three_d = coordinates.shape[1] == 3
     scatter = go.Scatter3d if three_d else go.Scatter
-    palette = colours or dict(zip(group_order, CATEGORICAL if len(group_order) <= len(CATEGORICAL) else MANY_CATEGORIES))
+    palette = colours or dict(
+        zip(group_order, CATEGORICAL if len(group_order) <= len(CATEGORICAL) else MANY_CATEGORIES)
+    )
     groups = np.asarray(groups)
     shape_of = {label: MAP_SYMBOLS[i % len(MAP_SYMBOLS)] for i, label in enumerate(symbol_order)}
-    point_symbols = np.array([shape_of[s] for s in symbols]) if symbols is not None else np.full(len(groups), MAP_SYMBOLS[0])
+    point_symbols = (
+        np.array([shape_of[s] for s in symbols]) if symbols is not None else np.full(len(groups), MAP_SYMBOLS[0])
+    )
     hover = np.asarray(hover if hover is not None else groups)
 
     def axes(rows) -> dict:
@@ -314,35 +666,79 @@ def embedding_map(coordinates: np.ndarray, groups: Sequence[str], group_order: S
         path = [i for link in links for i in (*link, link[0], -1)]  # closed polygon per link; -1 breaks the line
         line_rows = np.array([max(i, 0) for i in path])
         segments = {k: np.where(np.array(path) < 0, None, v) for k, v in axes(line_rows).items()}
-        traces.append(scatter(**segments, mode="lines", hoverinfo="skip", showlegend=False,
-                              line={"color": "rgba(90,90,90,0.25)", "width": 1}))
+        traces.append(
+            scatter(
+                **segments,
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                line={"color": "rgba(90,90,90,0.25)", "width": 1},
+            )
+        )
     for group in group_order:
         rows = np.flatnonzero(groups == group)
-        traces.append(scatter(**axes(rows), mode="markers", name=str(group), text=hover[rows],
-                              hovertemplate="%{text}<extra></extra>", legendgroup="groups",
-                              marker={"color": palette[group], "symbol": point_symbols[rows], "size": 4 if three_d else 8,
-                                      "line": {"width": 0.5, "color": "white"}}))
+        traces.append(
+            scatter(
+                **axes(rows),
+                mode="markers",
+                name=str(group),
+                text=hover[rows],
+                hovertemplate="%{text}<extra></extra>",
+                legendgroup="groups",
+                marker={
+                    "color": palette[group],
+                    "symbol": point_symbols[rows],
+                    "size": 4 if three_d else 8,
+                    "line": {"width": 0.5, "color": "white"},
+                },
+            )
+        )
     for label in symbol_order:  # legend entries for the shapes only
-        traces.append(scatter(**{k: [None] for k in ("xyz" if three_d else "xy")}, mode="markers", name=str(label),
-                              legendgroup="symbols", marker={"color": "#555", "symbol": shape_of[label]}))
+        traces.append(
+            scatter(
+                **{k: [None] for k in ("xyz" if three_d else "xy")},
+                mode="markers",
+                name=str(label),
+                legendgroup="symbols",
+                marker={"color": "#555", "symbol": shape_of[label]},
+            )
+        )
     bare = {"showticklabels": False, "zeroline": False, "title": ""}  # projection axes have no units
     axes = {"scene": dict.fromkeys(("xaxis", "yaxis", "zaxis"), bare)} if three_d else {"xaxis": bare, "yaxis": bare}
     fig = go.Figure(traces, layout={"legend": LEGEND_BELOW, **axes})
     return _layout(fig, title, height)
 
 
-def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], title: str = "", ylabel: str = "",
-                 height: int = 320, value_format: str = "{:.0%}", y_range: tuple[float, float] | None = (0.0, 1.0),
-                 reference: float | None = None, reference_label: str = "", horizontal: bool = False) -> go.Figure:
+def grouped_bars(
+    categories: Sequence[str],
+    series: dict[str, Sequence[float]],
+    title: str = "",
+    ylabel: str = "",
+    height: int = 320,
+    value_format: str = "{:.0%}",
+    y_range: tuple[float, float] | None = (0.0, 1.0),
+    reference: float | None = None,
+    reference_label: str = "",
+    horizontal: bool = False,
+) -> go.Figure:
     """Bars of several series side by side for each category, values written on the bars; an optional
     dashed reference line (e.g. chance). `horizontal` lays the categories down the side, one row per
     bar: long category names stay readable and every value has room, where upright bars crammed them."""
+
     def bar(i: int, name: str, values: Sequence[float]) -> go.Bar:
-        place = {"x": list(values), "y": list(categories), "orientation": "h"} if horizontal else {
-            "x": list(categories), "y": list(values)}
-        return go.Bar(**place, name=name, marker_color=CATEGORICAL[i % len(CATEGORICAL)],
-                      text=[value_format.format(v) for v in values], textposition="outside",
-                      constraintext="none" if horizontal else "both")  # a bar's thickness need not fit its value
+        place = (
+            {"x": list(values), "y": list(categories), "orientation": "h"}
+            if horizontal
+            else {"x": list(categories), "y": list(values)}
+        )
+        return go.Bar(
+            **place,
+            name=name,
+            marker_color=CATEGORICAL[i % len(CATEGORICAL)],
+            text=[value_format.format(v) for v in values],
+            textposition="outside",
+            constraintext="none" if horizontal else "both",
+        )  # a bar's thickness need not fit its value
 
     fig = go.Figure([bar(i, name, values) for i, (name, values) in enumerate(series.items())])
     # a value that no longer fits over its bar (a phone's width, many bars) is left out, not crammed
@@ -353,51 +749,111 @@ def grouped_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
     if horizontal:
         fig.update_yaxes(autorange="reversed")  # the first category at the top, as it is read
     if reference is not None:  # named in the legend: a label on the line would sit on a bar's value
-        (fig.add_vline(x=reference, line_dash="dash", line_color="#666") if horizontal
-         else fig.add_hline(y=reference, line_dash="dash", line_color="#666"))
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=reference_label,
-                                 line={"dash": "dash", "color": "#666"}))
+        (
+            fig.add_vline(x=reference, line_dash="dash", line_color="#666")
+            if horizontal
+            else fig.add_hline(y=reference, line_dash="dash", line_color="#666")
+        )
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="lines", name=reference_label, line={"dash": "dash", "color": "#666"})
+        )
     return _layout(fig, title, height, ylabel=ylabel)
 
 
-def vector_strip(values: np.ndarray, title: str = "", boundaries: Sequence[int] = (), boundary_labels: Sequence[str] = (),
-                 hover: str = "%{x}: %{z:.2f}", zmin: float | None = None, zmax: float | None = None,
-                 x: Sequence | None = None, height: int = 120) -> go.Figure:
+def vector_strip(
+    values: np.ndarray,
+    title: str = "",
+    boundaries: Sequence[int] = (),
+    boundary_labels: Sequence[str] = (),
+    hover: str = "%{x}: %{z:.2f}",
+    zmin: float | None = None,
+    zmax: float | None = None,
+    x: Sequence | None = None,
+    height: int = 120,
+) -> go.Figure:
     """A long input vector as one row of coloured cells: what a classifier really receives.
 
     `boundaries` draw a line before those positions (e.g. where one channel's numbers end), each
     part named by `boundary_labels` above the strip; `x` names the cells (e.g. dictionary words)."""
     values = np.asarray(values, dtype=float).ravel()
-    trace = {"type": "heatmap", "z": values[None, :], "colorscale": SEQUENTIAL, "zmin": zmin, "zmax": zmax,
-             "showscale": False, "hovertemplate": hover + "<extra></extra>", "xgap": 1 if x is not None else 0}
+    trace = {
+        "type": "heatmap",
+        "z": values[None, :],
+        "colorscale": SEQUENTIAL,
+        "zmin": zmin,
+        "zmax": zmax,
+        "showscale": False,
+        "hovertemplate": hover + "<extra></extra>",
+        "xgap": 1 if x is not None else 0,
+    }
     axis = {"showgrid": False, "zeroline": False}
     if x is not None:  # names read upright under their cells; the figure grows by the longest name
         trace["x"] = list(x)
         axis.update(tickangle=-90, automargin=True)
         height += 7 * max((len(str(name)) for name in x), default=0)
     starts, ends = [0, *boundaries], [*boundaries, len(values)]
-    lines = [{"type": "line", "x0": b - 0.5, "x1": b - 0.5, "y0": -0.5, "y1": 0.5, "line": {"color": "white", "width": 2}}
-             for b in boundaries]
-    names = [{"x": (a + b - 1) / 2, "y": 0.5, "text": text, "showarrow": False, "yanchor": "bottom"}
-             for a, b, text in zip(starts, ends, boundary_labels)]
-    return go.Figure([trace], _layout_dict(title, height, shapes=lines, annotations=names, yaxis={"visible": False},
-                                           xaxis=axis, margin={"t": 44 if title else 22}))
+    lines = [
+        {"type": "line", "x0": b - 0.5, "x1": b - 0.5, "y0": -0.5, "y1": 0.5, "line": {"color": "white", "width": 2}}
+        for b in boundaries
+    ]
+    names = [
+        {"x": (a + b - 1) / 2, "y": 0.5, "text": text, "showarrow": False, "yanchor": "bottom"}
+        for a, b, text in zip(starts, ends, boundary_labels)
+    ]
+    return go.Figure(
+        [trace],
+        _layout_dict(
+            title,
+            height,
+            shapes=lines,
+            annotations=names,
+            yaxis={"visible": False},
+            xaxis=axis,
+            margin={"t": 44 if title else 22},
+        ),
+    )
 
 
 def mark(fig: go.Figure, x: float, y: float, text: str) -> go.Figure:
     """Highlight one point of a chart (a chosen setting, the current sample) with a star and a label.
     Set a log x axis before calling."""
-    fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", showlegend=False, hoverinfo="skip",
-                             marker={"symbol": "star", "size": 18, "color": HIGHLIGHT, "line": {"width": 1, "color": "white"}}))
+    fig.add_trace(
+        go.Scatter(
+            x=[x],
+            y=[y],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={"symbol": "star", "size": 18, "color": HIGHLIGHT, "line": {"width": 1, "color": "white"}},
+        )
+    )
     at = np.log10(x) if fig.layout.xaxis.type == "log" else x  # annotations live in the axis's own units
-    fig.add_annotation(x=at, y=y, text=text, showarrow=True, arrowhead=2, ax=0, ay=-36,
-                       bgcolor="rgba(255,255,255,0.85)", font={"color": "#222"})
+    fig.add_annotation(
+        x=at,
+        y=y,
+        text=text,
+        showarrow=True,
+        arrowhead=2,
+        ax=0,
+        ay=-36,
+        bgcolor="rgba(255,255,255,0.85)",
+        font={"color": "#222"},
+    )
     return fig
 
 
-def heatmap_row(panels: Sequence[tuple[np.ndarray, Sequence, Sequence, str]], xlabel: str = "", ylabel: str = "",
-                colorbar: str = "", zmin: float | None = None, zmax: float | None = None, yaxis: dict | None = None,
-                hovertemplate: str | None = None, marks: Sequence[float | None] = (), height: int = 300) -> list[go.Figure]:
+def heatmap_row(
+    panels: Sequence[tuple[np.ndarray, Sequence, Sequence, str]],
+    xlabel: str = "",
+    ylabel: str = "",
+    colorbar: str = "",
+    zmin: float | None = None,
+    zmax: float | None = None,
+    yaxis: dict | None = None,
+    hovertemplate: str | None = None,
+    marks: Sequence[float | None] = (),
+    height: int = 300,
+) -> list[go.Figure]:
     """Heatmaps on one shared colour scale, so equal colours mean equal values (two spectrograms of a
     comparison): one figure per panel, which `ui.chart` sets side by side on a wide screen and one under
     another on a phone, where side-by-side panels were too narrow to read. `panels` are (z, x, y, title);
@@ -409,14 +865,35 @@ def heatmap_row(panels: Sequence[tuple[np.ndarray, Sequence, Sequence, str]], xl
     """
     figs = []
     for i, ((z, x, y, title), mark_x) in enumerate(zip(panels, [*marks, *[None] * (len(panels) - len(marks))])):
-        coloraxis = {"colorscale": SEQUENTIAL, "cmin": zmin, "cmax": zmax, "showscale": i == len(panels) - 1,
-                     "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
-        shapes = [] if mark_x is None else [{
-            "type": "line", "x0": mark_x, "x1": mark_x, "y0": 0, "y1": 1, "yref": "y domain",
-            "line": {"color": "white", "dash": "dot", "width": 2}}]
+        coloraxis = {
+            "colorscale": SEQUENTIAL,
+            "cmin": zmin,
+            "cmax": zmax,
+            "showscale": i == len(panels) - 1,
+            "colorbar": {"title": {"text": colorbar}, "thickness": 12},
+        }
+        shapes = (
+            []
+            if mark_x is None
+            else [
+                {
+                    "type": "line",
+                    "x0": mark_x,
+                    "x1": mark_x,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "y domain",
+                    "line": {"color": "white", "dash": "dot", "width": 2},
+                }
+            ]
+        )
         heat = {"type": "heatmap", "z": z, "x": x, "y": y, "coloraxis": "coloraxis", "hovertemplate": hovertemplate}
-        figs.append(go.Figure([heat], _layout_dict(title, height, xlabel, ylabel, yaxis=yaxis or {},
-                                                   coloraxis=coloraxis, shapes=shapes)))
+        figs.append(
+            go.Figure(
+                [heat],
+                _layout_dict(title, height, xlabel, ylabel, yaxis=yaxis or {}, coloraxis=coloraxis, shapes=shapes),
+            )
+        )
     return figs
 
 
@@ -435,14 +912,41 @@ class LinePanel:
 
 def line_panel(panel: LinePanel, height: int = 300) -> go.Figure:
     """One `LinePanel` as a figure, built in one pass."""
-    data = [{"type": "scatter", "x": x, "y": y, "name": name, "mode": "lines", "showlegend": panel.legend,
-             "line": {"color": CATEGORICAL[j % len(CATEGORICAL)], "width": 1.5}}
-            for j, (name, (x, y)) in enumerate(panel.series.items())]
-    shapes = [] if not panel.shade else [{
-        "type": "rect", "x0": panel.shade[0], "x1": panel.shade[1], "y0": 0, "y1": 1, "yref": "y domain",
-        "fillcolor": HIGHLIGHT, "opacity": 0.2, "line": {"width": 0}}]
-    return go.Figure(data, _layout_dict(panel.title, height, panel.xlabel, panel.ylabel, xaxis=panel.xaxis or {},
-                                        shapes=shapes, legend=LEGEND_BELOW))
+    data = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": y,
+            "name": name,
+            "mode": "lines",
+            "showlegend": panel.legend,
+            "line": {"color": CATEGORICAL[j % len(CATEGORICAL)], "width": 1.5},
+        }
+        for j, (name, (x, y)) in enumerate(panel.series.items())
+    ]
+    shapes = (
+        []
+        if not panel.shade
+        else [
+            {
+                "type": "rect",
+                "x0": panel.shade[0],
+                "x1": panel.shade[1],
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "fillcolor": HIGHLIGHT,
+                "opacity": 0.2,
+                "line": {"width": 0},
+            }
+        ]
+    )
+    return go.Figure(
+        data,
+        _layout_dict(
+            panel.title, height, panel.xlabel, panel.ylabel, xaxis=panel.xaxis or {}, shapes=shapes, legend=LEGEND_BELOW
+        ),
+    )
 
 
 def line_row(panels: Sequence[LinePanel], height: int = 300) -> list[go.Figure]:
@@ -455,8 +959,18 @@ def _panel_title(text: str, left: float) -> dict:
     """A panel's title over its left edge. Its size is fixed (presenter mode's larger chart type would
     push it past its panel) and a long one takes two lines: Plotly never wraps an annotation."""
     wrapped = "<br>".join(textwrap.wrap(text, 28, break_long_words=False)) if len(text) > 28 else text
-    return {"text": f"<b>{wrapped}</b>", "x": left, "y": 1.0, "xref": "paper", "yref": "paper", "xanchor": "left",
-            "yanchor": "bottom", "yshift": 8, "showarrow": False, "font": {"color": "#31333F", "size": 13}}
+    return {
+        "text": f"<b>{wrapped}</b>",
+        "x": left,
+        "y": 1.0,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "yshift": 8,
+        "showarrow": False,
+        "font": {"color": "#31333F", "size": 13},
+    }
 
 
 def waveform_points(y: np.ndarray, sr: int, max_points: int = 4000) -> tuple[np.ndarray, np.ndarray]:
@@ -470,22 +984,41 @@ def waveform_points(y: np.ndarray, sr: int, max_points: int = 4000) -> tuple[np.
     return np.linspace(0, len(y) / sr, len(points)), points
 
 
-def named_points(points: dict[str, tuple[float, float]], title: str = "", xlabel: str = "", ylabel: str = "",
-                     height: int = 360) -> go.Figure:
+def named_points(
+    points: dict[str, tuple[float, float]], title: str = "", xlabel: str = "", ylabel: str = "", height: int = 360
+) -> go.Figure:
     """A few named points, each with its own colour and marker, named in the legend (points may coincide,
     e.g. models placed by performance and robustness). Built in one pass, without per-trace validation."""
-    data = [{"type": "scatter", "x": [x], "y": [y], "mode": "markers", "name": name,
-             "marker": {"size": 13, "color": CATEGORICAL[i % len(CATEGORICAL)], "symbol": SYMBOLS[i % len(SYMBOLS)],
-                        "line": {"width": 1, "color": "white"}}}
-            for i, (name, (x, y)) in enumerate(points.items())]
-    layout = {"title": {"text": title, "x": 0.0, "xanchor": "left"}, "height": height, "template": "plotly_white",
-              "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-              "xaxis": {"title": {"text": xlabel}}, "yaxis": {"title": {"text": ylabel}}}
+    data = [
+        {
+            "type": "scatter",
+            "x": [x],
+            "y": [y],
+            "mode": "markers",
+            "name": name,
+            "marker": {
+                "size": 13,
+                "color": CATEGORICAL[i % len(CATEGORICAL)],
+                "symbol": SYMBOLS[i % len(SYMBOLS)],
+                "line": {"width": 1, "color": "white"},
+            },
+        }
+        for i, (name, (x, y)) in enumerate(points.items())
+    ]
+    layout = {
+        "title": {"text": title, "x": 0.0, "xanchor": "left"},
+        "height": height,
+        "template": "plotly_white",
+        "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        "xaxis": {"title": {"text": xlabel}},
+        "yaxis": {"title": {"text": ylabel}},
+    }
     return go.Figure(data, layout)
 
 
-def branch_diagram(branches: dict[str, Sequence[str]], meet: str | None, head: Sequence[str], title: str = "",
-                   height: int = 300) -> go.Figure:
+def branch_diagram(
+    branches: dict[str, Sequence[str]], meet: str | None, head: Sequence[str], title: str = "", height: int = 300
+) -> go.Figure:
     """Several input branches (one row of boxes each) that join at a `meet` box, then a chain to the
     output: the shape of a fusion model. Branches in blue, the meeting point in orange, the head in green,
     the output in grey."""
@@ -516,37 +1049,92 @@ def branch_diagram(branches: dict[str, Sequence[str]], meet: str | None, head: S
 
 def _wrap(text: str, width: int = 9) -> str:
     """A box label with its long lines broken at spaces ("outer product" overflowed its box)."""
-    return "<br>".join("<br>".join(textwrap.wrap(line, width, break_long_words=False) or [line])
-                       for line in text.split("<br>"))
+    return "<br>".join(
+        "<br>".join(textwrap.wrap(line, width, break_long_words=False) or [line]) for line in text.split("<br>")
+    )
 
 
-def channels(pixels: np.ndarray, titles: Sequence[str], title: str = "", colorbar: str = "", height: int = 260) -> go.Figure:
+def channels(
+    pixels: np.ndarray, titles: Sequence[str], title: str = "", colorbar: str = "", height: int = 260
+) -> go.Figure:
     """An (H, W, C) image as its C matrices side by side, one magnitude scale (0-255) for all:
     a colour picture as the stacked matrices a model receives. One trace, built in one pass."""
     h, w, count = pixels.shape
     # each channel from black to its own colour: the red matrix in red (on one shared scale it looked yellow)
     ink = CHANNEL_COLOURS if count == 3 else ("#ffffff",) * count
-    traces = [{"type": "heatmap", "z": pixels[..., c].astype(float), "x": np.arange(w) + c * (w + 1),
-               "colorscale": [[0, "#000000"], [1, ink[c]]], "zmin": 0, "zmax": 255, "showscale": False,
-               "hovertemplate": f"{titles[c]}: %{{z:.0f}}<extra></extra>"} for c in range(count)]
-    names = [{"x": c * (w + 1) + (w - 1) / 2, "y": -1, "text": f"{text} ({colorbar})" if colorbar else text,
-              "showarrow": False, "yanchor": "bottom", "xref": "x", "yref": "y"} for c, text in enumerate(titles)]
-    return go.Figure(traces, _layout_dict(title, height, annotations=names, margin={"t": (40 if title else 10) + 16},
-                                           xaxis={"visible": False, "scaleanchor": "y", "constrain": "domain"},
-                                           yaxis={"visible": False, "autorange": "reversed", "constrain": "domain"}))
+    traces = [
+        {
+            "type": "heatmap",
+            "z": pixels[..., c].astype(float),
+            "x": np.arange(w) + c * (w + 1),
+            "colorscale": [[0, "#000000"], [1, ink[c]]],
+            "zmin": 0,
+            "zmax": 255,
+            "showscale": False,
+            "hovertemplate": f"{titles[c]}: %{{z:.0f}}<extra></extra>",
+        }
+        for c in range(count)
+    ]
+    names = [
+        {
+            "x": c * (w + 1) + (w - 1) / 2,
+            "y": -1,
+            "text": f"{text} ({colorbar})" if colorbar else text,
+            "showarrow": False,
+            "yanchor": "bottom",
+            "xref": "x",
+            "yref": "y",
+        }
+        for c, text in enumerate(titles)
+    ]
+    return go.Figure(
+        traces,
+        _layout_dict(
+            title,
+            height,
+            annotations=names,
+            margin={"t": (40 if title else 10) + 16},
+            xaxis={"visible": False, "scaleanchor": "y", "constrain": "domain"},
+            yaxis={"visible": False, "autorange": "reversed", "constrain": "domain"},
+        ),
+    )
 
 
-def labelled_heatmap(z: np.ndarray, text: Sequence[Sequence[str]], x: Sequence, y: Sequence, title: str = "",
-                     colorbar: str = "", zmin: float = 0.0, zmax: float = 1.0, height: int = 240,
-                     text_size: int = 14) -> go.Figure:
+def labelled_heatmap(
+    z: np.ndarray,
+    text: Sequence[Sequence[str]],
+    x: Sequence,
+    y: Sequence,
+    title: str = "",
+    colorbar: str = "",
+    zmin: float = 0.0,
+    zmax: float = 1.0,
+    height: int = 240,
+    text_size: int = 14,
+) -> go.Figure:
     """A heatmap with a label written in each cell (a word over its probability, a count), on the
     sequential scale, built in one pass; cells without a value (NaN) stay blank. Rows read top to bottom."""
-    trace = {"type": "heatmap", "z": np.asarray(z, dtype=float), "x": list(x), "y": list(y), "text": text,
-             "texttemplate": "%{text}", "textfont": {"size": text_size}, "colorscale": SEQUENTIAL, "zmin": zmin, "zmax": zmax,
-             "xgap": 2, "ygap": 2, "hoverongaps": False, "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
-             "colorbar": {"title": {"text": colorbar}, "thickness": 12}}
-    return go.Figure([trace], _layout_dict(title, height, yaxis={"autorange": "reversed"},
-                                           xaxis={"showgrid": False, "type": "category"}))
+    trace = {
+        "type": "heatmap",
+        "z": np.asarray(z, dtype=float),
+        "x": list(x),
+        "y": list(y),
+        "text": text,
+        "texttemplate": "%{text}",
+        "textfont": {"size": text_size},
+        "colorscale": SEQUENTIAL,
+        "zmin": zmin,
+        "zmax": zmax,
+        "xgap": 2,
+        "ygap": 2,
+        "hoverongaps": False,
+        "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
+        "colorbar": {"title": {"text": colorbar}, "thickness": 12},
+    }
+    return go.Figure(
+        [trace],
+        _layout_dict(title, height, yaxis={"autorange": "reversed"}, xaxis={"showgrid": False, "type": "category"}),
+    )
 
 
 def _segment_ticks(spans: Sequence[tuple[float, float]], labels: Sequence[str], level: bool = True) -> dict:
@@ -556,87 +1144,256 @@ def _segment_ticks(spans: Sequence[tuple[float, float]], labels: Sequence[str], 
     return {**ticks, "tickangle": 0} if level else ticks
 
 
-def warping_path(z: np.ndarray, x: Sequence[float], y: Sequence[float], path: tuple[Sequence[float], Sequence[float]] | None,
-                 x_spans: Sequence[tuple[float, float]] = (), x_labels: Sequence[str] = (),
-                 y_spans: Sequence[tuple[float, float]] = (), y_labels: Sequence[str] = (), title: str = "",
-                 xlabel: str = "", ylabel: str = "", colorbar: str = "", path_name: str = "", height: int = 440) -> go.Figure:
+def warping_path(
+    z: np.ndarray,
+    x: Sequence[float],
+    y: Sequence[float],
+    path: tuple[Sequence[float], Sequence[float]] | None,
+    x_spans: Sequence[tuple[float, float]] = (),
+    x_labels: Sequence[str] = (),
+    y_spans: Sequence[tuple[float, float]] = (),
+    y_labels: Sequence[str] = (),
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    colorbar: str = "",
+    path_name: str = "",
+    height: int = 440,
+) -> go.Figure:
     """A matrix of distances between two sequences (z: rows along y, columns along x), the warping path
     over it in white, and the known segments of each sequence: named on the axes, their starts as thin
     dashed lines, so a correct path passes through the corners where the lines cross. Built in one pass."""
-    data = [{"type": "heatmap", "z": np.asarray(z, dtype=np.float32), "x": list(x), "y": list(y), "colorscale": SEQUENTIAL,
-             "colorbar": {"title": {"text": colorbar}, "thickness": 12}, "hovertemplate": "%{x:.2f} s · %{y:.2f} s: %{z:.2f}<extra></extra>"}]
+    data = [
+        {
+            "type": "heatmap",
+            "z": np.asarray(z, dtype=np.float32),
+            "x": list(x),
+            "y": list(y),
+            "colorscale": SEQUENTIAL,
+            "colorbar": {"title": {"text": colorbar}, "thickness": 12},
+            "hovertemplate": "%{x:.2f} s · %{y:.2f} s: %{z:.2f}<extra></extra>",
+        }
+    ]
     if path is not None:
-        data.append({"type": "scatter", "x": list(path[0]), "y": list(path[1]), "mode": "lines", "name": path_name,
-                     "line": {"color": "white", "width": 2.5}, "hoverinfo": "skip", "showlegend": False})
+        data.append(
+            {
+                "type": "scatter",
+                "x": list(path[0]),
+                "y": list(path[1]),
+                "mode": "lines",
+                "name": path_name,
+                "line": {"color": "white", "width": 2.5},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
     line = {"color": "rgba(255,255,255,0.55)", "width": 1, "dash": "dash"}
     shapes = [{"type": "line", "x0": a, "x1": a, "y0": 0, "y1": 1, "yref": "paper", "line": line} for a, _ in x_spans]
     shapes += [{"type": "line", "y0": a, "y1": a, "x0": 0, "x1": 1, "xref": "paper", "line": line} for a, _ in y_spans]
-    return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, shapes=shapes,
-                                        xaxis={**_segment_ticks(x_spans, x_labels, level=False), "showgrid": False} if x_spans else {},
-                                        yaxis={**_segment_ticks(y_spans, y_labels), "showgrid": False} if y_spans else {},
-                                        margin={"b": 10, "l": 10}))
+    return go.Figure(
+        data,
+        _layout_dict(
+            title,
+            height,
+            xlabel,
+            ylabel,
+            shapes=shapes,
+            xaxis={**_segment_ticks(x_spans, x_labels, level=False), "showgrid": False} if x_spans else {},
+            yaxis={**_segment_ticks(y_spans, y_labels), "showgrid": False} if y_spans else {},
+            margin={"b": 10, "l": 10},
+        ),
+    )
 
 
-def aligned_waveforms(top: tuple[np.ndarray, np.ndarray], bottom: tuple[np.ndarray, np.ndarray], top_title: str,
-                      bottom_title: str, top_spans: Sequence[tuple[float, float]], bottom_spans: Sequence[tuple[float, float]],
-                      labels: Sequence[str], found: Sequence[tuple[float, float]] | None = None, xlabel: str = "",
-                      height: int = 400) -> go.Figure:
+def aligned_waveforms(
+    top: tuple[np.ndarray, np.ndarray],
+    bottom: tuple[np.ndarray, np.ndarray],
+    top_title: str,
+    bottom_title: str,
+    top_spans: Sequence[tuple[float, float]],
+    bottom_spans: Sequence[tuple[float, float]],
+    labels: Sequence[str],
+    found: Sequence[tuple[float, float]] | None = None,
+    xlabel: str = "",
+    height: int = 400,
+) -> go.Figure:
     """Two signals on one time axis, one above the other, each with its known segments shaded and named;
     `found` are segments of the top signal that an alignment carried over from the bottom one: drawn as
     solid lines on the top signal and joined to the bottom segments they came from. Built in one pass."""
     top_domain, bottom_domain = [0.56, 0.84], [0.0, 0.28]
-    data = [{"type": "scatter", "x": t, "y": v, "mode": "lines", "xaxis": axis, "yaxis": y_axis, "hoverinfo": "skip",
-             "showlegend": False, "line": {"width": 1, "color": CATEGORICAL[0]}}
-            for (t, v), axis, y_axis in ((top, "x", "y"), (bottom, "x2", "y2"))]
+    data = [
+        {
+            "type": "scatter",
+            "x": t,
+            "y": v,
+            "mode": "lines",
+            "xaxis": axis,
+            "yaxis": y_axis,
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "line": {"width": 1, "color": CATEGORICAL[0]},
+        }
+        for (t, v), axis, y_axis in ((top, "x", "y"), (bottom, "x2", "y2"))
+    ]
     shapes, notes = [], []
     for spans, y_axis in ((top_spans, "y"), (bottom_spans, "y2")):
         for k, (a, b) in enumerate(spans):
-            shapes.append({"type": "rect", "x0": a, "x1": b, "xref": "x", "y0": 0, "y1": 1, "yref": f"{y_axis} domain",
-                           "fillcolor": CATEGORICAL[2 if k % 2 else 1], "opacity": 0.18, "line": {"width": 0}, "layer": "below"})
-            notes.append({"x": (a + b) / 2, "xref": "x", "y": 1, "yref": f"{y_axis} domain", "yanchor": "bottom",
-                          "text": labels[k], "showarrow": False, "font": {"size": 12}})
+            shapes.append(
+                {
+                    "type": "rect",
+                    "x0": a,
+                    "x1": b,
+                    "xref": "x",
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": f"{y_axis} domain",
+                    "fillcolor": CATEGORICAL[2 if k % 2 else 1],
+                    "opacity": 0.18,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+            notes.append(
+                {
+                    "x": (a + b) / 2,
+                    "xref": "x",
+                    "y": 1,
+                    "yref": f"{y_axis} domain",
+                    "yanchor": "bottom",
+                    "text": labels[k],
+                    "showarrow": False,
+                    "font": {"size": 12},
+                }
+            )
     for (a, b), (ra, rb) in zip(found or [], bottom_spans):
         for x_top, x_bottom in ((a, ra), (b, rb)):
-            shapes.append({"type": "line", "x0": x_top, "x1": x_top, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
-                           "line": {"color": HIGHLIGHT, "width": 2}})
-            shapes.append({"type": "line", "x0": x_top, "x1": x_bottom, "xref": "x", "y0": top_domain[0], "y1": bottom_domain[1] + 0.06,
-                           "yref": "paper", "line": {"color": HIGHLIGHT, "width": 1, "dash": "dot"}})
+            shapes.append(
+                {
+                    "type": "line",
+                    "x0": x_top,
+                    "x1": x_top,
+                    "xref": "x",
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "y domain",
+                    "line": {"color": HIGHLIGHT, "width": 2},
+                }
+            )
+            shapes.append(
+                {
+                    "type": "line",
+                    "x0": x_top,
+                    "x1": x_bottom,
+                    "xref": "x",
+                    "y0": top_domain[0],
+                    "y1": bottom_domain[1] + 0.06,
+                    "yref": "paper",
+                    "line": {"color": HIGHLIGHT, "width": 1, "dash": "dot"},
+                }
+            )
     # the titles and word names sit on an opaque box: the joining lines pass behind them, not through them
-    titles = [_panel_title(text, 0.0) | {"y": domain[1] + 0.08, "yshift": 0, "bgcolor": "rgba(255,255,255,0.9)"}
-              for text, domain in ((top_title, top_domain), (bottom_title, bottom_domain))]
+    titles = [
+        _panel_title(text, 0.0) | {"y": domain[1] + 0.08, "yshift": 0, "bgcolor": "rgba(255,255,255,0.9)"}
+        for text, domain in ((top_title, top_domain), (bottom_title, bottom_domain))
+    ]
     notes = [note | {"bgcolor": "rgba(255,255,255,0.8)"} for note in notes]
-    axes = {"xaxis": {"anchor": "y", "showticklabels": False}, "xaxis2": {"anchor": "y2", "matches": "x", "title": {"text": xlabel}},
-            "yaxis": {"domain": top_domain, "showticklabels": False, "zeroline": False},
-            "yaxis2": {"domain": bottom_domain, "showticklabels": False, "zeroline": False}}
-    return go.Figure(data, _layout_dict("", height, **axes, shapes=shapes, annotations=notes + titles, margin={"t": 24}))
+    axes = {
+        "xaxis": {"anchor": "y", "showticklabels": False},
+        "xaxis2": {"anchor": "y2", "matches": "x", "title": {"text": xlabel}},
+        "yaxis": {"domain": top_domain, "showticklabels": False, "zeroline": False},
+        "yaxis2": {"domain": bottom_domain, "showticklabels": False, "zeroline": False},
+    }
+    return go.Figure(
+        data, _layout_dict("", height, **axes, shapes=shapes, annotations=notes + titles, margin={"t": 24})
+    )
 
 
-def marked_lines(x: Sequence[float], series: dict[str, Sequence[float]], mark_x: float | None = None, title: str = "",
-                 xlabel: str = "", ylabel: str = "", log_x: bool = False, x_format: str = "", dashed: Sequence[str] = (),
-                 reference: float | None = None, reference_label: str = "", y_range: tuple[float, float] = (0.0, 1.04),
-                 y_format: str = ".0%", height: int = 340) -> go.Figure:
+def marked_lines(
+    x: Sequence[float],
+    series: dict[str, Sequence[float]],
+    mark_x: float | None = None,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    log_x: bool = False,
+    x_format: str = "",
+    dashed: Sequence[str] = (),
+    reference: float | None = None,
+    reference_label: str = "",
+    y_range: tuple[float, float] = (0.0, 1.04),
+    y_format: str = ".0%",
+    height: int = 340,
+) -> go.Figure:
     """Curves over a few settings (ticks exactly at them, optionally on a log axis), `dashed` curves drawn
     dashed (e.g. a method that ignores the x axis), a dotted vertical line at the current setting and an
     optional dotted reference level (e.g. chance), named in the legend. Curves that coincide (several
     methods at 100%) stay visible: each is drawn thinner than the one before, with a smaller marker of
     its own shape, so they nest like stripes. Built in one pass."""
     count = len(series)
-    data = [{"type": "scatter", "x": list(x), "y": [float(v) for v in ys], "name": name, "mode": "lines+markers",
-             "line": {"color": CATEGORICAL[i % len(CATEGORICAL)], "width": 1.5 + 2.0 * (count - 1 - i),
-                      "dash": "dash" if name in dashed else "solid"},
-             "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 6 + 3 * (count - 1 - i)},
-             "hovertemplate": f"%{{y:{y_format}}}<extra>{name}</extra>"}
-            for i, (name, ys) in enumerate(series.items())]
+    data = [
+        {
+            "type": "scatter",
+            "x": list(x),
+            "y": [float(v) for v in ys],
+            "name": name,
+            "mode": "lines+markers",
+            "line": {
+                "color": CATEGORICAL[i % len(CATEGORICAL)],
+                "width": 1.5 + 2.0 * (count - 1 - i),
+                "dash": "dash" if name in dashed else "solid",
+            },
+            "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 6 + 3 * (count - 1 - i)},
+            "hovertemplate": f"%{{y:{y_format}}}<extra>{name}</extra>",
+        }
+        for i, (name, ys) in enumerate(series.items())
+    ]
     shapes = []
     if mark_x is not None:  # a trace, not a shape: it lands in the right place on a log axis too
-        data.append({"type": "scatter", "x": [mark_x, mark_x], "y": list(y_range), "mode": "lines", "showlegend": False,
-                     "hoverinfo": "skip", "line": {"color": "#444", "dash": "dot", "width": 1.5}})
+        data.append(
+            {
+                "type": "scatter",
+                "x": [mark_x, mark_x],
+                "y": list(y_range),
+                "mode": "lines",
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "line": {"color": "#444", "dash": "dot", "width": 1.5},
+            }
+        )
     if reference is not None:  # named in the legend: a label on the line collided with the curves' last points
-        shapes.append({"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": reference, "y1": reference, "yref": "y",
-                       "line": {"dash": "dot", "width": 1.5, "color": "#888"}})
-        data.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": reference_label,
-                     "line": {"dash": "dot", "width": 1.5, "color": "#888"}})
+        shapes.append(
+            {
+                "type": "line",
+                "x0": 0,
+                "x1": 1,
+                "xref": "paper",
+                "y0": reference,
+                "y1": reference,
+                "yref": "y",
+                "line": {"dash": "dot", "width": 1.5, "color": "#888"},
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "lines",
+                "name": reference_label,
+                "line": {"dash": "dot", "width": 1.5, "color": "#888"},
+            }
+        )
     xaxis = {"tickvals": list(x), "tickformat": x_format, "type": "log" if log_x else "linear"}
-    return go.Figure(data, _layout_dict(title, height, xlabel, ylabel, xaxis=xaxis, shapes=shapes,
-                                        yaxis={"range": list(y_range), "tickformat": y_format},
-                                        legend=LEGEND_BELOW))
+    return go.Figure(
+        data,
+        _layout_dict(
+            title,
+            height,
+            xlabel,
+            ylabel,
+            xaxis=xaxis,
+            shapes=shapes,
+            yaxis={"range": list(y_range), "tickformat": y_format},
+            legend=LEGEND_BELOW,
+        ),
+    )

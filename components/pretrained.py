@@ -75,8 +75,11 @@ def load(role: str) -> pretrained.Loaded:
 
 def _size(loaded: pretrained.Loaded) -> dict[str, str]:
     millions = loaded.parameters / 1e6
-    return {"parameters": f"{millions:.1f} M" if millions >= 0.1 else f"{loaded.parameters:,}",
-            "megabytes": f"{loaded.megabytes:,.1f}", "seconds": f"{loaded.seconds:.1f}"}
+    return {
+        "parameters": f"{millions:.1f} M" if millions >= 0.1 else f"{loaded.parameters:,}",
+        "megabytes": f"{loaded.megabytes:,.1f}",
+        "seconds": f"{loaded.seconds:.1f}",
+    }
 
 
 def panel(role: str) -> pretrained.Loaded | None:
@@ -142,8 +145,9 @@ def _unavailable(role: str, reason: str) -> None:
         st.info(message, icon="📴")
         return
     st.warning(message, icon="⚠️")
-    st.button(t("pretrained.retry"), key=f"pretrained.retry.{role}",
-              on_click=st.session_state[_FAILED].pop, args=(role, None))
+    st.button(
+        t("pretrained.retry"), key=f"pretrained.retry.{role}", on_click=st.session_state[_FAILED].pop, args=(role, None)
+    )
 
 
 def photo(control: state.Control) -> np.ndarray | None:
@@ -151,8 +155,13 @@ def photo(control: state.Control) -> np.ndarray | None:
     offline), or the visitor's own. None until an upload arrives; the uploader explains bad files."""
     key = control.key
     control.bind()
-    st.radio(t("pretrained.photo"), control.options, format_func=i18n.formatter("pretrained.photo_source."), key=key,
-             horizontal=True)
+    st.radio(
+        t("pretrained.photo"),
+        control.options,
+        format_func=i18n.formatter("pretrained.photo_source."),
+        key=key,
+        horizontal=True,
+    )
     if control.value != "upload":
         return registry.photo(control.value)
     from components import safe_input  # here, not at the top: a first visit need not import its decoders
@@ -174,8 +183,11 @@ def answer(loaded: pretrained.Loaded, function: str, *inputs: Any) -> Any | None
     except (MemoryError, RuntimeError) as error:
         if isinstance(error, RuntimeError) and "allocate" not in str(error):  # torch: "can't allocate memory"
             raise
-        st.warning(f"{t('pretrained.reason.memory', model=pretrained.ALLOWLIST[loaded.role].model_id)} "
-                   f"{t('pretrained.fallback')}", icon="⚠️")
+        st.warning(
+            f"{t('pretrained.reason.memory', model=pretrained.ALLOWLIST[loaded.role].model_id)} "
+            f"{t('pretrained.fallback')}",
+            icon="⚠️",
+        )
         return None
 
 
@@ -193,8 +205,9 @@ def _answer(_loaded: pretrained.Loaded, source: str, function: str, digest: str,
     return getattr(pretrained, function)(*parts, *_inputs)
 
 
-def audio_tags(loaded: pretrained.Loaded, waveform: np.ndarray, sr: int, key: str,
-               top: int = 5) -> pretrained.Filterbank | None:
+def audio_tags(
+    loaded: pretrained.Loaded, waveform: np.ndarray, sr: int, key: str, top: int = 5
+) -> pretrained.Filterbank | None:
     """The audio role's top tags for a sound as a bar chart, with why they need not add up to 1: the
     one drawing of an AST answer, on every page that has one. Returns what AST read, for a page that
     shows it."""
@@ -205,8 +218,13 @@ def audio_tags(loaded: pretrained.Loaded, waveform: np.ndarray, sr: int, key: st
     if tags is None:
         return None
     names, probabilities = [name for name, _ in tags], [p for _, p in tags]
-    fig = figures.probability_bars(probabilities, names, t("pretrained.audio.title", n=len(tags)),
-                                   xlabel=t("common.probability"), height=80 + 26 * len(tags))
+    fig = figures.probability_bars(
+        probabilities,
+        names,
+        t("pretrained.audio.title", n=len(tags)),
+        xlabel=t("common.probability"),
+        height=80 + 26 * len(tags),
+    )
     seconds = heard.heard / 100  # AST's frames are 10 ms apart
     ui.chart(fig, t("pretrained.audio.summary", tag=names[0], p=probabilities[0], seconds=seconds), key=key)
     if pretrained.ALLOWLIST[loaded.role].multi_label:

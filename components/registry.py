@@ -12,6 +12,7 @@ import streamlit as st
 
 from models import worlds
 
+
 def freeze(*arrays: np.ndarray) -> None:
     for array in arrays:
         array.flags.writeable = False
@@ -115,8 +116,13 @@ def nn_plane_model(world_name: str, seed: int, attribute: str, hidden: tuple[int
     low, high = plane.min(0) - 0.3, plane.max(0) + 0.3
     xs, ys, regions = nn_basics.decision_regions(model, tuple(low), tuple(high))
     freeze(xs, ys, regions)
-    return {"accuracy": nn_basics.plane_accuracy(model, plane[test], labels[test]), "xs": xs, "ys": ys,
-            "regions": regions, "parameters": nn_basics.parameter_count(model)}
+    return {
+        "accuracy": nn_basics.plane_accuracy(model, plane[test], labels[test]),
+        "xs": xs,
+        "ys": ys,
+        "regions": regions,
+        "parameters": nn_basics.parameter_count(model),
+    }
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
@@ -158,8 +164,10 @@ def representation_report(world_name: str, seed: int, strength: float) -> dict:
     from models import representation
 
     w, vectors = world(world_name, seed), representation_vectors(world_name, seed, strength)
-    return {"summary": representation.headline(representation_model(world_name, strength), w, vectors),
-            "retrieval": {pair: representation.retrieval(w, vectors, *pair) for pair in representation.RETRIEVALS}}
+    return {
+        "summary": representation.headline(representation_model(world_name, strength), w, vectors),
+        "retrieval": {pair: representation.retrieval(w, vectors, *pair) for pair in representation.RETRIEVALS},
+    }
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -167,9 +175,13 @@ def representation_missing(world_name: str, seed: int, strength: float | None, a
     """Probe accuracy for `attribute` with each set of modalities present (see representation.SCENARIOS)."""
     from models import representation
 
-    return representation.missing_modality(representation_model(world_name, strength), world(world_name, seed),
-                                           representation_inputs(world_name, seed, "train"),
-                                           representation_inputs(world_name, seed, "test"), attribute)
+    return representation.missing_modality(
+        representation_model(world_name, strength),
+        world(world_name, seed),
+        representation_inputs(world_name, seed, "train"),
+        representation_inputs(world_name, seed, "test"),
+        attribute,
+    )
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
@@ -271,8 +283,12 @@ def fusion_bank(world_name: str, seed: int, modalities: tuple[str, ...]):
     from models import fusion, fusion_lab
 
     w = world(world_name, seed)
-    return fusion_lab.Bank(world_name, {m: fusion_levels(world_name, seed, m) for m in modalities},
-                           fusion.split_key(w, "test"), w.indices("test"))
+    return fusion_lab.Bank(
+        world_name,
+        {m: fusion_levels(world_name, seed, m) for m in modalities},
+        fusion.split_key(w, "test"),
+        w.indices("test"),
+    )
 
 
 @st.cache_resource(show_spinner=False)
@@ -309,7 +325,9 @@ def fusion_curves(world_name: str, seed: int, task: str, subset: str) -> dict:
     """Accuracy of every strategy at every noise level of each modality: the robustness curves, once."""
     from models import fusion_lab
 
-    return fusion_lab.curves(fusion_models(world_name, seed, task, subset), fusion_bank(world_name, seed, tuple(subset.split("+"))))
+    return fusion_lab.curves(
+        fusion_models(world_name, seed, task, subset), fusion_bank(world_name, seed, tuple(subset.split("+")))
+    )
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -367,8 +385,12 @@ def captions(image: np.ndarray, method: str, beams: int, temperature: float, k: 
     """Every captioner's caption of one (H, W, 3) picture: captioner -> captioning.Caption."""
     from models import captioning
 
-    return {name: found[0] for name, found in captioning.caption_all(
-        *captioners(), image[None], method, beams, temperature, k, seed).items()}
+    return {
+        name: found[0]
+        for name, found in captioning.caption_all(
+            *captioners(), image[None], method, beams, temperature, k, seed
+        ).items()
+    }
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -464,8 +486,9 @@ def alignment_word_regions(image: np.ndarray, word: str) -> tuple[float, np.ndar
     """The coordinated model's word-picture cosine and its drop per hidden patch (occlusion sensitivity)."""
     from models import alignment, representation
 
-    similarity, drop = alignment.word_region_similarity(representation_model("shapes", representation.DEFAULT_STRENGTH),
-                                                        image, word)
+    similarity, drop = alignment.word_region_similarity(
+        representation_model("shapes", representation.DEFAULT_STRENGTH), image, word
+    )
     freeze(drop)
     return similarity, drop
 
@@ -489,8 +512,9 @@ def colearning_teacher(world_name: str, seed: int, level: int) -> np.ndarray:
 
     w = world(world_name, seed)
     teacher = unimodal_net("image", world_name, unimodal.default_kind("image"))[0]
-    probabilities = colearning.teacher_probabilities(teacher, w.images[w.indices("train")],
-                                                     colearning.TEACHER_NOISE[world_name][level], seed)
+    probabilities = colearning.teacher_probabilities(
+        teacher, w.images[w.indices("train")], colearning.TEACHER_NOISE[world_name][level], seed
+    )
     freeze(probabilities)
     return probabilities
 
@@ -501,7 +525,9 @@ def colearning_curves(world_name: str, seed: int, noise: float, level: int):
     label-noise rate, so moving those two sliders only reads this (colearning.Curves)."""
     from models import colearning
 
-    return colearning.curves(colearning_sounds(world_name, seed, noise), colearning_teacher(world_name, seed, level), seed)
+    return colearning.curves(
+        colearning_sounds(world_name, seed, noise), colearning_teacher(world_name, seed, level), seed
+    )
 
 
 @st.cache_resource(max_entries=10, show_spinner=False)

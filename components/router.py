@@ -12,14 +12,40 @@ import streamlit as st
 from components.i18n import t
 
 # In the order of the course: what multimodal means, one modality at a time, then the five challenges.
-PAGES = ("home", "unimodal", "spectrograms", "neural_networks", "representation", "captioning",
-         "alignment", "fusion", "colearning")
-ICONS = {"home": "🏠", "unimodal": "🧩", "spectrograms": "🎼", "neural_networks": "🧠", "representation": "🗺️",
-         "captioning": "📝", "alignment": "🔗", "fusion": "🔀", "colearning": "🤝"}
+PAGES = (
+    "home",
+    "unimodal",
+    "spectrograms",
+    "neural_networks",
+    "representation",
+    "captioning",
+    "alignment",
+    "fusion",
+    "colearning",
+)
+ICONS = {
+    "home": "🏠",
+    "unimodal": "🧩",
+    "spectrograms": "🎼",
+    "neural_networks": "🧠",
+    "representation": "🗺️",
+    "captioning": "📝",
+    "alignment": "🔗",
+    "fusion": "🔀",
+    "colearning": "🤝",
+}
 PAGE_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
 
 def pages() -> list[st.Page]:
-    return [st.Page(PAGE_DIR / f"{name}.py", title=t(f"common.nav.{name}"), icon=ICONS[name], url_path=name,
-                    default=name == "home")
-            for name in PAGES if (PAGE_DIR / f"{name}.py").exists()]
+    return [
+        st.Page(
+            PAGE_DIR / f"{name}.py",
+            title=t(f"common.nav.{name}"),
+            icon=ICONS[name],
+            url_path=name,
+            default=name == "home",
+        )
+        for name in PAGES
+        if (PAGE_DIR / f"{name}.py").exists()
+    ]

@@ -287,10 +287,7 @@ def _cut(text: str, limit: int) -> str:
 def _continues(text: str, index: int) -> bool:
     char, before = text[index], text[index - 1]
     return (
-        unicodedata.category(char) in ("Mn", "Me", "Mc")
-        or char in _EMOJI_MODIFIERS
-        or before == _ZWJ
-        or char == _ZWJ
+        unicodedata.category(char) in ("Mn", "Me", "Mc") or char in _EMOJI_MODIFIERS or before == _ZWJ or char == _ZWJ
     )
 
 

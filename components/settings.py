@@ -27,8 +27,15 @@ SEED = state.Control("seed", 0, low=0, high=MAX_SEED, step=1)
 SOURCE = state.Control("model_source", SOURCES[0], options=SOURCES)
 CONTROLS = (LANGUAGE, PRESENT, WORLD, SEED, SOURCE)
 # the browser's language tags that mean one of ours (st.context.locale: "zh-CN", "zh-TW"…)
-LOCALE_LANGUAGES = {"zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-hans": "zh-Hans", "zh-tw": "zh-Hant",
-                    "zh-hk": "zh-Hant", "zh-mo": "zh-Hant", "zh-hant": "zh-Hant"}
+LOCALE_LANGUAGES = {
+    "zh-cn": "zh-Hans",
+    "zh-sg": "zh-Hans",
+    "zh-hans": "zh-Hans",
+    "zh-tw": "zh-Hant",
+    "zh-hk": "zh-Hant",
+    "zh-mo": "zh-Hant",
+    "zh-hant": "zh-Hant",
+}
 
 
 @dataclass(frozen=True)
@@ -60,8 +67,12 @@ def declare() -> None:
 
 def current() -> Settings:
     s = st.session_state
-    return Settings(language=i18n.current_language(), presenting=bool(s.get(PRESENT.key, False)),
-                    world=s.get(WORLD.key, WORLD.default), seed=int(s.get(SEED.key, SEED.default)))
+    return Settings(
+        language=i18n.current_language(),
+        presenting=bool(s.get(PRESENT.key, False)),
+        world=s.get(WORLD.key, WORLD.default),
+        seed=int(s.get(SEED.key, SEED.default)),
+    )
 
 
 def pretrained_enabled() -> bool:
@@ -74,8 +85,14 @@ def sidebar() -> None:
         st.toggle(t("common.presenter_mode"), key=PRESENT.key, help=t("common.presenter_help"))
         st.selectbox(t("common.world"), WORLD.options, format_func=i18n.formatter("common.world_"), key=WORLD.key)
         st.number_input(t("common.seed"), **SEED.limits(), help=t("common.seed_help"))
-        st.radio(t("pretrained.source"), SOURCE.options, format_func=i18n.formatter("pretrained."), key=SOURCE.key,
-                 help=t("pretrained.source_help"), horizontal=True)
+        st.radio(
+            t("pretrained.source"),
+            SOURCE.options,
+            format_func=i18n.formatter("pretrained."),
+            key=SOURCE.key,
+            help=t("pretrained.source_help"),
+            horizontal=True,
+        )
 
 
 def share_box() -> None:

@@ -63,8 +63,12 @@ class Control:
             return any(value == option for option in options)
         if isinstance(self.default, (int, float)):
             high = self.high if high is None else high
-            return (isinstance(value, (int, float)) and math.isfinite(value) and value >= self.low
-                    and (high is None or value <= high))
+            return (
+                isinstance(value, (int, float))
+                and math.isfinite(value)
+                and value >= self.low
+                and (high is None or value <= high)
+            )
         return isinstance(value, str)
 
     def bind(self, options: Sequence | None = None, default: Any = None, high: float | None = None) -> Any:
@@ -94,8 +98,12 @@ class Control:
 
     def limits(self, high: float | None = None) -> dict[str, Any]:
         """The keyword arguments of a slider or number input: its range, step and key."""
-        return {"min_value": self.low, "max_value": self.high if high is None else high, "step": self.step,
-                "key": self.key}
+        return {
+            "min_value": self.low,
+            "max_value": self.high if high is None else high,
+            "step": self.step,
+            "key": self.key,
+        }
 
 
 def parse(raw: str, default: Any) -> Any:
@@ -139,8 +147,11 @@ def view_params() -> dict[str, str]:
     """The declared values that differ from their defaults, as URL parameters. A value too long for
     a link is left out: browsers and QR codes cap an address at a few thousand characters."""
     declared = st.session_state.get(_DECLARED, {})
-    params = {key: encode(st.session_state[key]) for key, default in declared.items()
-              if key in st.session_state and st.session_state[key] != default}
+    params = {
+        key: encode(st.session_state[key])
+        for key, default in declared.items()
+        if key in st.session_state and st.session_state[key] != default
+    }
     return {key: value for key, value in params.items() if len(value) <= MAX_URL_VALUE}
 
 

@@ -22,7 +22,8 @@ _PRESENTER_CSS = """<style>
 .stMainBlockContainer [data-testid="stWidgetLabel"] p { font-size: 1.2rem !important; }
 .stMainBlockContainer h1 { font-size: 3.2rem !important; }
 .stMainBlockContainer h3 { font-size: 2.1rem !important; }
-.stMainBlockContainer .stCaption, .stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
+.stMainBlockContainer .stCaption,
+.stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
 .stMainBlockContainer .stMarkdown td, .stMainBlockContainer .stMarkdown th { font-size: 1.2rem !important; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-presenter_steps) { position: sticky; top: 3.75rem; z-index: 990;
   background: var(--st-background-color, #fff); padding: 0.4rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.15); }
@@ -88,8 +89,12 @@ def explain(key: str, **params) -> None:
         st.markdown(t(key, **params))
 
 
-def chart(fig: go.Figure | Sequence[go.Figure], summary: str | None = None, key: str | None = None,
-          widths: Sequence[float] | None = None) -> None:
+def chart(
+    fig: go.Figure | Sequence[go.Figure],
+    summary: str | None = None,
+    key: str | None = None,
+    widths: Sequence[float] | None = None,
+) -> None:
     """A Plotly chart, enlarged when presenting, with its one-line text summary under it.
 
     A list of figures is one chart in panels (`figures.heatmap_row`, `figures.line_row`): side by side in
@@ -145,11 +150,23 @@ def steps(page: str, sequence: list[state.Step]) -> None:
         state.apply_step_next_run(sequence, step_key, index)
     # the steps stay at the top of the screen while the page scrolls to each step's chart
     back, caption, forward = st.container(key="presenter_steps").columns([1.3, 5, 1.3], vertical_alignment="center")
-    back.button(t("common.previous"), key=f"{page}.step_back", disabled=index == 0, width="stretch",
-                on_click=state.apply_step, args=(sequence, step_key, index - 1))
+    back.button(
+        t("common.previous"),
+        key=f"{page}.step_back",
+        disabled=index == 0,
+        width="stretch",
+        on_click=state.apply_step,
+        args=(sequence, step_key, index - 1),
+    )
     caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {t(sequence[index].caption_key)}")
-    forward.button(t("common.next"), key=f"{page}.step_next", disabled=index == len(sequence) - 1, width="stretch",
-                   on_click=state.apply_step, args=(sequence, step_key, index + 1))
+    forward.button(
+        t("common.next"),
+        key=f"{page}.step_next",
+        disabled=index == len(sequence) - 1,
+        width="stretch",
+        on_click=state.apply_step,
+        args=(sequence, step_key, index + 1),
+    )
 
 
 def step_buttons(page: str, sequence: list[state.Step]) -> None:
@@ -157,5 +174,10 @@ def step_buttons(page: str, sequence: list[state.Step]) -> None:
     if settings.current().presenting:
         return
     for i, (column, step) in enumerate(zip(st.columns(len(sequence)), sequence)):
-        column.button(t(f"{page}.example_{i + 1}"), help=t(step.caption_key), width="stretch",
-                      on_click=state.apply_step, args=(sequence, f"{page}.step", i))
+        column.button(
+            t(f"{page}.example_{i + 1}"),
+            help=t(step.caption_key),
+            width="stretch",
+            on_click=state.apply_step,
+            args=(sequence, f"{page}.step", i),
+        )

@@ -47,8 +47,9 @@ def _compile_librosa() -> subprocess.Popen | None:
     if marker().exists():
         return None
     try:
-        return subprocess.Popen([sys.executable, "-m", "models.warmup"], cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [sys.executable, "-m", "models.warmup"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
     except OSError:
         return None  # the app still works; the first librosa call just pays the compilation itself
 

@@ -93,8 +93,21 @@ def render(ports: list[int], listen: str, base_path: str = "", access_log: str =
 
 
 def streamlit_command(port: int, base_path: str = "") -> list[str]:
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.fileWatcherType", "none", "--server.port", str(port), "--server.address", "127.0.0.1"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+    ]
     if normalize_base_path(base_path):
         command += ["--server.baseUrlPath", normalize_base_path(base_path).strip("/")]
     return command
@@ -112,10 +125,10 @@ def _wait(url: str, processes: list[subprocess.Popen], deadline: float, what: st
     while not healthy(url):
         dead = [p for p in processes if p.poll() is not None]
         if dead or time.monotonic() > deadline:
-            tail = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}"
-                             for log in logs if log.exists())
-            raise RuntimeError(f"{what} did not become healthy at {url}"
-                               f"{' (it exited)' if dead else ''}\n{tail}")
+            tail = "\n".join(
+                f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in logs if log.exists()
+            )
+            raise RuntimeError(f"{what} did not become healthy at {url}{' (it exited)' if dead else ''}\n{tail}")
         time.sleep(0.1)
 
 
@@ -136,10 +149,10 @@ def _stop(processes: list[subprocess.Popen], sig: int = signal.SIGTERM, grace: f
 class Cluster(str):
     """The proxy's base URL (a str: `f"{url}/fusion"`), with what a test or benchmark needs to know."""
 
-    replicas: list[str]          # "127.0.0.1:PORT" of each streamlit server, as nginx's log names them
+    replicas: list[str]  # "127.0.0.1:PORT" of each streamlit server, as nginx's log names them
     processes: list[subprocess.Popen]
-    access_log: Path             # one JSON object a line: time, request, status, upstream, route, cookie
-    folder: Path                 # the temporary folder: nginx.conf, playground.conf, logs
+    access_log: Path  # one JSON object a line: time, request, status, upstream, route, cookie
+    folder: Path  # the temporary folder: nginx.conf, playground.conf, logs
 
     def __new__(cls, url: str, **attributes) -> Self:
         self = super().__new__(cls, url)
@@ -162,8 +175,9 @@ class Cluster(str):
 
 
 @contextmanager
-def cluster(replicas: int, base_path: str = "", port: int | None = None, env: dict | None = None,
-            timeout: float = 90.0):
+def cluster(
+    replicas: int, base_path: str = "", port: int | None = None, env: dict | None = None, timeout: float = 90.0
+):
     """Start `replicas` streamlit servers and nginx in front of them on 127.0.0.1:`port` (a free one
     if None), the app under `base_path` (e.g. "mmml"); yield the proxy's base URL (a `Cluster`: also
     `.log()`, `.served_by()`, `.replicas`); stop them all on exit."""
@@ -188,8 +202,9 @@ def cluster(replicas: int, base_path: str = "", port: int | None = None, env: di
             log = folder / f"replica-{index}.log"
             logs.append(log)
             with open(log, "wb") as out:
-                process = subprocess.Popen(streamlit_command(replica_port, prefix), cwd=ROOT,
-                                           stdout=out, stderr=subprocess.STDOUT, env=env)
+                process = subprocess.Popen(
+                    streamlit_command(replica_port, prefix), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
+                )
             processes.append(process)
         for replica_port in ports:
             _wait(f"http://127.0.0.1:{replica_port}{prefix}", processes, deadline, "streamlit", logs)
@@ -200,13 +215,17 @@ def cluster(replicas: int, base_path: str = "", port: int | None = None, env: di
         (folder / "nginx.conf").write_text(MAIN_CONF.format(tmp=folder, user=user))
         error_log = folder / "error.log"
         logs.append(error_log)
-        proxy = subprocess.Popen([nginx, "-p", str(folder), "-e", str(error_log), "-c", str(folder / "nginx.conf")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        proxy = subprocess.Popen(
+            [nginx, "-p", str(folder), "-e", str(error_log), "-c", str(folder / "nginx.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
         stack.callback(_stop, [proxy], signal.SIGQUIT)  # graceful: the access log gets its last lines
         url = f"http://127.0.0.1:{port}{prefix}"
         _wait(url, [*processes, proxy], deadline, "nginx", logs)
-        yield Cluster(url, replicas=[f"127.0.0.1:{p}" for p in ports], processes=processes,
-                      access_log=access_log, folder=folder)
+        yield Cluster(
+            url, replicas=[f"127.0.0.1:{p}" for p in ports], processes=processes, access_log=access_log, folder=folder
+        )
 
 
 def _user_name() -> str:

@@ -1,11 +1,29 @@
-"""Alignment: explicit (DTW forced alignment of spoken words) and implicit (a captioner's cross-attention), side by side."""
+"""Alignment: explicit (DTW forced alignment of spoken words) and implicit (a captioner's cross-attention),
+side by side."""
 
 import numpy as np
 import streamlit as st
 
 from components import figures, i18n, pretrained, registry, safe_input, state, ui
-from components.controls.alignment import (BAND, CLIP_PHOTO, CLIP_WORD, FEATURE, HEAD, LAYER, NOISE, PATTERN, REORDER,
-                                           SAMPLE, SOURCE, TEMPO, TEXT, TWO, VIEW, VOICE, WORD)
+from components.controls.alignment import (
+    BAND,
+    CLIP_PHOTO,
+    CLIP_WORD,
+    FEATURE,
+    HEAD,
+    LAYER,
+    NOISE,
+    PATTERN,
+    REORDER,
+    SAMPLE,
+    SOURCE,
+    TEMPO,
+    TEXT,
+    TWO,
+    VIEW,
+    VOICE,
+    WORD,
+)
 from components.i18n import label, t
 from models import alignment as al
 from models import captioning_scenes as scenes
@@ -13,11 +31,16 @@ from models import pretrained as hub
 
 PAGE = "alignment"
 DEFAULTS = {control: control.default for control in (FEATURE, PATTERN, BAND, TEMPO, NOISE, VOICE, REORDER, TWO)}
-EXAMPLES = {"clean": {VIEW: "explicit"}, "fast_noisy": {VIEW: "explicit", TEMPO: 1.6, NOISE: 0.6},
-            "octave": {VIEW: "explicit", VOICE: "plain_octave"},
-            "chroma": {VIEW: "explicit", VOICE: "plain_octave", FEATURE: "chroma"},
-            "no_path": {VIEW: "explicit", TEMPO: 0.5, PATTERN: "slope"}, "reordered": {VIEW: "explicit", REORDER: True},
-            "two_objects": {VIEW: "implicit", TWO: True}, "side_by_side": {VIEW: "both"}}
+EXAMPLES = {
+    "clean": {VIEW: "explicit"},
+    "fast_noisy": {VIEW: "explicit", TEMPO: 1.6, NOISE: 0.6},
+    "octave": {VIEW: "explicit", VOICE: "plain_octave"},
+    "chroma": {VIEW: "explicit", VOICE: "plain_octave", FEATURE: "chroma"},
+    "no_path": {VIEW: "explicit", TEMPO: 0.5, PATTERN: "slope"},
+    "reordered": {VIEW: "explicit", REORDER: True},
+    "two_objects": {VIEW: "implicit", TWO: True},
+    "side_by_side": {VIEW: "both"},
+}
 EXAMPLES = {name: {**DEFAULTS, **values} for name, values in EXAMPLES.items()}
 NOISES = (0.0, 0.25, 0.5, 1.0)  # noise levels of the test-split measurement
 MEASURED = 24  # test captions it aligns per feature and noise level
@@ -26,9 +49,17 @@ GOOD_MS = 50  # a boundary within this many milliseconds counts as found
 SPOT = 4  # spotlight pictures: each pixel drawn 4x4
 CLIP_EXAMPLES = (CLIP_WORD.default, "trees", "water", "sky", "flower", "leaves")
 
-conf = ui.page_start(PAGE, [state.Step(f"{PAGE}.step_{name}", EXAMPLES[name],
-                                       focus=f"{PAGE}_both_waves" if name == "side_by_side" else f"{PAGE}_matrix")
-                            for name in ("clean", "fast_noisy", "octave", "chroma", "side_by_side")])
+conf = ui.page_start(
+    PAGE,
+    [
+        state.Step(
+            f"{PAGE}.step_{name}",
+            EXAMPLES[name],
+            focus=f"{PAGE}_both_waves" if name == "side_by_side" else f"{PAGE}_matrix",
+        )
+        for name in ("clean", "fast_noisy", "octave", "chroma", "side_by_side")
+    ],
+)
 if conf.world != "shapes":
     st.info(t(f"{PAGE}.shapes_only"))
 world = registry.world("shapes", conf.seed)
@@ -51,8 +82,15 @@ def clicked(text: str, key: str) -> bool:
 
 
 def settings() -> al.Settings:
-    return al.Settings(FEATURE.value, PATTERN.value, float(BAND.value), float(TEMPO.value), float(NOISE.value), VOICE.value,
-                       bool(REORDER.value))
+    return al.Settings(
+        FEATURE.value,
+        PATTERN.value,
+        float(BAND.value),
+        float(TEMPO.value),
+        float(NOISE.value),
+        VOICE.value,
+        bool(REORDER.value),
+    )
 
 
 def sample_image() -> tuple[np.ndarray, tuple]:
@@ -76,23 +114,47 @@ def header() -> None:
         for name in EXAMPLES:
             st.button(t(f"{PAGE}.example_{name}"), key=f"{PAGE}.example_{name}", on_click=use_example, args=(name,))
     view_col, sample_col = st.columns([3, 1])
-    view_col.radio(t(f"{PAGE}.view"), VIEW.options, key=VIEW.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.view_"))
+    view_col.radio(
+        t(f"{PAGE}.view"), VIEW.options, key=VIEW.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.view_")
+    )
     sample_col.number_input(t(f"{PAGE}.sample"), **SAMPLE.limits(high=len(test) - 1))
 
 
 # ---------------------------------------------------------------- explicit: DTW
 def explicit_controls() -> None:
     source_col, feature_col, voice_col, reorder_col = st.columns([1.35, 1.25, 1.7, 1.45], vertical_alignment="bottom")
-    source_col.radio(t(f"{PAGE}.source"), SOURCE.options, key=SOURCE.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.source_"))
-    feature_col.radio(t(f"{PAGE}.feature"), FEATURE.options, key=FEATURE.key, horizontal=True,
-                      format_func=i18n.formatter(f"{PAGE}.feature_"), help=t(f"{PAGE}.feature_help"))
-    voice_col.selectbox(t(f"{PAGE}.voice"), VOICE.options, key=VOICE.key, format_func=i18n.formatter(f"{PAGE}.voice_"),
-                        help=t(f"{PAGE}.voice_help"))
+    source_col.radio(
+        t(f"{PAGE}.source"),
+        SOURCE.options,
+        key=SOURCE.key,
+        horizontal=True,
+        format_func=i18n.formatter(f"{PAGE}.source_"),
+    )
+    feature_col.radio(
+        t(f"{PAGE}.feature"),
+        FEATURE.options,
+        key=FEATURE.key,
+        horizontal=True,
+        format_func=i18n.formatter(f"{PAGE}.feature_"),
+        help=t(f"{PAGE}.feature_help"),
+    )
+    voice_col.selectbox(
+        t(f"{PAGE}.voice"),
+        VOICE.options,
+        key=VOICE.key,
+        format_func=i18n.formatter(f"{PAGE}.voice_"),
+        help=t(f"{PAGE}.voice_help"),
+    )
     tempo_col, noise_col, pattern_col, band_col = st.columns(4, vertical_alignment="bottom")
     tempo_col.slider(t(f"{PAGE}.tempo"), **TEMPO.limits(), help=t(f"{PAGE}.tempo_help"))
     noise_col.slider(t(f"{PAGE}.noise"), **NOISE.limits(), help=t(f"{PAGE}.noise_help"))
-    pattern_col.selectbox(t(f"{PAGE}.pattern"), PATTERN.options, key=PATTERN.key,
-                          format_func=i18n.formatter(f"{PAGE}.pattern_"), help=t(f"{PAGE}.pattern_help"))
+    pattern_col.selectbox(
+        t(f"{PAGE}.pattern"),
+        PATTERN.options,
+        key=PATTERN.key,
+        format_func=i18n.formatter(f"{PAGE}.pattern_"),
+        help=t(f"{PAGE}.pattern_help"),
+    )
     band_col.slider(t(f"{PAGE}.band"), **BAND.limits(), help=t(f"{PAGE}.band_help"))
     reorder_col.toggle(t(f"{PAGE}.reorder"), key=REORDER.key, help=t(f"{PAGE}.reorder_help"))
 
@@ -112,17 +174,32 @@ def explicit_words() -> list[str] | None:
 
 def waveforms(found: al.Explicit, key: str) -> None:
     rec, reader = found.recording, found.reader
-    fig = registry.figure("aligned_waveforms", figures.waveform_points(rec.audio, al.SR, 3000),
-                          figures.waveform_points(reader.audio, al.SR, 3000), t(f"{PAGE}.recording"), t(f"{PAGE}.reader"),
-                          spans(rec.starts, rec.ends), spans(reader.starts, reader.ends), list(found.words),
-                          None if found.path is None else spans(found.found_starts, found.found_ends), t("common.time_s"))
+    fig = registry.figure(
+        "aligned_waveforms",
+        figures.waveform_points(rec.audio, al.SR, 3000),
+        figures.waveform_points(reader.audio, al.SR, 3000),
+        t(f"{PAGE}.recording"),
+        t(f"{PAGE}.reader"),
+        spans(rec.starts, rec.ends),
+        spans(reader.starts, reader.ends),
+        list(found.words),
+        None if found.path is None else spans(found.found_starts, found.found_ends),
+        t("common.time_s"),
+    )
     if found.path is None:
         summary = t(f"{PAGE}.no_path")
     else:
         errors = found.errors_ms
         worst = int(np.argmax(errors)) % len(found.words)
-        summary = t(f"{PAGE}.waves_summary", mean=errors.mean(), worst=errors.max(), word=found.words[worst],
-                    good=int((errors <= GOOD_MS).sum()), total=len(errors), ms=GOOD_MS)
+        summary = t(
+            f"{PAGE}.waves_summary",
+            mean=errors.mean(),
+            worst=errors.max(),
+            word=found.words[worst],
+            good=int((errors <= GOOD_MS).sum()),
+            total=len(errors),
+            ms=GOOD_MS,
+        )
     ui.chart(fig, summary, key=key)
 
 
@@ -131,17 +208,39 @@ def cost_matrix(found: al.Explicit) -> None:
     band = settings().band
     allowed = al.band_mask(found.cost.shape, band) if band > 0 else np.ones(found.cost.shape, dtype=bool)
     drawn = np.where(allowed, found.cost, np.nan)[::every, ::every]  # outside the band: blank
-    x, y = al.seconds_of(np.arange(0, found.cost.shape[0], every)), al.seconds_of(np.arange(0, found.cost.shape[1], every))
+    x, y = (
+        al.seconds_of(np.arange(0, found.cost.shape[0], every)),
+        al.seconds_of(np.arange(0, found.cost.shape[1], every)),
+    )
     path = None if found.path is None else (al.seconds_of(found.path[:, 0]), al.seconds_of(found.path[:, 1]))
     rec, reader = found.recording, found.reader
-    fig = registry.figure("warping_path", drawn.T, x, y, path, spans(rec.starts, rec.ends), list(found.words),
-                          spans(reader.starts, reader.ends), list(found.words), t(f"{PAGE}.matrix_title"),
-                          t(f"{PAGE}.recording_axis"), t(f"{PAGE}.reader_axis"), t(f"{PAGE}.distance"), height=460)
+    fig = registry.figure(
+        "warping_path",
+        drawn.T,
+        x,
+        y,
+        path,
+        spans(rec.starts, rec.ends),
+        list(found.words),
+        spans(reader.starts, reader.ends),
+        list(found.words),
+        t(f"{PAGE}.matrix_title"),
+        t(f"{PAGE}.recording_axis"),
+        t(f"{PAGE}.reader_axis"),
+        t(f"{PAGE}.distance"),
+        height=460,
+    )
     if found.path is None:
         summary = t(f"{PAGE}.matrix_no_path", pattern=t(f"{PAGE}.pattern_{settings().pattern}"))
     else:
-        summary = t(f"{PAGE}.matrix_summary", steps=len(found.path), total=found.total, mean=found.total / len(found.path),
-                    frames_q=found.cost.shape[0], frames_r=found.cost.shape[1])
+        summary = t(
+            f"{PAGE}.matrix_summary",
+            steps=len(found.path),
+            total=found.total,
+            mean=found.total / len(found.path),
+            frames_q=found.cost.shape[0],
+            frames_r=found.cost.shape[1],
+        )
     ui.chart(fig, summary, key=f"{PAGE}_matrix")
 
 
@@ -151,8 +250,14 @@ def explicit() -> None:
     if words is None:
         return
     found = aligned(words)
-    st.markdown(t(f"{PAGE}.said", written=" ".join(words), spoken=" ".join(words[i] for i in found.spoken_order),
-                  snr=snr_text(settings().noise)))
+    st.markdown(
+        t(
+            f"{PAGE}.said",
+            written=" ".join(words),
+            spoken=" ".join(words[i] for i in found.spoken_order),
+            snr=snr_text(settings().noise),
+        )
+    )
     audio_col, reader_col = st.columns(2)
     audio_col.audio(np.asarray(found.recording.audio), sample_rate=al.SR)
     reader_col.audio(np.asarray(found.reader.audio), sample_rate=al.SR)
@@ -193,18 +298,35 @@ def measure() -> None:
             if not clicked(t(f"{PAGE}.measure_button", n=MEASURED), f"{PAGE}.measure"):
                 return
             bar = st.progress(0.0)
-            found = registry.alignment_measurement(conf.seed, chosen, NOISES, MEASURED,
-                                                   lambda fraction, message: bar.progress(fraction, message))
+            found = registry.alignment_measurement(
+                conf.seed, chosen, NOISES, MEASURED, lambda fraction, message: bar.progress(fraction, message)
+            )
             bar.empty()
         levels = [snr_text(n) for n in NOISES]
         series = {t(f"{PAGE}.feature_{f}"): found[f] for f in al.FEATURES}
-        fig = registry.figure("lines", levels, series, t(f"{PAGE}.measure_chart"), t(f"{PAGE}.noise_axis"),
-                              t(f"{PAGE}.error_axis"), height=300)
+        fig = registry.figure(
+            "lines",
+            levels,
+            series,
+            t(f"{PAGE}.measure_chart"),
+            t(f"{PAGE}.noise_axis"),
+            t(f"{PAGE}.error_axis"),
+            height=300,
+        )
         best = min(al.FEATURES, key=lambda f: np.nan_to_num(found[f][-1], nan=np.inf))
-        ui.chart(fig, t(f"{PAGE}.measure_summary", clean=found[chosen.feature][0], noisy=found[chosen.feature][-1],
-                        feature=t(f"{PAGE}.feature_{chosen.feature}"), best=t(f"{PAGE}.feature_{best}"),
-                        best_noisy=found[best][-1], missing=int(sum(found[f"{chosen.feature}_no_path"]))),
-                 key=f"{PAGE}_measure")
+        ui.chart(
+            fig,
+            t(
+                f"{PAGE}.measure_summary",
+                clean=found[chosen.feature][0],
+                noisy=found[chosen.feature][-1],
+                feature=t(f"{PAGE}.feature_{chosen.feature}"),
+                best=t(f"{PAGE}.feature_{best}"),
+                best_noisy=found[best][-1],
+                missing=int(sum(found[f"{chosen.feature}_no_path"])),
+            ),
+            key=f"{PAGE}_measure",
+        )
 
 
 def librosa_check(found: al.Explicit) -> None:
@@ -220,7 +342,9 @@ def librosa_check(found: al.Explicit) -> None:
         with st.spinner(t(f"{PAGE}.librosa_wait" if warmup.marker().exists() else f"{PAGE}.librosa_cold")):
             start = time.perf_counter()
             try:
-                accumulated, path = al.librosa_dtw(np.asarray(found.cost, dtype=np.float64), chosen.pattern, chosen.band)
+                accumulated, path = al.librosa_dtw(
+                    np.asarray(found.cost, dtype=np.float64), chosen.pattern, chosen.band
+                )
             except Exception:  # librosa refuses when no path fits: so did we
                 accumulated, path = None, None
             seconds = time.perf_counter() - start
@@ -228,16 +352,29 @@ def librosa_check(found: al.Explicit) -> None:
             st.markdown(t(f"{PAGE}.librosa_none" if path is found.path else f"{PAGE}.librosa_differs"))
             return
         same = t(f"{PAGE}.librosa_same" if np.array_equal(path, found.path) else f"{PAGE}.librosa_not_same")
-        st.markdown(t(f"{PAGE}.librosa_result", same=same, ours=found.total, theirs=float(accumulated[-1, -1]), seconds=seconds))
+        st.markdown(
+            t(f"{PAGE}.librosa_result", same=same, ours=found.total, theirs=float(accumulated[-1, -1]), seconds=seconds)
+        )
 
 
 def voice_table(words: list[str]) -> None:
     with st.expander(t(f"{PAGE}.voice_title")):
         st.markdown(t(f"{PAGE}.voice_text"))
-        rows = [f"| {w} | {t(f'{PAGE}.timbre_{al.word_code(w)[0]}')} | {al.word_code(w)[1]:.0f} Hz | "
-                f"{al.reader_duration(w) * 1000:.0f} ms |" for w in dict.fromkeys(words)]
-        st.markdown("\n".join([f"| {t(f'{PAGE}.col_word')} | {t(f'{PAGE}.col_timbre')} | {t(f'{PAGE}.col_pitch')} | "
-                               f"{t(f'{PAGE}.col_length')} |", "| --- | --- | --- | --- |", *rows]))
+        rows = [
+            f"| {w} | {t(f'{PAGE}.timbre_{al.word_code(w)[0]}')} | {al.word_code(w)[1]:.0f} Hz | "
+            f"{al.reader_duration(w) * 1000:.0f} ms |"
+            for w in dict.fromkeys(words)
+        ]
+        st.markdown(
+            "\n".join(
+                [
+                    f"| {t(f'{PAGE}.col_word')} | {t(f'{PAGE}.col_timbre')} | {t(f'{PAGE}.col_pitch')} | "
+                    f"{t(f'{PAGE}.col_length')} |",
+                    "| --- | --- | --- | --- |",
+                    *rows,
+                ]
+            )
+        )
 
 
 # ---------------------------------------------------------------- implicit: attention
@@ -264,8 +401,11 @@ def spotlights(image: np.ndarray, words, weights: np.ndarray, scene) -> np.ndarr
     if len(scene) > 1:
         st.caption(t(f"{PAGE}.spot_two", first=object_name(scene[0]), second=object_name(scene[1])))
     for column, word, share, row in zip(st.columns(max(len(words), 7)), words, shares.T, weights):
-        caption = (t(f"{PAGE}.spot_caption", word=word, share=share[0]) if len(scene) == 1
-                   else t(f"{PAGE}.spot_caption_two", word=word, first=share[0], second=share[1]))
+        caption = (
+            t(f"{PAGE}.spot_caption", word=word, share=share[0])
+            if len(scene) == 1
+            else t(f"{PAGE}.spot_caption_two", word=word, first=share[0], second=share[1])
+        )
         column.image(al.spotlight(image, row, SPOT), caption=caption, width="stretch")
     return shares
 
@@ -273,28 +413,53 @@ def spotlights(image: np.ndarray, words, weights: np.ndarray, scene) -> np.ndarr
 def implicit() -> None:
     toggle_col, layer_col, head_col = st.columns([1.4, 1, 1])
     toggle_col.toggle(t(f"{PAGE}.two"), key=TWO.key, help=t(f"{PAGE}.two_help"))
-    layer_col.selectbox(t(f"{PAGE}.layer"), LAYER.options, key=LAYER.key,
-                        format_func=i18n.shown_as({n: layer_name(n) for n in LAYER.options}))
-    head_col.selectbox(t(f"{PAGE}.head"), HEAD.options, key=HEAD.key,
-                       format_func=i18n.shown_as({n: head_name(n) for n in HEAD.options}))
+    layer_col.selectbox(
+        t(f"{PAGE}.layer"),
+        LAYER.options,
+        key=LAYER.key,
+        format_func=i18n.shown_as({n: layer_name(n) for n in LAYER.options}),
+    )
+    head_col.selectbox(
+        t(f"{PAGE}.head"),
+        HEAD.options,
+        key=HEAD.key,
+        format_func=i18n.shown_as({n: head_name(n) for n in HEAD.options}),
+    )
     image, scene = sample_image()
     with st.spinner(t(f"{PAGE}.loading_captioner")):
         found = registry.alignment_attention(image)
     weights = chosen_attention(found)
-    st.markdown(t(f"{PAGE}.caption_is", caption=" ".join(found.words),
-                  truth=" + ".join(scenes.canonical_caption(o) for o in scene)))
+    st.markdown(
+        t(
+            f"{PAGE}.caption_is",
+            caption=" ".join(found.words),
+            truth=" + ".join(scenes.canonical_caption(o) for o in scene),
+        )
+    )
     spotlights(image, found.words, weights, scene)
     ui.explain(f"{PAGE}.implicit_help")
     matrix_col, slots_col = st.columns(2)
     with matrix_col:
         patches = [t(f"{PAGE}.patch", row=p // al.GRID + 1, col=p % al.GRID + 1) for p in range(al.GRID**2)]
-        fig = registry.figure("heatmap", weights, t(f"{PAGE}.attention_title", layer=layer_name(LAYER.value),
-                                                                                head=head_name(HEAD.value)),
-                              patches, list(found.words), t(f"{PAGE}.patch_axis"), "", t(f"{PAGE}.weight"), height=340,
-                              reverse_y=True, zmin=0.0)
+        fig = registry.figure(
+            "heatmap",
+            weights,
+            t(f"{PAGE}.attention_title", layer=layer_name(LAYER.value), head=head_name(HEAD.value)),
+            patches,
+            list(found.words),
+            t(f"{PAGE}.patch_axis"),
+            "",
+            t(f"{PAGE}.weight"),
+            height=340,
+            reverse_y=True,
+            zmin=0.0,
+        )
         patch, word, value = figures.strongest_cell(weights, patches, list(found.words))
-        ui.chart(fig, t(f"{PAGE}.attention_summary", word=word, patch=patch, value=value,
-                        rows=len(found.words), cols=al.GRID**2), key=f"{PAGE}_attention")
+        ui.chart(
+            fig,
+            t(f"{PAGE}.attention_summary", word=word, patch=patch, value=value, rows=len(found.words), cols=al.GRID**2),
+            key=f"{PAGE}_attention",
+        )
     with slots_col:
         by_slot()
     coordinated(image)
@@ -308,11 +473,30 @@ def by_slot() -> None:
     words = [str(w) for w in slots["words"]]
     names = [t(f"{PAGE}.slot_{k}") for k in range(len(words))]
     chance = float(slots["chance"])
-    fig = registry.figure("grouped_bars", names, {t(f"{PAGE}.on_object"): share.tolist()}, t(f"{PAGE}.slots_title", n=len(test)),
-                          t(f"{PAGE}.on_object_axis"), height=340, reference=chance, reference_label=t(f"{PAGE}.chance"))
+    fig = registry.figure(
+        "grouped_bars",
+        names,
+        {t(f"{PAGE}.on_object"): share.tolist()},
+        t(f"{PAGE}.slots_title", n=len(test)),
+        t(f"{PAGE}.on_object_axis"),
+        height=340,
+        reference=chance,
+        reference_label=t(f"{PAGE}.chance"),
+    )
     best, worst = int(np.argmax(share)), int(np.argmin(share))
-    ui.chart(fig, t(f"{PAGE}.slots_summary", best=names[best], best_share=share[best], worst=names[worst],
-                    worst_share=share[worst], chance=chance, n=len(test)), key=f"{PAGE}_slots")
+    ui.chart(
+        fig,
+        t(
+            f"{PAGE}.slots_summary",
+            best=names[best],
+            best_share=share[best],
+            worst=names[worst],
+            worst_share=share[worst],
+            chance=chance,
+            n=len(test),
+        ),
+        key=f"{PAGE}_slots",
+    )
 
 
 def coordinated(image: np.ndarray) -> None:
@@ -325,14 +509,32 @@ def coordinated(image: np.ndarray) -> None:
         return
     similarity, drop = registry.alignment_word_regions(image, word)
     picture_col, map_col = st.columns([1, 2])
-    picture_col.image(al.spotlight(image, np.clip(drop, 0, None) + 1e-9, SPOT * 2),
-                      caption=t(f"{PAGE}.region_caption", word=word, similarity=similarity))
+    picture_col.image(
+        al.spotlight(image, np.clip(drop, 0, None) + 1e-9, SPOT * 2),
+        caption=t(f"{PAGE}.region_caption", word=word, similarity=similarity),
+    )
     with map_col:
-        fig = registry.figure("patch_map", drop.reshape(al.GRID, al.GRID), t(f"{PAGE}.region_title", word=word),
-                              t(f"{PAGE}.drop"), diverging=True, height=300)
+        fig = registry.figure(
+            "patch_map",
+            drop.reshape(al.GRID, al.GRID),
+            t(f"{PAGE}.region_title", word=word),
+            t(f"{PAGE}.drop"),
+            diverging=True,
+            height=300,
+        )
         patch = int(np.argmax(drop))
-        ui.chart(fig, t(f"{PAGE}.region_summary", word=word, row=patch // al.GRID + 1, col=patch % al.GRID + 1,
-                        drop=float(drop[patch]), similarity=similarity), key=f"{PAGE}_region")
+        ui.chart(
+            fig,
+            t(
+                f"{PAGE}.region_summary",
+                word=word,
+                row=patch // al.GRID + 1,
+                col=patch % al.GRID + 1,
+                drop=float(drop[patch]),
+                similarity=similarity,
+            ),
+            key=f"{PAGE}_region",
+        )
 
 
 def set_clip_word(word: str) -> None:
@@ -363,14 +565,30 @@ def clip_regions() -> None:
         return
     rows, cols = grid.shape
     picture_col, map_col = st.columns([1, 1.3])
-    picture_col.image(hub.spotlight(square, grid - grid.min(), width=448), caption=t(f"{PAGE}.clip_spotlight", word=text))
+    picture_col.image(
+        hub.spotlight(square, grid - grid.min(), width=448), caption=t(f"{PAGE}.clip_spotlight", word=text)
+    )
     with map_col:
-        fig = figures.patch_map(grid, t(f"{PAGE}.clip_map_title", word=text), "cos", diverging=True, height=420,
-                                values=True)
+        fig = figures.patch_map(
+            grid, t(f"{PAGE}.clip_map_title", word=text), "cos", diverging=True, height=420, values=True
+        )
         high, low = np.unravel_index(int(grid.argmax()), grid.shape), np.unravel_index(int(grid.argmin()), grid.shape)
-        ui.chart(fig, t(f"{PAGE}.clip_map_summary", word=text, rows=rows, cols=cols, high_row=high[0] + 1,
-                        high_col=high[1] + 1, high=float(grid.max()), low_row=low[0] + 1, low_col=low[1] + 1,
-                        low=float(grid.min())), key=f"{PAGE}_clip_map")
+        ui.chart(
+            fig,
+            t(
+                f"{PAGE}.clip_map_summary",
+                word=text,
+                rows=rows,
+                cols=cols,
+                high_row=high[0] + 1,
+                high_col=high[1] + 1,
+                high=float(grid.max()),
+                low_row=low[0] + 1,
+                low_col=low[1] + 1,
+                low=float(grid.min()),
+            ),
+            key=f"{PAGE}_clip_map",
+        )
     st.caption(t(f"{PAGE}.clip_approximation"))
 
 

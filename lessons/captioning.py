@@ -4,8 +4,23 @@ import numpy as np
 import streamlit as st
 
 from components import figures, i18n, pretrained, registry, safe_input, state, ui
-from components.controls.captioning import (BEAMS, DECODING, EDITS, PHOTO, PRE_HEAD, PRE_LAYER, PRE_PHOTO, PRE_PICTURE,
-                                            PRE_WORD, SAMPLE, SOURCE, STRESS, TEMPERATURE, K, NOISE)
+from components.controls.captioning import (
+    BEAMS,
+    DECODING,
+    EDITS,
+    NOISE,
+    PHOTO,
+    PRE_HEAD,
+    PRE_LAYER,
+    PRE_PHOTO,
+    PRE_PICTURE,
+    PRE_WORD,
+    SAMPLE,
+    SOURCE,
+    STRESS,
+    TEMPERATURE,
+    K,
+)
 from components.i18n import label, t
 from models import alignment, captioning
 from models import captioning_scenes as scenes
@@ -17,16 +32,29 @@ DECADES = {"type": "log", "dtick": 1}  # a log axis labelled at 1, 10, 100...
 BIG, THUMB = 6, 4  # each pixel drawn 6x6 (the picture being captioned) or 4x4 (gallery), so edges stay sharp
 SPOTLIGHT_WIDTH = 448  # pixels across of the photo drawn with the pretrained captioner's attention
 
-conf = ui.page_start(PAGE, [
-    state.Step(f"{PAGE}.step_side_by_side", {SOURCE: "sample", SAMPLE: 0, DECODING: "greedy", EDITS["colour"]: "",
-                                            STRESS: "unseen_colour"}),
-    state.Step(f"{PAGE}.step_pink", {SOURCE: "sample", EDITS["colour"]: "pink", STRESS: "unseen_colour"},
-               focus=f"{PAGE}_words"),
-    state.Step(f"{PAGE}.step_sampling", {EDITS["colour"]: "", DECODING: "sampling", TEMPERATURE: 2.5},
-               focus=f"{PAGE}_words"),
-    state.Step(f"{PAGE}.step_two_objects", {DECODING: "greedy", STRESS: "two_objects"}, focus=f"{PAGE}_exact_match"),
-    state.Step(f"{PAGE}.step_photo", {SOURCE: "photo", PHOTO: 0, STRESS: "photos"}, focus=f"{PAGE}_words"),
-])
+conf = ui.page_start(
+    PAGE,
+    [
+        state.Step(
+            f"{PAGE}.step_side_by_side",
+            {SOURCE: "sample", SAMPLE: 0, DECODING: "greedy", EDITS["colour"]: "", STRESS: "unseen_colour"},
+        ),
+        state.Step(
+            f"{PAGE}.step_pink",
+            {SOURCE: "sample", EDITS["colour"]: "pink", STRESS: "unseen_colour"},
+            focus=f"{PAGE}_words",
+        ),
+        state.Step(
+            f"{PAGE}.step_sampling",
+            {EDITS["colour"]: "", DECODING: "sampling", TEMPERATURE: 2.5},
+            focus=f"{PAGE}_words",
+        ),
+        state.Step(
+            f"{PAGE}.step_two_objects", {DECODING: "greedy", STRESS: "two_objects"}, focus=f"{PAGE}_exact_match"
+        ),
+        state.Step(f"{PAGE}.step_photo", {SOURCE: "photo", PHOTO: 0, STRESS: "photos"}, focus=f"{PAGE}_words"),
+    ],
+)
 if conf.world != "shapes":
     st.info(t(f"{PAGE}.shapes_only"))
 world = registry.world("shapes", conf.seed)
@@ -62,18 +90,36 @@ def verdict(caption: captioning.Caption, scene: scenes.Scene) -> str:
 def controls() -> None:
     source_col, decoding_col, k_col = st.columns([1.2, 1.6, 1])
     with source_col:
-        st.radio(t(f"{PAGE}.source"), SOURCE.options, key=SOURCE.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.source_"))
+        st.radio(
+            t(f"{PAGE}.source"),
+            SOURCE.options,
+            key=SOURCE.key,
+            horizontal=True,
+            format_func=i18n.formatter(f"{PAGE}.source_"),
+        )
         if SOURCE.value == "sample":
             st.number_input(t(f"{PAGE}.sample"), **SAMPLE.limits(high=len(test) - 1))
         elif SOURCE.value == "photo":
             st.slider(t(f"{PAGE}.photo"), **PHOTO.limits(high=len(scenes.photos()) - 1))
     with decoding_col:
-        method = st.radio(t(f"{PAGE}.decoding"), DECODING.options, key=DECODING.key, horizontal=True,
-                          format_func=i18n.formatter(f"{PAGE}.decoding_"), help=t(f"{PAGE}.decoding_help"))
+        method = st.radio(
+            t(f"{PAGE}.decoding"),
+            DECODING.options,
+            key=DECODING.key,
+            horizontal=True,
+            format_func=i18n.formatter(f"{PAGE}.decoding_"),
+            help=t(f"{PAGE}.decoding_help"),
+        )
         beams_col, temperature_col = st.columns(2)
         beams_col.slider(t(f"{PAGE}.beams"), **BEAMS.limits(), disabled=method != "beam")
-        temperature_col.slider(t(f"{PAGE}.temperature"), TEMPERATURE.options[0], TEMPERATURE.options[-1], step=0.1, key=TEMPERATURE.key,
-                               disabled=method != "sampling")
+        temperature_col.slider(
+            t(f"{PAGE}.temperature"),
+            TEMPERATURE.options[0],
+            TEMPERATURE.options[-1],
+            step=0.1,
+            key=TEMPERATURE.key,
+            disabled=method != "sampling",
+        )
     k_col.slider(t(f"{PAGE}.neighbours"), **K.limits(), help=t(f"{PAGE}.neighbours_help"))
 
 
@@ -106,19 +152,34 @@ def word_chart(found: dict[str, captioning.Caption], scene: scenes.Scene | None)
     captions = list(found.values())
     width = max(len(c.words) for c in captions)
     z, text = np.full((len(captions), width), np.nan), [[""] * width for _ in captions]
-    flags = [captioning.hallucinated_words(c.words, scene or ()) if scene is not None else [False] * len(c.words)
-             for c in captions]
+    flags = [
+        captioning.hallucinated_words(c.words, scene or ()) if scene is not None else [False] * len(c.words)
+        for c in captions
+    ]
     for row, (caption, wrong) in enumerate(zip(captions, flags)):
-        z[row, :len(caption.words)] = caption.probabilities
-        text[row][:len(caption.words)] = [f"{w}{' ✗' if f else ''}<br>{p:.2f}"
-                                          for w, p, f in zip(caption.words, caption.probabilities, wrong)]
-    fig = registry.figure("labelled_heatmap", z, text, [str(j + 1) for j in range(width)], [name(c) for c in found],
-                          t(f"{PAGE}.words_title"), t("common.probability"), height=250, text_size=14 if width <= 8 else 11)
+        z[row, : len(caption.words)] = caption.probabilities
+        text[row][: len(caption.words)] = [
+            f"{w}{' ✗' if f else ''}<br>{p:.2f}" for w, p, f in zip(caption.words, caption.probabilities, wrong)
+        ]
+    fig = registry.figure(
+        "labelled_heatmap",
+        z,
+        text,
+        [str(j + 1) for j in range(width)],
+        [name(c) for c in found],
+        t(f"{PAGE}.words_title"),
+        t("common.probability"),
+        height=250,
+        text_size=14 if width <= 8 else 11,
+    )
     row, column = np.unravel_index(int(np.nanargmin(z)), z.shape)
     weakest = {"word": captions[row].words[column], "p": float(z[row, column]), "captioner": name(list(found)[row])}
     mentioned = sum(len(captioning.mentions(c.words)) for c in captions)
-    summary = (t(f"{PAGE}.words_summary_unknown", **weakest) if scene is None
-               else t(f"{PAGE}.words_summary", wrong=sum(map(sum, flags)), total=mentioned, **weakest))
+    summary = (
+        t(f"{PAGE}.words_summary_unknown", **weakest)
+        if scene is None
+        else t(f"{PAGE}.words_summary", wrong=sum(map(sum, flags)), total=mentioned, **weakest)
+    )
     ui.chart(fig, summary, key=f"{PAGE}_words")
 
 
@@ -136,8 +197,9 @@ def live() -> np.ndarray | None:
     if scene is None:
         image_col.caption(t(f"{PAGE}.truth_upload", n=len(generator.vocabulary.words) - len(captioning.SPECIALS)))
     else:
-        image_col.markdown(t(f"{PAGE}.truth", caption=scenes.canonical_caption(scene[0])) if scene
-                           else t(f"{PAGE}.truth_photo"))
+        image_col.markdown(
+            t(f"{PAGE}.truth", caption=scenes.canonical_caption(scene[0])) if scene else t(f"{PAGE}.truth_photo")
+        )
     with words_col:
         word_chart(found, scene)
     counterfactual(image, scene, found, before)
@@ -152,8 +214,12 @@ def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, b
     ui.explain(f"{PAGE}.edit_help")
     columns = st.columns(len(EDITS) + 1)
     for column, (slot, control) in zip(columns, EDITS.items()):
-        column.selectbox(t(f"common.attr.{slot}"), control.options, key=control.key,
-                         format_func=i18n.shown_as({v: value_name(v) if v else t(f"{PAGE}.keep") for v in control.options}))
+        column.selectbox(
+            t(f"common.attr.{slot}"),
+            control.options,
+            key=control.key,
+            format_func=i18n.shown_as({v: value_name(v) if v else t(f"{PAGE}.keep") for v in control.options}),
+        )
     columns[-1].slider(t(f"{PAGE}.noise"), NOISE.options[0], NOISE.options[-1], step=0.05, key=NOISE.key)
     if before is None:
         st.caption(t(f"{PAGE}.edit_none"))
@@ -164,17 +230,28 @@ def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, b
     left, right = pictures.columns(2)
     left.image(enlarge(original, THUMB), caption=t(f"{PAGE}.original"))
     right.image(enlarge(image, THUMB), caption=t(f"{PAGE}.edited"))
-    table.markdown(markdown_table([t(f"{PAGE}.edit_table_{c}") for c in ("captioner", "before", "after")],
-                                  [[name(c), verdict(found_before[c], original_scene), verdict(found[c], scene)]
-                                   for c in captioning.CAPTIONERS]))
+    table.markdown(
+        markdown_table(
+            [t(f"{PAGE}.edit_table_{c}") for c in ("captioner", "before", "after")],
+            [
+                [name(c), verdict(found_before[c], original_scene), verdict(found[c], scene)]
+                for c in captioning.CAPTIONERS
+            ],
+        )
+    )
 
 
 # ---------------------------------------------------------------- a pretrained captioner next to ours (Pretrained mode)
 def pretrained_picture(above: np.ndarray | None) -> np.ndarray | None:
     """A real photo, or the picture the live section above captions (None: nothing to caption yet)."""
     PRE_PICTURE.bind()
-    st.radio(t(f"{PAGE}.pre_picture"), PRE_PICTURE.options, key=PRE_PICTURE.key, horizontal=True,
-             format_func=i18n.formatter(f"{PAGE}.pre_picture_"))
+    st.radio(
+        t(f"{PAGE}.pre_picture"),
+        PRE_PICTURE.options,
+        key=PRE_PICTURE.key,
+        horizontal=True,
+        format_func=i18n.formatter(f"{PAGE}.pre_picture_"),
+    )
     if PRE_PICTURE.value == "photo":
         return pretrained.photo(PRE_PHOTO)
     if above is None:
@@ -204,12 +281,25 @@ def attention_controls(found: hub.Caption) -> tuple[int, np.ndarray]:
     PRE_LAYER.bind(options=range(-1, layers))
     PRE_HEAD.bind(options=range(-1, heads))
     word_col, layer_col, head_col = st.columns([4, 1, 1])
-    word_col.radio(t(f"{PAGE}.pre_word"), range(len(found.words)), key=PRE_WORD.key, horizontal=True,
-                   format_func=i18n.shown_as(dict(enumerate(map(shown, found.words)))))
-    layer_col.selectbox(t(f"{PAGE}.pre_layer"), range(-1, layers), key=PRE_LAYER.key,
-                        format_func=i18n.shown_as({i: mean_or_one(i, "layer") for i in range(-1, layers)}))
-    head_col.selectbox(t(f"{PAGE}.pre_head"), range(-1, heads), key=PRE_HEAD.key,
-                       format_func=i18n.shown_as({i: mean_or_one(i, "head") for i in range(-1, heads)}))
+    word_col.radio(
+        t(f"{PAGE}.pre_word"),
+        range(len(found.words)),
+        key=PRE_WORD.key,
+        horizontal=True,
+        format_func=i18n.shown_as(dict(enumerate(map(shown, found.words)))),
+    )
+    layer_col.selectbox(
+        t(f"{PAGE}.pre_layer"),
+        range(-1, layers),
+        key=PRE_LAYER.key,
+        format_func=i18n.shown_as({i: mean_or_one(i, "layer") for i in range(-1, layers)}),
+    )
+    head_col.selectbox(
+        t(f"{PAGE}.pre_head"),
+        range(-1, heads),
+        key=PRE_HEAD.key,
+        format_func=i18n.shown_as({i: mean_or_one(i, "head") for i in range(-1, heads)}),
+    )
     layer, head = PRE_LAYER.value, PRE_HEAD.value
     weights = alignment.attention_view(found.cross_attention, None if layer < 0 else layer, None if head < 0 else head)
     return PRE_WORD.value, weights[PRE_WORD.value]
@@ -224,33 +314,70 @@ def ours_beside(loaded: hub.Loaded, image: np.ndarray) -> None:
     side = small.shape[0]
     text_col.markdown(t(f"{PAGE}.pre_ours", caption=ours.text, p=float(np.mean(ours.probabilities)), side=side))
     small_col.image(enlarge(small, 3), caption=t(f"{PAGE}.pre_ours_sees"))
-    st.caption(t(f"{PAGE}.pre_lesson", theirs=f"{loaded.parameters / 1e6:,.1f}",
-                 ours=f"{generator.meta['parameters'] / 1e6:,.2f}", side=side))
+    st.caption(
+        t(
+            f"{PAGE}.pre_lesson",
+            theirs=f"{loaded.parameters / 1e6:,.1f}",
+            ours=f"{generator.meta['parameters'] / 1e6:,.2f}",
+            side=side,
+        )
+    )
 
 
 def token_chart(found: hub.Caption, chosen: int) -> None:
     labels = [token_label(i, found.words) for i in range(len(found.words))]
     p = found.word_probabilities
-    fig = registry.figure("bars", [float(v) for v in p], labels, t(f"{PAGE}.pre_words_title"), highlight=chosen,
-                          xlabel=t("common.probability"), height=110 + 22 * len(labels), value_range=(0.0, 1.0),
-                          text_format="{:.2f}")
-    ui.chart(fig, t(f"{PAGE}.pre_words_summary", weakest=labels[int(np.argmin(p))], low=float(np.min(p)),
-                    strongest=labels[int(np.argmax(p))], high=float(np.max(p))), key=f"{PAGE}_pre_words")
+    fig = registry.figure(
+        "bars",
+        [float(v) for v in p],
+        labels,
+        t(f"{PAGE}.pre_words_title"),
+        highlight=chosen,
+        xlabel=t("common.probability"),
+        height=110 + 22 * len(labels),
+        value_range=(0.0, 1.0),
+        text_format="{:.2f}",
+    )
+    ui.chart(
+        fig,
+        t(
+            f"{PAGE}.pre_words_summary",
+            weakest=labels[int(np.argmin(p))],
+            low=float(np.min(p)),
+            strongest=labels[int(np.argmax(p))],
+            high=float(np.max(p)),
+        ),
+        key=f"{PAGE}_pre_words",
+    )
 
 
 def attention_on_photo(image: np.ndarray, grid: np.ndarray, word: str) -> None:
     """The chosen word's attention twice: dimming the photo, and as numbers on the patch grid."""
     rows, cols = grid.shape
-    where = t(f"{PAGE}.pre_where", layer=mean_or_one(PRE_LAYER.value, "layer"),
-              head=mean_or_one(PRE_HEAD.value, "head"))
+    where = t(
+        f"{PAGE}.pre_where", layer=mean_or_one(PRE_LAYER.value, "layer"), head=mean_or_one(PRE_HEAD.value, "head")
+    )
     picture_col, map_col = st.columns([1.3, 1])
-    picture_col.image(hub.spotlight(image, grid, SPOTLIGHT_WIDTH),
-                      caption=t(f"{PAGE}.pre_spotlight", word=word, where=where))
+    picture_col.image(
+        hub.spotlight(image, grid, SPOTLIGHT_WIDTH), caption=t(f"{PAGE}.pre_spotlight", word=word, where=where)
+    )
     with map_col:
         fig = registry.figure("patch_map", grid, t(f"{PAGE}.pre_map_title", word=word), t(f"{PAGE}.pre_weight"))
         col, row, value = figures.strongest_cell(grid)
-        ui.chart(fig, t(f"{PAGE}.pre_map_summary", word=word, where=where, row=row + 1, col=col + 1, value=value,
-                        even=1 / (rows * cols), patches=rows * cols), key=f"{PAGE}_pre_attention")
+        ui.chart(
+            fig,
+            t(
+                f"{PAGE}.pre_map_summary",
+                word=word,
+                where=where,
+                row=row + 1,
+                col=col + 1,
+                value=value,
+                even=1 / (rows * cols),
+                patches=rows * cols,
+            ),
+            key=f"{PAGE}_pre_attention",
+        )
 
 
 def pretrained_side(above: np.ndarray | None) -> None:
@@ -273,8 +400,14 @@ def pretrained_side(above: np.ndarray | None) -> None:
     if not found.words:
         theirs_col.info(t(f"{PAGE}.pre_no_words"))
         return
-    theirs_col.markdown(t(f"{PAGE}.pre_theirs", model=hub.ALLOWLIST[loaded.role].model_id,
-                          caption=found.text, p=float(np.mean(found.word_probabilities))))
+    theirs_col.markdown(
+        t(
+            f"{PAGE}.pre_theirs",
+            model=hub.ALLOWLIST[loaded.role].model_id,
+            caption=found.text,
+            p=float(np.mean(found.word_probabilities)),
+        )
+    )
     chosen, weights = attention_controls(found)
     with theirs_col:  # drawn after the word choice, which it highlights
         token_chart(found, chosen)
@@ -287,37 +420,67 @@ def percent(x: float) -> str:
 
 def gallery() -> None:
     st.subheader(t(f"{PAGE}.gallery_title"))
-    chosen = st.selectbox(t(f"{PAGE}.stress"), scenes.STRESS_SETS, key=STRESS.key, format_func=i18n.formatter(f"{PAGE}.stress_"))
+    chosen = st.selectbox(
+        t(f"{PAGE}.stress"), scenes.STRESS_SETS, key=STRESS.key, format_func=i18n.formatter(f"{PAGE}.stress_")
+    )
     pairs = ", ".join(f"{label(c)} {label(s)}" for c, s in sorted(scenes.HELD_OUT_PAIRS))
     st.info(t(f"{PAGE}.reason_{chosen}", pairs=pairs))
     for captioner in ("generative", "retrieval"):
         scores, reference = results[chosen][captioner].scores, results["in_distribution"][captioner].scores
-        st.markdown(t(f"{PAGE}.gallery_summary", captioner=name(captioner), exact=percent(scores.exact_match),
-                      reference=percent(reference.exact_match), chair_s=percent(scores.chair_s)))
+        st.markdown(
+            t(
+                f"{PAGE}.gallery_summary",
+                captioner=name(captioner),
+                exact=percent(scores.exact_match),
+                reference=percent(reference.exact_match),
+                chair_s=percent(scores.chair_s),
+            )
+        )
     stress, per_row = sets[chosen], GALLERY // 2
     for start in range(0, min(GALLERY, len(stress.images)), per_row):
         for column, i in zip(st.columns(per_row), range(start, min(start + per_row, len(stress.images)))):
             scene = stress.scenes[i]
-            lines = [t(f"{PAGE}.gallery_truth", caption=" + ".join(map(scenes.canonical_caption, scene))) if scene
-                     else t(f"{PAGE}.gallery_no_truth")]
-            lines += [f"**{t(f'{PAGE}.short_{c}')}**: {verdict(results[chosen][c].captions[i], scene)}"
-                      for c in captioning.CAPTIONERS]
+            lines = [
+                t(f"{PAGE}.gallery_truth", caption=" + ".join(map(scenes.canonical_caption, scene)))
+                if scene
+                else t(f"{PAGE}.gallery_no_truth")
+            ]
+            lines += [
+                f"**{t(f'{PAGE}.short_{c}')}**: {verdict(results[chosen][c].captions[i], scene)}"
+                for c in captioning.CAPTIONERS
+            ]
             column.image(enlarge(stress.images[i], THUMB))
             column.caption("  \n".join(lines))
 
 
 def bar_chart(field: str, title: str, summary: str) -> None:
     """One score of every captioner on every stress set, and the generative captioner's worst set."""
-    series = {name(c): [getattr(results[s][c].scores, field) for s in scenes.STRESS_SETS] for c in captioning.CAPTIONERS}
-    fig = registry.figure("grouped_bars", [t(f"{PAGE}.stress_{s}") for s in scenes.STRESS_SETS], series, "",
-                          height=120 + 42 * len(scenes.STRESS_SETS), horizontal=True)
+    series = {
+        name(c): [getattr(results[s][c].scores, field) for s in scenes.STRESS_SETS] for c in captioning.CAPTIONERS
+    }
+    fig = registry.figure(
+        "grouped_bars",
+        [t(f"{PAGE}.stress_{s}") for s in scenes.STRESS_SETS],
+        series,
+        "",
+        height=120 + 42 * len(scenes.STRESS_SETS),
+        horizontal=True,
+    )
     fig.update_xaxes(title_text=t(f"{PAGE}.metrics_axis"), tickformat=".0%")
     score = {s: getattr(results[s]["generative"].scores, field) for s in scenes.STRESS_SETS}
     worst = (min if field == "exact_match" else max)(scenes.STRESS_SETS[1:], key=score.get)
     st.markdown(f"**{t(f'{PAGE}.{title}')}**")
-    ui.chart(fig, t(f"{PAGE}.{summary}", gen_reference=percent(score["in_distribution"]), worst_value=percent(score[worst]),
-                    ret_reference=percent(getattr(results["in_distribution"]["retrieval"].scores, field)),
-                    worst=t(f"{PAGE}.stress_{worst}")), key=f"{PAGE}_{field}")
+    ui.chart(
+        fig,
+        t(
+            f"{PAGE}.{summary}",
+            gen_reference=percent(score["in_distribution"]),
+            worst_value=percent(score[worst]),
+            ret_reference=percent(getattr(results["in_distribution"]["retrieval"].scores, field)),
+            worst=t(f"{PAGE}.stress_{worst}"),
+        ),
+        key=f"{PAGE}_{field}",
+    )
 
 
 def metrics() -> None:
@@ -328,12 +491,26 @@ def metrics() -> None:
     with chair_col:
         bar_chart("chair_s", "metrics_chair_chart", "metrics_chair_summary")
     with st.expander(t(f"{PAGE}.table_title", k=captioning.DEFAULT_K)):
-        header = ([t(f"{PAGE}.col_{c}") for c in ("set", "captioner", "n", "exact")]
-                  + [t(f"common.attr.{slot}") for slot in scenes.SLOTS]
-                  + [t(f"{PAGE}.col_{c}") for c in ("chair_i", "chair_s", "confidence")])
-        rows = [[t(f"{PAGE}.stress_{s}"), name(c), str(r.n), percent(r.exact_match),
-                 *(percent(r.attributes[a]) for a in scenes.SLOTS), percent(r.chair_i), percent(r.chair_s), f"{r.confidence:.2f}"]
-                for s in scenes.STRESS_SETS for c in captioning.CAPTIONERS for r in [results[s][c].scores]]
+        header = (
+            [t(f"{PAGE}.col_{c}") for c in ("set", "captioner", "n", "exact")]
+            + [t(f"common.attr.{slot}") for slot in scenes.SLOTS]
+            + [t(f"{PAGE}.col_{c}") for c in ("chair_i", "chair_s", "confidence")]
+        )
+        rows = [
+            [
+                t(f"{PAGE}.stress_{s}"),
+                name(c),
+                str(r.n),
+                percent(r.exact_match),
+                *(percent(r.attributes[a]) for a in scenes.SLOTS),
+                percent(r.chair_i),
+                percent(r.chair_s),
+                f"{r.confidence:.2f}",
+            ]
+            for s in scenes.STRESS_SETS
+            for c in captioning.CAPTIONERS
+            for r in [results[s][c].scores]
+        ]
         st.markdown(markdown_table(header, rows))
         ui.explain(f"{PAGE}.metrics_help")
 
@@ -343,18 +520,48 @@ def cost() -> None:
     c = registry.caption_cost()
     n = f"{c['sizes'][-1]:,}"
     charts = {
-        "memory": ("cost_axis_mb", {"cost_retrieval": c["retrieval_bytes"], "cost_generative": c["generative_bytes"]}, 1e-6,
-                   t(f"{PAGE}.cost_memory_summary", n=n, retrieval=c["retrieval_bytes"][-1] / 1e6,
-                     model=c["generative_bytes"][0] / 1e6)),
-        "time": ("cost_axis_ms", {"cost_retrieval": c["retrieval_seconds"], "cost_greedy": c["greedy_seconds"],
-                                  "cost_beam": c["beam_seconds"]}, 1e3,
-                 t(f"{PAGE}.cost_time_summary", n=n, retrieval=c["retrieval_seconds"][-1] * 1e3,
-                   greedy=c["greedy_seconds"][0] * 1e3, beam=c["beam_seconds"][0] * 1e3)),
+        "memory": (
+            "cost_axis_mb",
+            {"cost_retrieval": c["retrieval_bytes"], "cost_generative": c["generative_bytes"]},
+            1e-6,
+            t(
+                f"{PAGE}.cost_memory_summary",
+                n=n,
+                retrieval=c["retrieval_bytes"][-1] / 1e6,
+                model=c["generative_bytes"][0] / 1e6,
+            ),
+        ),
+        "time": (
+            "cost_axis_ms",
+            {
+                "cost_retrieval": c["retrieval_seconds"],
+                "cost_greedy": c["greedy_seconds"],
+                "cost_beam": c["beam_seconds"],
+            },
+            1e3,
+            t(
+                f"{PAGE}.cost_time_summary",
+                n=n,
+                retrieval=c["retrieval_seconds"][-1] * 1e3,
+                greedy=c["greedy_seconds"][0] * 1e3,
+                beam=c["beam_seconds"][0] * 1e3,
+            ),
+        ),
     }
     for column, (kind, (unit, series, scale, summary)) in zip(st.columns(2), charts.items()):
         lines = {t(f"{PAGE}.{key}"): (c["sizes"], [v * scale for v in values]) for key, values in series.items()}
-        fig = registry.figure("line_panel", figures.LinePanel(t(f"{PAGE}.cost_{kind}"), lines, t(f"{PAGE}.cost_axis_size"),
-                                                             t(f"{PAGE}.{unit}"), xaxis=DECADES, legend=True), height=360)
+        fig = registry.figure(
+            "line_panel",
+            figures.LinePanel(
+                t(f"{PAGE}.cost_{kind}"),
+                lines,
+                t(f"{PAGE}.cost_axis_size"),
+                t(f"{PAGE}.{unit}"),
+                xaxis=DECADES,
+                legend=True,
+            ),
+            height=360,
+        )
         fig.update_yaxes(DECADES)
         with column:
             ui.chart(fig, summary, key=f"{PAGE}_cost_{kind}")
@@ -369,7 +576,15 @@ metrics()
 cost()
 if not conf.presenting:
     with st.expander(t(f"{PAGE}.details_title")):
-        st.markdown(t(f"{PAGE}.details", dims=captioning.EMBEDDING_DIMS, patches=captioning.PATCH_GRID ** 2,
-                      patch=captioning.PATCH_SIZE, parameters=int(generator.meta["parameters"]),
-                      n_train=len(dictionary.captions), vocabulary=len(generator.vocabulary.words) - len(captioning.SPECIALS)))
+        st.markdown(
+            t(
+                f"{PAGE}.details",
+                dims=captioning.EMBEDDING_DIMS,
+                patches=captioning.PATCH_GRID**2,
+                patch=captioning.PATCH_SIZE,
+                parameters=int(generator.meta["parameters"]),
+                n_train=len(dictionary.captions),
+                vocabulary=len(generator.vocabulary.words) - len(captioning.SPECIALS),
+            )
+        )
 ui.page_end()

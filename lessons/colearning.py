@@ -38,7 +38,9 @@ def points(value: float) -> str:
 
 
 def sound_words(noise: float) -> str:
-    return t(f"{PAGE}.clean") if noise == 0 else t(f"{PAGE}.snr", db=f"{worlds.snr_db(noise) + 0.0:.0f}")  # + 0.0: no "-0"
+    return (
+        t(f"{PAGE}.clean") if noise == 0 else t(f"{PAGE}.snr", db=f"{worlds.snr_db(noise) + 0.0:.0f}")
+    )  # + 0.0: no "-0"
 
 
 def teacher_words(level: int) -> str:
@@ -52,12 +54,27 @@ def controls() -> tuple[int, float, float, int]:
     TEACHER.bind(options=levels)  # a world with fewer teacher levels
     budget, wrong, noise, teacher = st.columns(4)
     budget.select_slider(t(f"{PAGE}.budget"), BUDGET.options, key=BUDGET.key, help=t(f"{PAGE}.budget_help"))
-    wrong.select_slider(t(f"{PAGE}.wrong"), WRONG.options, key=WRONG.key, help=t(f"{PAGE}.wrong_help"),
-                        format_func=i18n.shown_as({r: f"{r:.0%}" for r in WRONG.options}))
-    noise.select_slider(t(f"{PAGE}.noise"), NOISE.options, key=NOISE.key, help=t(f"{PAGE}.noise_help"),
-                        format_func=i18n.shown_as({n: sound_words(n) for n in NOISE.options}))
-    teacher.select_slider(t(f"{PAGE}.teacher"), levels, key=TEACHER.key, help=t(f"{PAGE}.teacher_help"),
-                          format_func=i18n.shown_as({level: teacher_words(level) for level in levels}))
+    wrong.select_slider(
+        t(f"{PAGE}.wrong"),
+        WRONG.options,
+        key=WRONG.key,
+        help=t(f"{PAGE}.wrong_help"),
+        format_func=i18n.shown_as({r: f"{r:.0%}" for r in WRONG.options}),
+    )
+    noise.select_slider(
+        t(f"{PAGE}.noise"),
+        NOISE.options,
+        key=NOISE.key,
+        help=t(f"{PAGE}.noise_help"),
+        format_func=i18n.shown_as({n: sound_words(n) for n in NOISE.options}),
+    )
+    teacher.select_slider(
+        t(f"{PAGE}.teacher"),
+        levels,
+        key=TEACHER.key,
+        help=t(f"{PAGE}.teacher_help"),
+        format_func=i18n.shown_as({level: teacher_words(level) for level in levels}),
+    )
     return tuple(control.value for control in (BUDGET, WRONG, NOISE, TEACHER))
 
 
@@ -70,28 +87,53 @@ def headline(mean: np.ndarray, zero_shot: float, b: int, r: int) -> None:
     best = max(colearning.METHODS[1:], key=now.get)
     lead = now[best] - now["baseline"]
     verdict = "helps" if lead > 0.02 else "hurts" if lead < -0.02 else "same"
-    st.markdown(t(f"{PAGE}.verdict_{verdict}", method=name(best), base=percent(now["baseline"]),
-                  best=percent(now[best]), lead=points(lead)))
+    st.markdown(
+        t(
+            f"{PAGE}.verdict_{verdict}",
+            method=name(best),
+            base=percent(now["baseline"]),
+            best=percent(now[best]),
+            lead=points(lead),
+        )
+    )
 
 
 def efficiency_chart(mean: np.ndarray, zero_shot: float, budget: int, r: int) -> None:
     at_rate = mean[:, :, r]  # (methods, budgets)
     series = {name(m): at_rate[i] for i, m in enumerate(colearning.METHODS)}
     series[name("zero_shot")] = [zero_shot] * len(colearning.LABELS_PER_CLASS)
-    fig = registry.figure("marked_lines", colearning.LABELS_PER_CLASS, series, budget, t(f"{PAGE}.efficiency_title"),
-                          t(f"{PAGE}.budget_axis"), t(f"{PAGE}.accuracy"), log_x=True, dashed=(name("zero_shot"),),
-                          reference=chance, reference_label=t(f"{PAGE}.chance"))
+    fig = registry.figure(
+        "marked_lines",
+        colearning.LABELS_PER_CLASS,
+        series,
+        budget,
+        t(f"{PAGE}.efficiency_title"),
+        t(f"{PAGE}.budget_axis"),
+        t(f"{PAGE}.accuracy"),
+        log_x=True,
+        dashed=(name("zero_shot"),),
+        reference=chance,
+        reference_label=t(f"{PAGE}.chance"),
+    )
     found = colearning.key_points(at_rate)
     if found.most_lead <= 0.02:
         summary = t(f"{PAGE}.efficiency_never")
     elif found.stop is None:
-        summary = t(f"{PAGE}.efficiency_still", most=found.most_budget, lead=points(found.most_lead),
-                    last=colearning.LABELS_PER_CLASS[-1], last_lead=points(found.last_lead))
+        summary = t(
+            f"{PAGE}.efficiency_still",
+            most=found.most_budget,
+            lead=points(found.most_lead),
+            last=colearning.LABELS_PER_CLASS[-1],
+            last_lead=points(found.last_lead),
+        )
     else:
         summary = t(f"{PAGE}.efficiency_stops", most=found.most_budget, lead=points(found.most_lead), stop=found.stop)
     if found.worst_lead < -0.02:
-        summary += " " + t(f"{PAGE}.efficiency_hurts", worst=t(f"{PAGE}.points", n=f"{-found.worst_lead * 100:.1f}"),
-                           at=found.worst_budget)
+        summary += " " + t(
+            f"{PAGE}.efficiency_hurts",
+            worst=t(f"{PAGE}.points", n=f"{-found.worst_lead * 100:.1f}"),
+            at=found.worst_budget,
+        )
     ui.chart(fig, summary, key="colearning_efficiency")
 
 
@@ -99,13 +141,34 @@ def noise_chart(mean: np.ndarray, zero_shot: float, b: int, wrong: float) -> Non
     at_budget = mean[:, b, :]  # (methods, rates)
     series = {name(m): at_budget[i] for i, m in enumerate(colearning.METHODS)}
     series[name("zero_shot")] = [zero_shot] * len(colearning.LABEL_NOISE)
-    fig = registry.figure("marked_lines", colearning.LABEL_NOISE, series, wrong, t(f"{PAGE}.noise_title"),
-                          t(f"{PAGE}.wrong_axis"), t(f"{PAGE}.accuracy"), x_format=".0%", dashed=(name("zero_shot"),),
-                          reference=chance, reference_label=t(f"{PAGE}.chance"))
+    fig = registry.figure(
+        "marked_lines",
+        colearning.LABEL_NOISE,
+        series,
+        wrong,
+        t(f"{PAGE}.noise_title"),
+        t(f"{PAGE}.wrong_axis"),
+        t(f"{PAGE}.accuracy"),
+        x_format=".0%",
+        dashed=(name("zero_shot"),),
+        reference=chance,
+        reference_label=t(f"{PAGE}.chance"),
+    )
     best = 1 + int(np.argmax(at_budget[1:, -1]))
-    ui.chart(fig, t(f"{PAGE}.noise_summary", budget=colearning.LABELS_PER_CLASS[b], worst=f"{colearning.LABEL_NOISE[-1]:.0%}",
-                    base_from=percent(at_budget[0, 0]), base_to=percent(at_budget[0, -1]), method=name(colearning.METHODS[best]),
-                    from_=percent(at_budget[best, 0]), to=percent(at_budget[best, -1])), key="colearning_noise")
+    ui.chart(
+        fig,
+        t(
+            f"{PAGE}.noise_summary",
+            budget=colearning.LABELS_PER_CLASS[b],
+            worst=f"{colearning.LABEL_NOISE[-1]:.0%}",
+            base_from=percent(at_budget[0, 0]),
+            base_to=percent(at_budget[0, -1]),
+            method=name(colearning.METHODS[best]),
+            from_=percent(at_budget[best, 0]),
+            to=percent(at_budget[best, -1]),
+        ),
+        key="colearning_noise",
+    )
 
 
 def pseudo_labels(level: int, teacher_accuracy: float) -> None:
@@ -119,12 +182,23 @@ def pseudo_labels(level: int, teacher_accuracy: float) -> None:
         mistake = colearning.commonest_mistake(confusion)
         summary = t(f"{PAGE}.confusion_summary", right=int(np.trace(confusion)), n=len(labels))
         if mistake:
-            summary += " " + t(f"{PAGE}.confusion_mistake", true=classes[mistake[0]], called=classes[mistake[1]], n=mistake[2])
+            summary += " " + t(
+                f"{PAGE}.confusion_mistake", true=classes[mistake[0]], called=classes[mistake[1]], n=mistake[2]
+            )
         left, right = st.columns([3, 2])
         with left:
-            ui.chart(registry.figure("confusion", confusion, classes, xlabel=t(f"{PAGE}.teacher_says"),
-                                     ylabel=t("common.true"), height=340 if len(classes) < 6 else 420), summary,
-                     key="colearning_confusion")
+            ui.chart(
+                registry.figure(
+                    "confusion",
+                    confusion,
+                    classes,
+                    xlabel=t(f"{PAGE}.teacher_says"),
+                    ylabel=t("common.true"),
+                    height=340 if len(classes) < 6 else 420,
+                ),
+                summary,
+                key="colearning_confusion",
+            )
         with right:
             st.markdown(t(f"{PAGE}.seen_title"))
             seen, said = registry.colearning_examples(conf.world, conf.seed, level)
@@ -166,9 +240,16 @@ def try_sound(curves: colearning.Curves, b: int, r: int, noise: float) -> None:
         else:
             clip, truth = colearning.fit_clip(own), None
         data = registry.colearning_sounds(conf.world, conf.seed, noise)
-        said = dict(zip(colearning.METHODS, colearning.students_say(curves.weights[:, b, r], data, clip, world.sample_rate)))
-        said["zero_shot"] = int(colearning.zero_shot(registry.representation_model(conf.world, colearning.ZERO_SHOT_STRENGTH),
-                                                     conf.world, colearning.features(clip[None], world.sample_rate))[0])
+        said = dict(
+            zip(colearning.METHODS, colearning.students_say(curves.weights[:, b, r], data, clip, world.sample_rate))
+        )
+        said["zero_shot"] = int(
+            colearning.zero_shot(
+                registry.representation_model(conf.world, colearning.ZERO_SHOT_STRENGTH),
+                conf.world,
+                colearning.features(clip[None], world.sample_rate),
+            )[0]
+        )
         picture, words = st.columns([1, 3])
         with picture:
             if own is None:
@@ -176,26 +257,54 @@ def try_sound(curves: colearning.Curves, b: int, r: int, noise: float) -> None:
                 st.caption(t(f"{PAGE}.try_truth", value=classes[truth]))
         with words:
             st.audio(clip, sample_rate=world.sample_rate)
-            heard = t(f"{PAGE}.try_heard", noise=sound_words(noise)) + (" " + t(f"{PAGE}.try_heard_noisy") if noise else "")
+            heard = t(f"{PAGE}.try_heard", noise=sound_words(noise)) + (
+                " " + t(f"{PAGE}.try_heard_noisy") if noise else ""
+            )
             st.caption(t(f"{PAGE}.try_own") if own is not None else heard)
             mark = {True: " ✓", False: " ✗", None: ""}
-            st.markdown("\n".join(f"- **{name(m)}**: {classes[c]}{mark[None if truth is None else c == truth]}"
-                                  for m, c in said.items()))
+            st.markdown(
+                "\n".join(
+                    f"- **{name(m)}**: {classes[c]}{mark[None if truth is None else c == truth]}"
+                    for m, c in said.items()
+                )
+            )
 
 
 def how_it_works() -> None:
     with st.expander(t(f"{PAGE}.how_title")):
         blue, orange, green, grey = figures.CATEGORICAL[0], figures.CATEGORICAL[1], figures.CATEGORICAL[2], "#666"
-        nodes = {"picture": (0.0, 1.0, t("common.image"), blue), "teacher": (1.6, 1.0, t(f"{PAGE}.node_teacher"), green),
-                 "taught": (3.2, 1.0, t(f"{PAGE}.node_taught"), orange), "sound": (3.2, 0.0, t("common.sound"), blue),
-                 "own": (3.2, -1.0, t(f"{PAGE}.node_own"), orange), "student": (4.8, 0.0, t(f"{PAGE}.node_student"), green),
-                 "class": (6.4, 0.0, t(f"{PAGE}.node_class"), grey)}
-        edges = [("picture", "teacher"), ("teacher", "taught"), ("taught", "student"), ("sound", "student"),
-                 ("own", "student"), ("student", "class")]
-        ui.chart(registry.figure("flow_diagram", nodes, edges, height=300, box_width=1.3, box_height=0.55),
-                 key="colearning_flow")
-        st.markdown(t(f"{PAGE}.how", draws=colearning.DRAWS, temperature=colearning.TEMPERATURE, alpha=colearning.RIDGE,
-                      inputs=representation.SOUND_INPUTS, pairs=len(world.indices("train")), test=len(world.indices("test"))))
+        nodes = {
+            "picture": (0.0, 1.0, t("common.image"), blue),
+            "teacher": (1.6, 1.0, t(f"{PAGE}.node_teacher"), green),
+            "taught": (3.2, 1.0, t(f"{PAGE}.node_taught"), orange),
+            "sound": (3.2, 0.0, t("common.sound"), blue),
+            "own": (3.2, -1.0, t(f"{PAGE}.node_own"), orange),
+            "student": (4.8, 0.0, t(f"{PAGE}.node_student"), green),
+            "class": (6.4, 0.0, t(f"{PAGE}.node_class"), grey),
+        }
+        edges = [
+            ("picture", "teacher"),
+            ("teacher", "taught"),
+            ("taught", "student"),
+            ("sound", "student"),
+            ("own", "student"),
+            ("student", "class"),
+        ]
+        ui.chart(
+            registry.figure("flow_diagram", nodes, edges, height=300, box_width=1.3, box_height=0.55),
+            key="colearning_flow",
+        )
+        st.markdown(
+            t(
+                f"{PAGE}.how",
+                draws=colearning.DRAWS,
+                temperature=colearning.TEMPERATURE,
+                alpha=colearning.RIDGE,
+                inputs=representation.SOUND_INPUTS,
+                pairs=len(world.indices("train")),
+                test=len(world.indices("test")),
+            )
+        )
 
 
 ui.step_buttons(PAGE, STEPS)
@@ -205,8 +314,17 @@ curves = registry.colearning_curves(conf.world, conf.seed, noise, level)
 mean = curves.mean()
 test_labels = registry.colearning_sounds(conf.world, conf.seed, noise).test_labels
 zero_shot = float((registry.colearning_zero_shot(conf.world, conf.seed, noise) == test_labels).mean())
-st.caption(t(f"{PAGE}.setting", labelled=int(curves.labelled[b]), budget=budget, pairs=len(world.indices("train")),
-             wrong=f"{wrong:.0%}", teacher=percent(curves.teacher_accuracy), test=len(test_labels)))
+st.caption(
+    t(
+        f"{PAGE}.setting",
+        labelled=int(curves.labelled[b]),
+        budget=budget,
+        pairs=len(world.indices("train")),
+        wrong=f"{wrong:.0%}",
+        teacher=percent(curves.teacher_accuracy),
+        test=len(test_labels),
+    )
+)
 headline(mean, zero_shot, b, r)
 left, right = st.columns(2)
 with left:

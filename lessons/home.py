@@ -11,14 +11,22 @@ from components.i18n import label, t
 from models import audio, worlds
 
 PAGE = "home"
-CHALLENGE_PAGES = {"representation": "representation", "translation": "captioning", "alignment": "alignment",
-                   "fusion": "fusion", "colearning": "colearning"}
+CHALLENGE_PAGES = {
+    "representation": "representation",
+    "translation": "captioning",
+    "alignment": "alignment",
+    "fusion": "fusion",
+    "colearning": "colearning",
+}
 
-conf = ui.page_start(PAGE, [
-    state.Step(f"{PAGE}.step_world", {settings.WORLD: "shapes", SAMPLE: 0}, focus="home_image"),
-    state.Step(f"{PAGE}.step_other", {settings.WORLD: "shapes", SAMPLE: 7}, focus="home_image"),
-    state.Step(f"{PAGE}.step_digits", {settings.WORLD: "digits", SAMPLE: 3}, focus="home_spec"),
-])
+conf = ui.page_start(
+    PAGE,
+    [
+        state.Step(f"{PAGE}.step_world", {settings.WORLD: "shapes", SAMPLE: 0}, focus="home_image"),
+        state.Step(f"{PAGE}.step_other", {settings.WORLD: "shapes", SAMPLE: 7}, focus="home_image"),
+        state.Step(f"{PAGE}.step_digits", {settings.WORLD: "digits", SAMPLE: 3}, focus="home_spec"),
+    ],
+)
 world = registry.world(conf.world, conf.seed)
 
 
@@ -81,7 +89,9 @@ def browser() -> None:
     image_col, text_col, sound_col = st.columns([1, 1, 1.4])
     with image_col:
         st.markdown(f"**{t('common.image')}**")
-        ui.chart(figures.image(view.image, height=260), t("home.image_summary", size=view.image.shape[0]), key="home_image")
+        ui.chart(
+            figures.image(view.image, height=260), t("home.image_summary", size=view.image.shape[0]), key="home_image"
+        )
     with text_col:
         st.markdown(f"**{t('common.caption')}**")
         st.markdown(f"> {view.caption}")
@@ -89,8 +99,9 @@ def browser() -> None:
         names = [t(f"common.attr.{a}") for a in view.attributes]
         values = [label(v) for v in view.attributes.values()]
         # a markdown table, not st.table: that would import pandas (0.25 s) on the very first page
-        st.markdown("\n".join(["| " + " | ".join(names) + " |", "|" + " --- |" * len(names),
-                               "| " + " | ".join(values) + " |"]))
+        st.markdown(
+            "\n".join(["| " + " | ".join(names) + " |", "|" + " --- |" * len(names), "| " + " | ".join(values) + " |"])
+        )
         st.markdown(t("home.split_of", split=t(f"common.split_{view.split}")))
     with sound_col:
         st.markdown(f"**{t('common.sound')}**")
@@ -98,8 +109,15 @@ def browser() -> None:
         db = audio.log_mel(view.audio, view.sample_rate)
         times = audio.frame_times(db.shape[1], view.sample_rate, 128)
         khz = audio.mel_band_centres(view.sample_rate, db.shape[0]) / 1000
-        fig = figures.spectrogram(db, times, np.round(khz, 2), t("home.spectrogram"), t("common.time_s"),
-                                  t("common.frequency_khz"), height=260)
+        fig = figures.spectrogram(
+            db,
+            times,
+            np.round(khz, 2),
+            t("home.spectrogram"),
+            t("common.time_s"),
+            t("common.frequency_khz"),
+            height=260,
+        )
         band, frame_index = np.unravel_index(int(np.argmax(db)), db.shape)
         ui.chart(fig, t("home.spectrogram_summary", freq=khz[band], time=times[frame_index]), key="home_spec")
 

@@ -35,13 +35,16 @@ def step(caption: str, focus: str | None = None, **values) -> state.Step:
     return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()}, focus)
 
 
-conf = ui.page_start(PAGE, [
-    step("scores", "nn_scores", weights="trained", source="test", sample=0),
-    step("untrained", "nn_templates", weights="run"),
-    step("templates", "nn_templates", weights="trained"),
-    step("linear", "nn_regions_linear", layers=0),
-    step("deep", "nn_regions_deep", layers=1, width=8, activation="relu"),
-])
+conf = ui.page_start(
+    PAGE,
+    [
+        step("scores", "nn_scores", weights="trained", source="test", sample=0),
+        step("untrained", "nn_templates", weights="run"),
+        step("templates", "nn_templates", weights="trained"),
+        step("linear", "nn_regions_linear", layers=0),
+        step("deep", "nn_regions_deep", layers=1, width=8, activation="relu"),
+    ],
+)
 for _name, _control in CONTROL.items():
     if _name != "task":  # bound with the world's attributes, in depth_section
         _control.bind()
@@ -110,32 +113,49 @@ def chosen_input(model: nb.PixelNet) -> tuple[np.ndarray, int] | None:
         pixels = safe_input.image_upload(t(f"{PAGE}.upload"), key("upload"))
         if pixels is None:
             return None
-        truth = st.selectbox(t(f"{PAGE}.upload_truth"), range(len(classes)), format_func=class_names.__getitem__,
-                             key=key("upload_truth"))
+        truth = st.selectbox(
+            t(f"{PAGE}.upload_truth"), range(len(classes)), format_func=class_names.__getitem__, key=key("upload_truth")
+        )
         return nb.fit_picture(pixels, world), truth
     examples = nb.curated_examples(nb.predict(model, x_test), y_test.numpy())
     CONTROL["sample"].bind(high=len(y_test) - 1)
     picker, *buttons = st.columns([2.2, 1, 1, 1, 1], vertical_alignment="bottom")
-    picker.number_input(t(f"{PAGE}.sample", n=len(y_test)), **CONTROL["sample"].limits(high=len(y_test) - 1),
-                        persist_state="page")
+    picker.number_input(
+        t(f"{PAGE}.sample", n=len(y_test)), **CONTROL["sample"].limits(high=len(y_test) - 1), persist_state="page"
+    )
     for column, which in zip(buttons, ("random", *nb.EXAMPLE_KINDS)):
-        column.button(t(f"{PAGE}.example_{which}"), key=key(f"example_{which}"), width="stretch",
-                      disabled=which != "random" and examples[which] is None, on_click=pick_example,
-                      args=(which, examples))
+        column.button(
+            t(f"{PAGE}.example_{which}"),
+            key=key(f"example_{which}"),
+            width="stretch",
+            disabled=which != "random" and examples[which] is None,
+            on_click=pick_example,
+            args=(which, examples),
+        )
     i = value("sample")
     return world.images[world.indices("test")[i]], int(y_test[i])
 
 
 def neuron_by_neuron(model: nb.PixelNet, pixels: np.ndarray, truth: int, scores: nb.Scores) -> None:
     st.markdown(t(f"{PAGE}.numbers_text"))
-    rows = [f"| {name} | {d:+.3f} | {b:+.3f} | **{s:+.3f}** | {p:.3f} |"
-            for name, d, b, s, p in zip(class_names, scores.dot, scores.bias, scores.scores, scores.probabilities)]
+    rows = [
+        f"| {name} | {d:+.3f} | {b:+.3f} | **{s:+.3f}** | {p:.3f} |"
+        for name, d, b, s, p in zip(class_names, scores.dot, scores.bias, scores.scores, scores.probabilities)
+    ]
     st.markdown("\n".join([t(f"{PAGE}.numbers_header"), "| --- | ---: | ---: | ---: | ---: |", *rows]))
     x = features.image_vectors(pixels[None])[0]
     tiles = np.stack([nb.contributions(model, x, k, image_shape) for k in range(len(classes))])
-    ui.chart(figures.tiled_heatmap(tiles[None], class_names, title=t(f"{PAGE}.contributions_title"),
-                                   colorbar=t(f"{PAGE}.contribution"), height=template_height(1)),
-             t(f"{PAGE}.contributions_summary", truth=class_names[truth], dot=scores.dot[truth]), key="nn_contrib")
+    ui.chart(
+        figures.tiled_heatmap(
+            tiles[None],
+            class_names,
+            title=t(f"{PAGE}.contributions_title"),
+            colorbar=t(f"{PAGE}.contribution"),
+            height=template_height(1),
+        ),
+        t(f"{PAGE}.contributions_summary", truth=class_names[truth], dot=scores.dot[truth]),
+        key="nn_contrib",
+    )
 
 
 def neurons_section() -> tuple[np.ndarray, int] | None:
@@ -144,8 +164,13 @@ def neurons_section() -> tuple[np.ndarray, int] | None:
     left, right = st.columns(2)
     model = chosen_model()
     for column, name in ((left, "weights"), (right, "source")):
-        column.radio(t(f"{PAGE}.{name}"), CONTROL[name].options, horizontal=True, key=key(name),
-                     format_func=formatter(f"{PAGE}.{name}_"))
+        column.radio(
+            t(f"{PAGE}.{name}"),
+            CONTROL[name].options,
+            horizontal=True,
+            key=key(name),
+            format_func=formatter(f"{PAGE}.{name}_"),
+        )
     left.caption(t(f"{PAGE}.weights_note", epochs=nb.EPOCHS, epoch=current_run().epoch))
     picked = chosen_input(model)
     if picked is None:
@@ -155,15 +180,41 @@ def neurons_section() -> tuple[np.ndarray, int] | None:
     picture, score_col, probability_col = st.columns([1, 1.5, 1.5])
     picture.image(nb.enlarge(pixels), caption=t(f"{PAGE}.input_title", truth=class_names[truth]), width="stretch")
     with score_col:
-        ui.chart(figures.bars(scores.scores, class_names, t(f"{PAGE}.scores_title"), highlight=truth,
-                              xlabel=t(f"{PAGE}.score"), height=250), key="nn_scores")
+        ui.chart(
+            figures.bars(
+                scores.scores,
+                class_names,
+                t(f"{PAGE}.scores_title"),
+                highlight=truth,
+                xlabel=t(f"{PAGE}.score"),
+                height=250,
+            ),
+            key="nn_scores",
+        )
     with probability_col:
-        ui.chart(figures.bars(scores.probabilities, class_names, t(f"{PAGE}.probabilities_title"), highlight=truth,
-                              xlabel=t("common.probability"), height=250, value_range=(0, 1.15), text_format="{:.2f}"),
-                 key="nn_probs")
+        ui.chart(
+            figures.bars(
+                scores.probabilities,
+                class_names,
+                t(f"{PAGE}.probabilities_title"),
+                highlight=truth,
+                xlabel=t("common.probability"),
+                height=250,
+                value_range=(0, 1.15),
+                text_format="{:.2f}",
+            ),
+            key="nn_probs",
+        )
     winner = int(np.argmax(scores.scores))
-    st.markdown(t(f"{PAGE}.verdict", predicted=class_names[winner], truth=class_names[truth],
-                  p=scores.probabilities[truth], loss=scores.loss))
+    st.markdown(
+        t(
+            f"{PAGE}.verdict",
+            predicted=class_names[winner],
+            truth=class_names[truth],
+            p=scores.probabilities[truth],
+            loss=scores.loss,
+        )
+    )
     numbers = st.expander(t(f"{PAGE}.numbers_title"), key=key("numbers"), on_change="rerun")
     if numbers.open:  # drawn only when asked for
         with numbers:
@@ -184,10 +235,17 @@ def training_section() -> None:
     playing = st.session_state.get(key("playing"), False)
     finished = run.epoch >= value("epochs")
     play_col, step_col, reset_col, note = st.columns([1, 1, 1, 3], vertical_alignment="center")
-    play_col.button(t(f"{PAGE}.pause" if playing else f"{PAGE}.play"), key=key("play"), width="stretch",
-                    type="primary", disabled=finished and not playing, on_click=play)
-    step_col.button(t(f"{PAGE}.step"), key=key("step_epoch"), width="stretch", on_click=one_epoch,
-                    help=t(f"{PAGE}.step_help"))
+    play_col.button(
+        t(f"{PAGE}.pause" if playing else f"{PAGE}.play"),
+        key=key("play"),
+        width="stretch",
+        type="primary",
+        disabled=finished and not playing,
+        on_click=play,
+    )
+    step_col.button(
+        t(f"{PAGE}.step"), key=key("step_epoch"), width="stretch", on_click=one_epoch, help=t(f"{PAGE}.step_help")
+    )
     reset_col.button(t(f"{PAGE}.reset"), key=key("reset"), width="stretch", on_click=reset)
     n_train = len(data["train"][1])
     note.caption(t(f"{PAGE}.steps_per_epoch", steps=math.ceil(n_train / value("batch")), n=n_train))
@@ -205,23 +263,58 @@ def live() -> None:
             st.session_state[key("playing")] = False
             st.rerun()  # the whole page: the timer stops and the scores above use the trained run
     curves = run.curves
-    st.progress(min(run.epoch / target, 1.0), text=t(f"{PAGE}.progress", epoch=run.epoch, total=target,
-                                                     loss=curves.train_loss[-1], accuracy=curves.validation_accuracy[-1]))
+    st.progress(
+        min(run.epoch / target, 1.0),
+        text=t(
+            f"{PAGE}.progress",
+            epoch=run.epoch,
+            total=target,
+            loss=curves.train_loss[-1],
+            accuracy=curves.validation_accuracy[-1],
+        ),
+    )
     epochs = list(range(run.epoch + 1))
     splits = (t(f"{PAGE}.train_split"), t(f"{PAGE}.validation_split"))
     x_max = max(target, run.epoch)  # a fixed frame: the curves grow into it
     loss_col, accuracy_col = st.columns(2)
     with loss_col:
-        ui.chart(figures.growing_lines(epochs, dict(zip(splits, (curves.train_loss, curves.validation_loss))),
-                                       t(f"{PAGE}.loss_title"), t(f"{PAGE}.epoch"), t(f"{PAGE}.loss"), x_max=x_max,
-                                       y_max=1.05 * max(curves.train_loss + curves.validation_loss)), key="nn_loss")
+        ui.chart(
+            figures.growing_lines(
+                epochs,
+                dict(zip(splits, (curves.train_loss, curves.validation_loss))),
+                t(f"{PAGE}.loss_title"),
+                t(f"{PAGE}.epoch"),
+                t(f"{PAGE}.loss"),
+                x_max=x_max,
+                y_max=1.05 * max(curves.train_loss + curves.validation_loss),
+            ),
+            key="nn_loss",
+        )
     with accuracy_col:
-        ui.chart(figures.growing_lines(epochs, dict(zip(splits, (curves.train_accuracy, curves.validation_accuracy))),
-                                       t(f"{PAGE}.accuracy_title"), t(f"{PAGE}.epoch"), t(f"{PAGE}.accuracy"),
-                                       x_max=x_max, y_max=1.02, reference=1 / len(classes),
-                                       reference_label=t(f"{PAGE}.chance")), key="nn_accuracy")
-    st.caption(t(f"{PAGE}.curves_summary", start=curves.train_loss[0], end=curves.train_loss[-1],
-                 accuracy=curves.validation_accuracy[-1], epoch=run.epoch, seconds=run.seconds))
+        ui.chart(
+            figures.growing_lines(
+                epochs,
+                dict(zip(splits, (curves.train_accuracy, curves.validation_accuracy))),
+                t(f"{PAGE}.accuracy_title"),
+                t(f"{PAGE}.epoch"),
+                t(f"{PAGE}.accuracy"),
+                x_max=x_max,
+                y_max=1.02,
+                reference=1 / len(classes),
+                reference_label=t(f"{PAGE}.chance"),
+            ),
+            key="nn_accuracy",
+        )
+    st.caption(
+        t(
+            f"{PAGE}.curves_summary",
+            start=curves.train_loss[0],
+            end=curves.train_loss[-1],
+            accuracy=curves.validation_accuracy[-1],
+            epoch=run.epoch,
+            seconds=run.seconds,
+        )
+    )
     templates_section(run)
 
 
@@ -238,9 +331,17 @@ def templates_section(run: nb.Run) -> None:
     trained_maps = nb.templates(trained["linear"][0].first_layer.weight.numpy(), image_shape)
     rows = [t(f"{PAGE}.run_row", epoch=shown), t(f"{PAGE}.trained_row")]
     facts = nb.template_summary(nb.template_match(run_maps, registry.nn_class_means(world.name, conf.seed)))
-    ui.chart(figures.tiled_heatmap(np.stack([nb.unit_scale(run_maps), nb.unit_scale(trained_maps)]), class_names,
-                                   rows, colorbar=t(f"{PAGE}.weight"), height=template_height(len(rows))),
-             t(f"{PAGE}.templates_summary", epoch=shown, k=len(classes), **facts), key="nn_templates")
+    ui.chart(
+        figures.tiled_heatmap(
+            np.stack([nb.unit_scale(run_maps), nb.unit_scale(trained_maps)]),
+            class_names,
+            rows,
+            colorbar=t(f"{PAGE}.weight"),
+            height=template_height(len(rows)),
+        ),
+        t(f"{PAGE}.templates_summary", epoch=shown, k=len(classes), **facts),
+        key="nn_templates",
+    )
 
 
 def template_height(rows: int) -> int:
@@ -259,8 +360,13 @@ def depth_section() -> None:
     task.selectbox(t(f"{PAGE}.task"), tasks, format_func=formatter("common.attr."), key=key("task"))
     layers.slider(t(f"{PAGE}.layers"), **CONTROL["layers"].limits())
     width.select_slider(t(f"{PAGE}.width"), CONTROL["width"].options, key=key("width"), disabled=value("layers") == 0)
-    activation.selectbox(t(f"{PAGE}.activation"), CONTROL["activation"].options, key=key("activation"), format_func=shown_as({a: activation_label(a) for a in CONTROL["activation"].options}),
-                         disabled=value("layers") == 0)
+    activation.selectbox(
+        t(f"{PAGE}.activation"),
+        CONTROL["activation"].options,
+        key=key("activation"),
+        format_func=shown_as({a: activation_label(a) for a in CONTROL["activation"].options}),
+        disabled=value("layers") == 0,
+    )
     hidden = (value("width"),) * value("layers")
     attribute = value("task")
     names = [label(c) for c in world.classes[attribute]]
@@ -273,22 +379,43 @@ def depth_section() -> None:
     activation_name = activation_label(value("activation"))
     sizes = nb.layer_sizes(2, hidden, len(names))
     arrows = " → ".join(map(str, sizes))
-    deep_name = t(f"{PAGE}.deep_name", sizes=arrows, activation=activation_name) if hidden else t(f"{PAGE}.linear_plane_name")
-    for column, result, name, which in zip(st.columns(2), (linear, deep), (t(f"{PAGE}.linear_plane_name"), deep_name),
-                                           ("linear", "deep")):
+    deep_name = (
+        t(f"{PAGE}.deep_name", sizes=arrows, activation=activation_name) if hidden else t(f"{PAGE}.linear_plane_name")
+    )
+    for column, result, name, which in zip(
+        st.columns(2), (linear, deep), (t(f"{PAGE}.linear_plane_name"), deep_name), ("linear", "deep")
+    ):
         with column:
-            fig = figures.decision_regions(result["xs"], result["ys"], result["regions"], plane[test], labels, names,
-                                           t(f"{PAGE}.regions_title", name=name, accuracy=result["accuracy"]),
-                                           t(f"{PAGE}.component", n=1), t(f"{PAGE}.component", n=2), height=400)
-            summary = t(f"{PAGE}.regions_summary", accuracy=result["accuracy"], chance=chance, parameters=result["parameters"])
+            fig = figures.decision_regions(
+                result["xs"],
+                result["ys"],
+                result["regions"],
+                plane[test],
+                labels,
+                names,
+                t(f"{PAGE}.regions_title", name=name, accuracy=result["accuracy"]),
+                t(f"{PAGE}.component", n=1),
+                t(f"{PAGE}.component", n=2),
+                height=400,
+            )
+            summary = t(
+                f"{PAGE}.regions_summary", accuracy=result["accuracy"], chance=chance, parameters=result["parameters"]
+            )
             if result["accuracy"] < chance:  # a fitted model below the majority guess needs a word
                 summary += " " + t(f"{PAGE}.regions_below_majority")
             ui.chart(fig, summary, key=f"nn_regions_{which}")
-    layer_names = [t(f"{PAGE}.input_layer")] + [t(f"{PAGE}.hidden_layer", n=i + 1, activation=activation_name)
-                                                for i in range(len(hidden))] + [t(f"{PAGE}.output_layer")]
-    ui.chart(figures.network_diagram(sizes, layer_names, t(f"{PAGE}.diagram_title", parameters=deep["parameters"]),
-                                     height=300), t(f"{PAGE}.diagram_summary", sizes=arrows),
-             key="nn_diagram")
+    layer_names = (
+        [t(f"{PAGE}.input_layer")]
+        + [t(f"{PAGE}.hidden_layer", n=i + 1, activation=activation_name) for i in range(len(hidden))]
+        + [t(f"{PAGE}.output_layer")]
+    )
+    ui.chart(
+        figures.network_diagram(
+            sizes, layer_names, t(f"{PAGE}.diagram_title", parameters=deep["parameters"]), height=300
+        ),
+        t(f"{PAGE}.diagram_summary", sizes=arrows),
+        key="nn_diagram",
+    )
     ui.explain(f"{PAGE}.deep_detail")
 
 
@@ -301,10 +428,15 @@ def cost_section(picked: tuple[np.ndarray, int] | None) -> None:
     names = {kind: t(f"{PAGE}.kind_{kind}", hidden=nb.MLP_HIDDEN[0]) for kind in nb.KINDS}
     with learned:
         st.markdown(f"**{t(f'{PAGE}.learned_once')}**")
-        rows = [f"| {names[kind]} | {meta['parameters']:,} | {meta['epochs']} | {meta['train_seconds']:.2f} s | "
-                f"{meta['test_accuracy']:.1%} |" for kind, (_, meta) in trained.items()]
-        rows.append(f"| {t(f'{PAGE}.run_short')} | {nb.parameter_count(run.model):,} | {run.epoch} | {run.seconds:.2f} s | "
-                    f"{nb.test_accuracy(run.model, data):.1%} |")
+        rows = [
+            f"| {names[kind]} | {meta['parameters']:,} | {meta['epochs']} | {meta['train_seconds']:.2f} s | "
+            f"{meta['test_accuracy']:.1%} |"
+            for kind, (_, meta) in trained.items()
+        ]
+        rows.append(
+            f"| {t(f'{PAGE}.run_short')} | {nb.parameter_count(run.model):,} | {run.epoch} | {run.seconds:.2f} s | "
+            f"{nb.test_accuracy(run.model, data):.1%} |"
+        )
         st.markdown("\n".join([t(f"{PAGE}.learned_header"), "| --- | ---: | ---: | ---: | ---: |", *rows]))
         st.caption(t(f"{PAGE}.learned_note"))
     with inference:
@@ -317,8 +449,10 @@ def cost_section(picked: tuple[np.ndarray, int] | None) -> None:
         for kind, (model, _) in trained.items():
             probabilities = nb.predict(model, pixels[None])[0]
             top = int(np.argmax(probabilities))
-            rows.append(f"| {names[kind]} | {nb.multiply_adds(model):,} | "
-                        f"{nb.inference_seconds(model, pixels) * 1e6:.0f} µs | {class_names[top]} ({probabilities[top]:.2f}) |")
+            rows.append(
+                f"| {names[kind]} | {nb.multiply_adds(model):,} | "
+                f"{nb.inference_seconds(model, pixels) * 1e6:.0f} µs | {class_names[top]} ({probabilities[top]:.2f}) |"
+            )
         st.markdown("\n".join([t(f"{PAGE}.inference_header"), "| --- | ---: | ---: | --- |", *rows]))
         st.caption(t(f"{PAGE}.inference_note"))
 

@@ -5,8 +5,18 @@ import streamlit as st
 from PIL import Image
 
 from components import figures, i18n, pretrained, registry, safe_input, state, ui
-from components.controls.representation import (ATTRIBUTE, CAPTION, CLIP_CAPTIONS, CLIP_EXAMPLES, DIMS, EXAMPLES, PICK,
-                                                 PROJECTION, STRENGTH, TAB)
+from components.controls.representation import (
+    ATTRIBUTE,
+    CAPTION,
+    CLIP_CAPTIONS,
+    CLIP_EXAMPLES,
+    DIMS,
+    EXAMPLES,
+    PICK,
+    PROJECTION,
+    STRENGTH,
+    TAB,
+)
 from components.i18n import label, t
 from models import features, worlds
 from models import pretrained as hub
@@ -15,24 +25,41 @@ from models import representation as rep
 PAGE = "representation"
 TAB_LABEL = f"{PAGE}.tab_label"  # the tabs widget's own state: the open tab's label, in the visitor's language
 # Okabe-Ito stand-ins for the named colours: near their names, and distinguishable with colour-blindness
-SWATCH = {"red": "#D55E00", "orange": "#E69F00", "yellow": "#F0E442", "green": "#009E73", "blue": "#0072B2", "purple": "#CC79A7"}
+SWATCH = {
+    "red": "#D55E00",
+    "orange": "#E69F00",
+    "yellow": "#F0E442",
+    "green": "#009E73",
+    "blue": "#0072B2",
+    "purple": "#CC79A7",
+}
 THUMB = 3  # thumbnails: each pixel drawn 3x3, so a 32-pixel picture is 96 pixels wide and stays sharp
 BATCH = 8
 # Pretrained mode: CLIP with the two photos, two pictures of the world and the visitor's own photo
 CLIP_UPLOAD = f"{PAGE}.clip_upload"
-CLIP_DRAWINGS = {"shapes": ({"colour": "red", "shape": "circle"}, {"colour": "blue", "shape": "square"}),
-                 "digits": ({"digit": "3"}, {"digit": "7"})}
+CLIP_DRAWINGS = {
+    "shapes": ({"colour": "red", "shape": "circle"}, {"colour": "blue", "shape": "square"}),
+    "digits": ({"digit": "3"}, {"digit": "7"}),
+}
 CLIP_INPUT = 224  # CLIP's input size: world pictures are enlarged to it without smoothing, so edges stay sharp
 MAX_CAPTIONS, MAX_CAPTION_CHARS = 10, 200
 
-conf = ui.page_start(PAGE, [
-    state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
-    state.Step(f"{PAGE}.step_strong", {STRENGTH: 1.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
-    state.Step(f"{PAGE}.step_search", {STRENGTH: rep.DEFAULT_STRENGTH, CAPTION: EXAMPLES["shapes"][0],
-                                       TAB: "retrieval"}),
-    state.Step(f"{PAGE}.step_zero_shot", {STRENGTH: 1.0, TAB: "zero_shot"}),
-    state.Step(f"{PAGE}.step_missing", {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: "missing"}, focus=f"{PAGE}_missing"),
-])
+conf = ui.page_start(
+    PAGE,
+    [
+        state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
+        state.Step(f"{PAGE}.step_strong", {STRENGTH: 1.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
+        state.Step(
+            f"{PAGE}.step_search", {STRENGTH: rep.DEFAULT_STRENGTH, CAPTION: EXAMPLES["shapes"][0], TAB: "retrieval"}
+        ),
+        state.Step(f"{PAGE}.step_zero_shot", {STRENGTH: 1.0, TAB: "zero_shot"}),
+        state.Step(
+            f"{PAGE}.step_missing",
+            {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: "missing"},
+            focus=f"{PAGE}_missing",
+        ),
+    ],
+)
 world = registry.world(conf.world, conf.seed)
 attributes = list(world.classes)
 test = world.indices("test")
@@ -47,12 +74,26 @@ st.session_state[f"{PAGE}.caption_world"] = world.name
 PICK.bind(high=len(test) - 1)
 
 strength_col, attribute_col, projection_col, dims_col = st.columns([3, 1.3, 1.6, 1])
-strength_col.select_slider(t(f"{PAGE}.strength"), STRENGTH.options, key=STRENGTH.key, format_func=lambda s: f"{s:g}",
-                           help=t(f"{PAGE}.strength_help"))
-attribute_col.selectbox(t(f"{PAGE}.attribute"), attributes, key=ATTRIBUTE.key, format_func=i18n.formatter("common.attr."))
-projection_col.radio(t(f"{PAGE}.projection"), PROJECTION.options, key=PROJECTION.key, horizontal=True,
-                     format_func=i18n.formatter(f"{PAGE}.projection_"))
-dims_col.radio(t(f"{PAGE}.dims"), DIMS.options, key=DIMS.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.dims_"))
+strength_col.select_slider(
+    t(f"{PAGE}.strength"),
+    STRENGTH.options,
+    key=STRENGTH.key,
+    format_func=lambda s: f"{s:g}",
+    help=t(f"{PAGE}.strength_help"),
+)
+attribute_col.selectbox(
+    t(f"{PAGE}.attribute"), attributes, key=ATTRIBUTE.key, format_func=i18n.formatter("common.attr.")
+)
+projection_col.radio(
+    t(f"{PAGE}.projection"),
+    PROJECTION.options,
+    key=PROJECTION.key,
+    horizontal=True,
+    format_func=i18n.formatter(f"{PAGE}.projection_"),
+)
+dims_col.radio(
+    t(f"{PAGE}.dims"), DIMS.options, key=DIMS.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.dims_")
+)
 
 strength, attribute = STRENGTH.value, ATTRIBUTE.value
 attribute_name = t(f"common.attr.{attribute}")
@@ -79,7 +120,9 @@ def thumbnail(i: int) -> np.ndarray:
 def gallery(samples, captions: list[str], per_row: int) -> None:
     """Thumbnails in a grid of equal columns, each with its caption under it."""
     for start in range(0, len(samples), per_row):
-        for column, i, text in zip(st.columns(per_row), samples[start:start + per_row], captions[start:start + per_row]):
+        for column, i, text in zip(
+            st.columns(per_row), samples[start : start + per_row], captions[start : start + per_row]
+        ):
             column.image(thumbnail(i), caption=text)
 
 
@@ -91,26 +134,48 @@ def spaces() -> None:
     groups = [class_name(i) for i in rows]
     method, dims = PROJECTION.value, DIMS.value
     with st.spinner(t(f"{PAGE}.projecting"), show_time=True):  # shown only if it takes over 0.5 s: a new t-SNE
-        joint_points, coordinated_points = (registry.representation_projection(world.name, conf.seed, kind, method, dims)
-                                            for kind in (None, strength))
+        joint_points, coordinated_points = (
+            registry.representation_projection(world.name, conf.seed, kind, method, dims) for kind in (None, strength)
+        )
     joint_col, coordinated_col = st.columns(2)
     with joint_col:
-        fig = figures.embedding_map(joint_points, groups, order, t(f"{PAGE}.joint_title"), colours=colours,
-                                    hover=[world.captions[i] for i in rows])
+        fig = figures.embedding_map(
+            joint_points,
+            groups,
+            order,
+            t(f"{PAGE}.joint_title"),
+            colours=colours,
+            hover=[world.captions[i] for i in rows],
+        )
         joint_vectors = registry.representation_vectors(world.name, conf.seed, None)["joint"]
         agreement = rep.neighbour_agreement(joint_vectors, world.labels(attribute)[test])
-        ui.chart(fig, t(f"{PAGE}.joint_summary", n=len(rows), attribute=attribute_name, agreement=agreement),
-                 key=f"{PAGE}_joint_map")
+        ui.chart(
+            fig,
+            t(f"{PAGE}.joint_summary", n=len(rows), attribute=attribute_name, agreement=agreement),
+            key=f"{PAGE}_joint_map",
+        )
     with coordinated_col:
         n = len(rows)
         fig = figures.embedding_map(
-            coordinated_points, groups * 3, order, t(f"{PAGE}.coordinated_title", strength=f"{strength:g}"), colours=colours,
-            symbols=[modality_names[m] for m in rep.MODALITIES for _ in rows], symbol_order=list(modality_names.values()),
+            coordinated_points,
+            groups * 3,
+            order,
+            t(f"{PAGE}.coordinated_title", strength=f"{strength:g}"),
+            colours=colours,
+            symbols=[modality_names[m] for m in rep.MODALITIES for _ in rows],
+            symbol_order=list(modality_names.values()),
             links=[(i, i + n, i + 2 * n) for i in range(n)],
-            hover=[t(f"{PAGE}.modality_point", modality=modality_names[m], caption=world.captions[i])
-                   for m in rep.MODALITIES for i in rows])
-        ui.chart(fig, t(f"{PAGE}.coordinated_summary", n=n, cosine=report["summary"]["paired_cosine"]),
-                 key=f"{PAGE}_coordinated_map")
+            hover=[
+                t(f"{PAGE}.modality_point", modality=modality_names[m], caption=world.captions[i])
+                for m in rep.MODALITIES
+                for i in rows
+            ],
+        )
+        ui.chart(
+            fig,
+            t(f"{PAGE}.coordinated_summary", n=n, cosine=report["summary"]["paired_cosine"]),
+            key=f"{PAGE}_coordinated_map",
+        )
     ui.explain(f"{PAGE}.spaces_help")
     if method == "tsne":
         st.caption(t(f"{PAGE}.tsne_note"))
@@ -120,31 +185,66 @@ def strength_curve() -> None:
     st.subheader(t(f"{PAGE}.strength_title"))
     reports = [registry.representation_report(world.name, conf.seed, s)["summary"] for s in rep.STRENGTHS]
     chance = report["retrieval"][("text", "image")]["chance_r1"]
-    series = {t(f"{PAGE}.paired_cosine"): [r["paired_cosine"] for r in reports],
-              t(f"{PAGE}.recall_text_image"): [r["text_to_image_r1"] for r in reports]}
+    series = {
+        t(f"{PAGE}.paired_cosine"): [r["paired_cosine"] for r in reports],
+        t(f"{PAGE}.recall_text_image"): [r["text_to_image_r1"] for r in reports],
+    }
     if "zero_shot" in report["summary"]:
         series[t(f"{PAGE}.zero_shot_line")] = [r["zero_shot"] for r in reports]
     labels = [f"{s:g}" for s in rep.STRENGTHS]
     chart_col, metric_col = st.columns([3, 1])
     with chart_col:
-        fig = figures.lines(labels, series, t(f"{PAGE}.strength_chart"), t(f"{PAGE}.strength_axis"), t(f"{PAGE}.score_axis"),
-                            height=360)
+        fig = figures.lines(
+            labels, series, t(f"{PAGE}.strength_chart"), t(f"{PAGE}.strength_axis"), t(f"{PAGE}.score_axis"), height=360
+        )
         current = rep.STRENGTHS.index(strength)  # a dotted line at the chosen strength
-        fig.update_layout(legend=figures.LEGEND_BELOW, xaxis={"type": "category"},
-                          shapes=[{"type": "line", "x0": current, "x1": current, "y0": 0, "y1": 1, "yref": "paper",
-                                   "line": {"dash": "dot", "color": "#888"}}])
-        ui.chart(fig, t(f"{PAGE}.strength_summary", low=labels[0], high=labels[-1], cos_low=reports[0]["paired_cosine"],
-                        cos_high=reports[-1]["paired_cosine"], r_low=reports[0]["text_to_image_r1"],
-                        r_high=reports[-1]["text_to_image_r1"], chance=chance), key=f"{PAGE}_strength")
+        fig.update_layout(
+            legend=figures.LEGEND_BELOW,
+            xaxis={"type": "category"},
+            shapes=[
+                {
+                    "type": "line",
+                    "x0": current,
+                    "x1": current,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "paper",
+                    "line": {"dash": "dot", "color": "#888"},
+                }
+            ],
+        )
+        ui.chart(
+            fig,
+            t(
+                f"{PAGE}.strength_summary",
+                low=labels[0],
+                high=labels[-1],
+                cos_low=reports[0]["paired_cosine"],
+                cos_high=reports[-1]["paired_cosine"],
+                r_low=reports[0]["text_to_image_r1"],
+                r_high=reports[-1]["text_to_image_r1"],
+                chance=chance,
+            ),
+            key=f"{PAGE}_strength",
+        )
     summary = report["summary"]
     metric_col.metric(t(f"{PAGE}.metric_cosine"), f"{summary['paired_cosine']:.2f}")
-    metric_col.metric(t(f"{PAGE}.metric_r1"), f"{summary['text_to_image_r1']:.0%}", t(f"{PAGE}.metric_chance", chance=chance),
-                      delta_color="off", delta_arrow="off")
+    metric_col.metric(
+        t(f"{PAGE}.metric_r1"),
+        f"{summary['text_to_image_r1']:.0%}",
+        t(f"{PAGE}.metric_chance", chance=chance),
+        delta_color="off",
+        delta_arrow="off",
+    )
     metric_col.metric(t(f"{PAGE}.metric_r5"), f"{summary['text_to_image_r5']:.0%}")
     if "zero_shot" in summary:
-        metric_col.metric(t(f"{PAGE}.metric_zero_shot"), f"{summary['zero_shot']:.0%}",
-                          t(f"{PAGE}.metric_chance", chance=1 / len(rep.descriptions(world.name)[0])),
-                          delta_color="off", delta_arrow="off")
+        metric_col.metric(
+            t(f"{PAGE}.metric_zero_shot"),
+            f"{summary['zero_shot']:.0%}",
+            t(f"{PAGE}.metric_chance", chance=1 / len(rep.descriptions(world.name)[0])),
+            delta_color="off",
+            delta_arrow="off",
+        )
 
 
 def set_caption(text: str) -> None:
@@ -186,8 +286,11 @@ def search_by_image() -> None:
     scores = vectors["text"] @ vectors["image"][pick]
     picture, captions = st.columns([1, 4])
     picture.image(thumbnail(test[pick]), caption=world.captions[test[pick]])
-    lines = [f"- `{scores[j]:.2f}` {world.captions[test[j]]} — {t(f'{PAGE}.caption_hit' if same[j] else f'{PAGE}.caption_miss')}"
-             for j in np.argsort(-scores)[:5]]
+    lines = [
+        f"- `{scores[j]:.2f}` {world.captions[test[j]]} — "
+        f"{t(f'{PAGE}.caption_hit' if same[j] else f'{PAGE}.caption_miss')}"
+        for j in np.argsort(-scores)[:5]
+    ]
     captions.markdown(f"**{t(f'{PAGE}.nearest_captions')}**\n\n" + "\n".join(lines))
 
 
@@ -195,23 +298,56 @@ def similarity_matrix() -> None:
     positions = (PICK.value + np.arange(BATCH)) % len(test)
     batch = test[positions]
     sims = rep.similarity(vectors["image"][positions], vectors["text"][positions])  # (images, captions)
-    fig = figures.heatmap(sims, t(f"{PAGE}.matrix_title"), x=[world.captions[i] for i in batch],
-                          y=[f"{t(f'{PAGE}.matrix_images')} {k + 1}" for k in range(BATCH)], colorbar="cos",
-                          reverse_y=True, zmin=-1, zmax=1, height=480)
+    fig = figures.heatmap(
+        sims,
+        t(f"{PAGE}.matrix_title"),
+        x=[world.captions[i] for i in batch],
+        y=[f"{t(f'{PAGE}.matrix_images')} {k + 1}" for k in range(BATCH)],
+        colorbar="cos",
+        reverse_y=True,
+        zmin=-1,
+        zmax=1,
+        height=480,
+    )
     fig.update_traces(texttemplate="%{z:.2f}")
-    pictures = [{"source": Image.fromarray(world.images[i]), "xref": "paper", "yref": "y", "x": -0.01, "y": row,
-                 "sizex": 0.07, "sizey": 0.9, "xanchor": "right", "yanchor": "middle"} for row, i in enumerate(batch)]
+    pictures = [
+        {
+            "source": Image.fromarray(world.images[i]),
+            "xref": "paper",
+            "yref": "y",
+            "x": -0.01,
+            "y": row,
+            "sizex": 0.07,
+            "sizey": 0.9,
+            "xanchor": "right",
+            "yanchor": "middle",
+        }
+        for row, i in enumerate(batch)
+    ]
     fig.update_layout(images=pictures, margin={"l": 60}, xaxis={"tickangle": -30}, yaxis={"showticklabels": False})
     off = ~np.eye(BATCH, dtype=bool)
-    ui.chart(fig, t(f"{PAGE}.matrix_summary", hits=int((sims.argmax(1) == np.arange(BATCH)).sum()), n=BATCH,
-                    diagonal=float(np.diag(sims).mean()), off=float(sims[off].mean())), key=f"{PAGE}_matrix")
+    ui.chart(
+        fig,
+        t(
+            f"{PAGE}.matrix_summary",
+            hits=int((sims.argmax(1) == np.arange(BATCH)).sum()),
+            n=BATCH,
+            diagonal=float(np.diag(sims).mean()),
+            off=float(sims[off].mean()),
+        ),
+        key=f"{PAGE}_matrix",
+    )
 
 
 def recall_table() -> None:
     st.markdown(f"**{t(f'{PAGE}.recall_title', n=len(test))}**")
-    header = f"| {t(f'{PAGE}.recall_direction')} | R@1 | R@5 | {t(f'{PAGE}.recall_chance')} R@1 | {t(f'{PAGE}.recall_chance')} R@5 |"
-    rows = [f"| {modality_names[q]} → {modality_names[g]} | {r['r1']:.1%} | {r['r5']:.1%} | {r['chance_r1']:.1%} | {r['chance_r5']:.1%} |"
-            for (q, g), r in report["retrieval"].items()]
+    chance = t(f"{PAGE}.recall_chance")
+    header = f"| {t(f'{PAGE}.recall_direction')} | R@1 | R@5 | {chance} R@1 | {chance} R@5 |"
+    rows = [
+        f"| {modality_names[q]} → {modality_names[g]} | {r['r1']:.1%} | {r['r5']:.1%} "
+        f"| {r['chance_r1']:.1%} | {r['chance_r5']:.1%} |"
+        for (q, g), r in report["retrieval"].items()
+    ]
     st.markdown("\n".join([header, "| --- | ---: | ---: | ---: | ---: |", *rows]))
     ui.explain(f"{PAGE}.recall_help")
 
@@ -250,16 +386,32 @@ def scenario_name(present: tuple[str, ...]) -> str:
 
 def missing_modality() -> None:
     st.markdown(t(f"{PAGE}.missing_intro", attribute=attribute_name))
-    joint, coordinated = (registry.representation_missing(world.name, conf.seed, kind, attribute) for kind in (None, strength))
-    fig = figures.grouped_bars([scenario_name(p) for p in rep.SCENARIOS],
-                               {t(f"{PAGE}.joint_name"): [joint[p] for p in rep.SCENARIOS],
-                                t(f"{PAGE}.coordinated_name", strength=f"{strength:g}"): [coordinated[p] for p in rep.SCENARIOS]},
-                               t(f"{PAGE}.missing_chart", attribute=attribute_name), t(f"{PAGE}.missing_accuracy"),
-                               reference=1 / len(world.classes[attribute]), reference_label=t(f"{PAGE}.chance_line"))
+    joint, coordinated = (
+        registry.representation_missing(world.name, conf.seed, kind, attribute) for kind in (None, strength)
+    )
+    fig = figures.grouped_bars(
+        [scenario_name(p) for p in rep.SCENARIOS],
+        {
+            t(f"{PAGE}.joint_name"): [joint[p] for p in rep.SCENARIOS],
+            t(f"{PAGE}.coordinated_name", strength=f"{strength:g}"): [coordinated[p] for p in rep.SCENARIOS],
+        },
+        t(f"{PAGE}.missing_chart", attribute=attribute_name),
+        t(f"{PAGE}.missing_accuracy"),
+        reference=1 / len(world.classes[attribute]),
+        reference_label=t(f"{PAGE}.chance_line"),
+    )
     degraded = rep.SCENARIOS[1:]
-    ui.chart(fig, t(f"{PAGE}.missing_summary", joint=np.mean([joint[p] for p in degraded]),
-                    coordinated=np.mean([coordinated[p] for p in degraded]), joint_all=joint[rep.MODALITIES],
-                    coordinated_all=coordinated[rep.MODALITIES]), key=f"{PAGE}_missing")
+    ui.chart(
+        fig,
+        t(
+            f"{PAGE}.missing_summary",
+            joint=np.mean([joint[p] for p in degraded]),
+            coordinated=np.mean([coordinated[p] for p in degraded]),
+            joint_all=joint[rep.MODALITIES],
+            coordinated_all=coordinated[rep.MODALITIES],
+        ),
+        key=f"{PAGE}_missing",
+    )
     if attribute == "position":
         st.caption(t(f"{PAGE}.missing_note"))
 
@@ -281,21 +433,27 @@ def clip_pictures() -> tuple[list[str], list[np.ndarray]]:
     named += [drawing(wanted) for wanted in CLIP_DRAWINGS[world.name]]
     own = safe_input.image_upload(t("pretrained.upload_photo"), key=CLIP_UPLOAD)
     if own is not None:
-        named.append((t("pretrained.photo_source.upload"), hub.centre_square(own)))  # what CLIP reads; a thin strip stays small
+        named.append(
+            (t("pretrained.photo_source.upload"), hub.centre_square(own))
+        )  # what CLIP reads; a thin strip stays small
     return [n for n, _ in named], [p for _, p in named]
 
 
 def typed_captions() -> list[str]:
     """The text area's non-empty lines, each through safe_input's cleaning; at most MAX_CAPTIONS."""
-    raw = st.text_area(t(f"{PAGE}.clip_captions"), key=CLIP_CAPTIONS.key, height=160,
-                       help=t(f"{PAGE}.clip_captions_help", n=MAX_CAPTIONS, chars=MAX_CAPTION_CHARS))
+    raw = st.text_area(
+        t(f"{PAGE}.clip_captions"),
+        key=CLIP_CAPTIONS.key,
+        height=160,
+        help=t(f"{PAGE}.clip_captions_help", n=MAX_CAPTIONS, chars=MAX_CAPTION_CHARS),
+    )
     captions, notices = [], {}  # notice key -> notice: each message once
     for line in (line for line in raw.splitlines() if line.strip()):
         if len(captions) == MAX_CAPTIONS:
             notices["too_many"] = safe_input.Notice(f"{PAGE}.clip_too_many", {"n": MAX_CAPTIONS})
             break
         try:  # cut first: cleaning a pasted megabyte character by character would stall every rerun
-            caption, changed = safe_input.clean_text(line[:2 * MAX_CAPTION_CHARS], MAX_CAPTION_CHARS)
+            caption, changed = safe_input.clean_text(line[: 2 * MAX_CAPTION_CHARS], MAX_CAPTION_CHARS)
         except safe_input.BadInput:  # only invisible characters
             continue
         if caption in captions:  # one column per caption: a repeat would merge into the first
@@ -316,7 +474,9 @@ def clip_space() -> None:
         return
     ui.explain(f"{PAGE}.clip_intro")
     CLIP_CAPTIONS.bind(default="\n".join(CLIP_EXAMPLES[world.name]))
-    if st.session_state.get(f"{PAGE}.clip_world", world.name) != world.name:  # the default captions name the world's pictures
+    if (
+        st.session_state.get(f"{PAGE}.clip_world", world.name) != world.name
+    ):  # the default captions name the world's pictures
         st.session_state[CLIP_CAPTIONS.key] = "\n".join(CLIP_EXAMPLES[world.name])
     st.session_state[f"{PAGE}.clip_world"] = world.name
     text_col, upload_col = st.columns([3, 2])
@@ -335,36 +495,73 @@ def clip_space() -> None:
     matrix_col, map_col = st.columns(2)
     best = space.similarity.argmax(axis=1)
     with matrix_col:
-        fig = figures.heatmap(space.similarity, t(f"{PAGE}.clip_matrix_title"), x=axis_labels(captions), y=names,
-                              colorbar="cos", diverging=True, reverse_y=True, height=420)
+        fig = figures.heatmap(
+            space.similarity,
+            t(f"{PAGE}.clip_matrix_title"),
+            x=axis_labels(captions),
+            y=names,
+            colorbar="cos",
+            diverging=True,
+            reverse_y=True,
+            height=420,
+        )
         fig.update_traces(texttemplate="%{z:.2f}")
         fig.update_layout(xaxis={"tickangle": -30})
-        pairs = t(f"{PAGE}.clip_separator").join(t(f"{PAGE}.clip_pair", picture=name, caption=captions[j], cosine=space.similarity[i, j],
-                            probability=space.probabilities[i, j]) for i, (name, j) in enumerate(zip(names, best)))
+        pairs = t(f"{PAGE}.clip_separator").join(
+            t(
+                f"{PAGE}.clip_pair",
+                picture=name,
+                caption=captions[j],
+                cosine=space.similarity[i, j],
+                probability=space.probabilities[i, j],
+            )
+            for i, (name, j) in enumerate(zip(names, best))
+        )
         ui.chart(fig, t(f"{PAGE}.clip_matrix_summary", pairs=pairs), key=f"{PAGE}_clip_matrix")
     with map_col:
         kinds = [t(f"{PAGE}.clip_pictures")] * len(pictures) + [t(f"{PAGE}.clip_texts")] * len(captions)
         order = [t(f"{PAGE}.clip_pictures"), t(f"{PAGE}.clip_texts")]
-        fig = figures.embedding_map(space.points, kinds, order, t(f"{PAGE}.clip_map_title"), symbols=kinds, symbol_order=order,
-                                    links=[(i, len(pictures) + j) for i, j in enumerate(best)],
-                                    hover=names + [short(c) for c in captions], height=420)
+        fig = figures.embedding_map(
+            space.points,
+            kinds,
+            order,
+            t(f"{PAGE}.clip_map_title"),
+            symbols=kinds,
+            symbol_order=order,
+            links=[(i, len(pictures) + j) for i, j in enumerate(best)],
+            hover=names + [short(c) for c in captions],
+            height=420,
+        )
         fig.update_traces(mode="markers+text", textposition="top center", selector={"legendgroup": "groups"})
         fig.update_traces(showlegend=False, selector={"legendgroup": "symbols"})  # colour and shape say the same here
         low, high = space.points[:, 0].min(), space.points[:, 0].max()
         fig.update_xaxes(range=[low - 0.35 * (high - low), high + 0.35 * (high - low)])  # room for the names
         gap = t(f"{PAGE}.clip_gap" if space.separated else f"{PAGE}.clip_no_gap")
-        ui.chart(fig, t(f"{PAGE}.clip_map_summary", images=len(pictures), texts=len(captions), gap=gap),
-                 key=f"{PAGE}_clip_map")
-    ui.explain(f"{PAGE}.clip_matrix_help", low=float(space.similarity.min()), high=float(space.similarity.max()),
-               scale=float(loaded.model.logit_scale.exp()))
+        ui.chart(
+            fig,
+            t(f"{PAGE}.clip_map_summary", images=len(pictures), texts=len(captions), gap=gap),
+            key=f"{PAGE}_clip_map",
+        )
+    ui.explain(
+        f"{PAGE}.clip_matrix_help",
+        low=float(space.similarity.min()),
+        high=float(space.similarity.max()),
+        scale=float(loaded.model.logit_scale.exp()),
+    )
     if space.separated and len(captions) > 1:  # the mean similarity among captions needs two
-        st.markdown(t(f"{PAGE}.clip_gap_help", images=space.within_images, texts=space.within_texts,
-                      best=float(space.similarity.max(axis=1).mean())))
+        st.markdown(
+            t(
+                f"{PAGE}.clip_gap_help",
+                images=space.within_images,
+                texts=space.within_texts,
+                best=float(space.similarity.max(axis=1).mean()),
+            )
+        )
 
 
 def short(text: str, limit: int = 28) -> str:
     """A caption short enough for an axis label or a point's name; the full text is in the summary."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def axis_labels(captions: list[str]) -> list[str]:
@@ -376,10 +573,20 @@ def axis_labels(captions: list[str]) -> list[str]:
 def details() -> None:
     joint_model = registry.representation_model(world.name, None)
     with st.expander(t(f"{PAGE}.details_title")):
-        st.markdown(t(f"{PAGE}.details", vocabulary=len(model.dictionary.vocabulary_), sound=rep.SOUND_INPUTS,
-                      coordinated_parameters=model.meta["parameters"], joint_parameters=joint_model.meta["parameters"],
-                      dim=rep.EMBED_DIM, batch=rep.BATCH_SIZE, temperature=rep.TEMPERATURE, epochs=rep.EPOCHS,
-                      train=len(rep.training_indices(world))))
+        st.markdown(
+            t(
+                f"{PAGE}.details",
+                vocabulary=len(model.dictionary.vocabulary_),
+                sound=rep.SOUND_INPUTS,
+                coordinated_parameters=model.meta["parameters"],
+                joint_parameters=joint_model.meta["parameters"],
+                dim=rep.EMBED_DIM,
+                batch=rep.BATCH_SIZE,
+                temperature=rep.TEMPERATURE,
+                epochs=rep.EPOCHS,
+                train=len(rep.training_indices(world)),
+            )
+        )
 
 
 spaces()
@@ -390,8 +597,12 @@ TAB.bind()  # the open tab is in the link by its name, not by its translated lab
 tab_labels = {name: t(f"{PAGE}.tab_{name}") for name in TAB.options}
 st.session_state[TAB_LABEL] = tab_labels[TAB.value]
 retrieval_tab, zero_shot_tab, missing_tab = st.tabs(
-    list(tab_labels.values()), key=TAB_LABEL, on_change=lambda: st.session_state.update(
-        {TAB.key: {label: name for name, label in tab_labels.items()}.get(st.session_state[TAB_LABEL], TAB.default)}))
+    list(tab_labels.values()),
+    key=TAB_LABEL,
+    on_change=lambda: st.session_state.update(
+        {TAB.key: {label: name for name, label in tab_labels.items()}.get(st.session_state[TAB_LABEL], TAB.default)}
+    ),
+)
 if retrieval_tab.open:
     with retrieval_tab:
         ui.explain(f"{PAGE}.retrieval_help")

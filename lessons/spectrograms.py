@@ -38,13 +38,28 @@ def step(caption: str, focus: str | None = None, **values) -> state.Step:
 
 
 STORY = {"scale": "linear", "mfcc": False, "n_fft": 256, "hop": 4, "window": "hann", "view": "resolution"}
-conf = ui.page_start(PAGE, [  # each step sets everything it relies on, so the steps work in any order
-    step("square", "spectrograms_main", **STORY, source="shape", shape="square", colour="red", size="small"),
-    step("sine", "spectrograms_main", **STORY, source="shape", shape="circle", colour="red", size="small"),
-    step("tradeoff", "spectrograms_resolution", **STORY, source="dtmf", digit=5),
-    step("speech", "spectrograms_bands", **{**STORY, "scale": "mel", "view": "bands"}, source="speech", clip="sea_shells_en"),
-    step("model", "spectrograms_model_input", **{**STORY, "scale": "mel", "view": "model"}, source="speech", clip="red_circle_en"),
-])
+conf = ui.page_start(
+    PAGE,
+    [  # each step sets everything it relies on, so the steps work in any order
+        step("square", "spectrograms_main", **STORY, source="shape", shape="square", colour="red", size="small"),
+        step("sine", "spectrograms_main", **STORY, source="shape", shape="circle", colour="red", size="small"),
+        step("tradeoff", "spectrograms_resolution", **STORY, source="dtmf", digit=5),
+        step(
+            "speech",
+            "spectrograms_bands",
+            **{**STORY, "scale": "mel", "view": "bands"},
+            source="speech",
+            clip="sea_shells_en",
+        ),
+        step(
+            "model",
+            "spectrograms_model_input",
+            **{**STORY, "scale": "mel", "view": "model"},
+            source="speech",
+            clip="red_circle_en",
+        ),
+    ],
+)
 for control in CONTROL.values():
     control.bind()
 
@@ -73,14 +88,21 @@ def pick_sound(kind: str) -> tuple[np.ndarray | None, int]:
     if kind == "shape":
         columns = st.columns(3)
         for column, name in zip(columns, ("shape", "colour", "size")):
-            column.selectbox(t(f"common.attr.{name}"), CONTROL[name].options, format_func=class_name, key=key(name), **PERSIST)
+            column.selectbox(
+                t(f"common.attr.{name}"), CONTROL[name].options, format_func=class_name, key=key(name), **PERSIST
+            )
         return load(f"shape:{value('shape')}:{value('colour')}:{value('size')}")
     if kind == "dtmf":
         st.selectbox(tr("digit"), CONTROL["digit"].options, key=key("digit"), **PERSIST)
         return load(f"dtmf:{value('digit')}")
     if kind == "speech":
-        st.selectbox(tr("clip"), CONTROL["clip"].options, format_func=lambda c: sound_label(f"speech:{c}"),
-                     key=key("clip"), **PERSIST)
+        st.selectbox(
+            tr("clip"),
+            CONTROL["clip"].options,
+            format_func=lambda c: sound_label(f"speech:{c}"),
+            key=key("clip"),
+            **PERSIST,
+        )
         return load(f"speech:{value('clip')}")
     from components import safe_input  # imports scipy.signal: only when someone brings a sound
 
@@ -102,15 +124,27 @@ def spectrogram_figure(specs: list[sp.Spectrogram], titles: list[str], marks: tu
     rows = [audio.hz_to_mel(d.rows_hz) if scale == "mel" else d.rows_hz / 1000 for d in drawn]
     low, high = min(s.rows_hz[0] for s in specs), max(s.rows_hz[-1] for s in specs)
     return figures.heatmap_row(
-        [(d.db, d.times, y, title) for d, y, title in zip(drawn, rows, titles)], t("common.time_s"),
-        tr(f"axis_{scale}"), "dB", zmin=float(min(s.db.min() for s in specs)), zmax=0.0,
+        [(d.db, d.times, y, title) for d, y, title in zip(drawn, rows, titles)],
+        t("common.time_s"),
+        tr(f"axis_{scale}"),
+        "dB",
+        zmin=float(min(s.db.min() for s in specs)),
+        zmax=0.0,
         yaxis=frequency_axis(scale, low, high) if scale != "linear" else None,
-        hovertemplate=tr(f"hover_{scale}") + "<extra></extra>", marks=marks, height=height)
+        hovertemplate=tr(f"hover_{scale}") + "<extra></extra>",
+        marks=marks,
+        height=height,
+    )
 
 
 def source_row() -> tuple[np.ndarray | None, int]:
-    st.radio(tr("source"), CONTROL["source"].options, format_func=lambda k: tr(f"source_{k}"),
-             key=key("source"), horizontal=True)
+    st.radio(
+        tr("source"),
+        CONTROL["source"].options,
+        format_func=lambda k: tr(f"source_{k}"),
+        key=key("source"),
+        horizontal=True,
+    )
     picker, player = st.columns([3, 2], vertical_alignment="bottom")
     with picker:
         y, sr = pick_sound(value("source"))
@@ -144,20 +178,50 @@ def windows_section(y: np.ndarray, sr: int) -> tuple[np.ndarray, int, int, int]:
     spectrum = sp.frame_spectrum_db(power, index, value("top_db"))
     khz = audio.frequencies(sr, n_fft) / 1000
     in_window = np.arange(n_fft) / sr
-    fig = figures.line_row([
-        figures.LinePanel(tr("waveform_title"), {
-            tr("waveform"): figures.waveform_points(y, sr), tr("taper"): (start_s + in_window, taper * peak),
-        }, t("common.time_s"), t("common.amplitude"), shade=(start_s, start_s + n_fft / sr)),
-        figures.LinePanel(tr("window_title"), {
-            tr("frame"): (in_window * 1000, frame), tr("taper"): (in_window * 1000, taper * frame_peak),
-            tr("tapered"): (in_window * 1000, frame * taper),
-        }, tr("time_ms"), t("common.amplitude"), legend=True),
-        figures.LinePanel(tr("spectrum_title"), {tr("this_window"): (khz, spectrum)}, t("common.frequency_khz"),
-                          tr("db"), xaxis=frequency_axis("log", sr / n_fft, sr / 2) if value("scale") == "log" else None),
-    ], height=320)
-    ui.chart(fig, "  \n".join([tr("waveform_summary", index=index + 1, frames=power.shape[1], start=start_s, **res),
-                               tr("spectrum_summary", freq=khz[int(np.argmax(spectrum))], **res)]), key="spectrograms_frames",
-             widths=(1.5, 1.2, 1.3))
+    fig = figures.line_row(
+        [
+            figures.LinePanel(
+                tr("waveform_title"),
+                {
+                    tr("waveform"): figures.waveform_points(y, sr),
+                    tr("taper"): (start_s + in_window, taper * peak),
+                },
+                t("common.time_s"),
+                t("common.amplitude"),
+                shade=(start_s, start_s + n_fft / sr),
+            ),
+            figures.LinePanel(
+                tr("window_title"),
+                {
+                    tr("frame"): (in_window * 1000, frame),
+                    tr("taper"): (in_window * 1000, taper * frame_peak),
+                    tr("tapered"): (in_window * 1000, frame * taper),
+                },
+                tr("time_ms"),
+                t("common.amplitude"),
+                legend=True,
+            ),
+            figures.LinePanel(
+                tr("spectrum_title"),
+                {tr("this_window"): (khz, spectrum)},
+                t("common.frequency_khz"),
+                tr("db"),
+                xaxis=frequency_axis("log", sr / n_fft, sr / 2) if value("scale") == "log" else None,
+            ),
+        ],
+        height=320,
+    )
+    ui.chart(
+        fig,
+        "  \n".join(
+            [
+                tr("waveform_summary", index=index + 1, frames=power.shape[1], start=start_s, **res),
+                tr("spectrum_summary", freq=khz[int(np.argmax(spectrum))], **res),
+            ]
+        ),
+        key="spectrograms_frames",
+        widths=(1.5, 1.2, 1.3),
+    )
     return power, n_fft, hop, index
 
 
@@ -165,40 +229,62 @@ def spectrogram_section(power: np.ndarray, sr: int, n_fft: int, hop: int, index:
     """Step 2: all the spectra side by side, on the frequency axis and dB range chosen."""
     st.subheader(tr("step2_title"))
     c1, c2, c3, c4 = st.columns([1.6, 1, 1, 0.8], vertical_alignment="bottom")
-    c1.radio(tr("scale"), CONTROL["scale"].options, format_func=lambda s: tr(f"scale_{s}"), key=key("scale"),
-             horizontal=True)
+    c1.radio(
+        tr("scale"), CONTROL["scale"].options, format_func=lambda s: tr(f"scale_{s}"), key=key("scale"), horizontal=True
+    )
     if value("scale") == "mel" or value("mfcc"):  # only the mel axis and the MFCCs have bands
         c2.slider(tr("n_mels"), **CONTROL["n_mels"].limits(), **PERSIST)
     c3.slider(tr("top_db"), **CONTROL["top_db"].limits())
     c4.toggle(tr("mfcc"), key=key("mfcc"))
     n_mels, top_db = value("n_mels"), value("top_db")
     spec = sp.analyse(power, sr, n_fft, hop, value("scale"), n_mels, top_db)
-    fig = spectrogram_figure([spec], [tr("spectrogram_title", scale=tr(f"scale_{spec.scale}"))],
-                             marks=(spec.times[index],), height=360)
-    ui.chart(fig, tr("spectrogram_summary", rows=spec.db.shape[0], frames=spec.db.shape[1],
-                    cells=spec.db.size, **sp.loudest(spec)), key="spectrograms_main")
+    fig = spectrogram_figure(
+        [spec], [tr("spectrogram_title", scale=tr(f"scale_{spec.scale}"))], marks=(spec.times[index],), height=360
+    )
+    ui.chart(
+        fig,
+        tr(
+            "spectrogram_summary",
+            rows=spec.db.shape[0],
+            frames=spec.db.shape[1],
+            cells=spec.db.size,
+            **sp.loudest(spec),
+        ),
+        key="spectrograms_main",
+    )
     if spec.empty_rows:
         st.info(tr("empty_mels", empty=spec.empty_rows, n_mels=n_mels))
     if value("mfcc"):
         coefficients, rebuilt = sp.mfccs(power, sr, n_fft, n_mels, top_db)
         left, right = st.columns(2)
         with left:
-            fig = figures.heatmap(coefficients, tr("mfcc_title", n=len(coefficients)), x=spec.times,
-                                  xlabel=t("common.time_s"), ylabel=tr("mfcc_axis"), diverging=True, height=280)
+            fig = figures.heatmap(
+                coefficients,
+                tr("mfcc_title", n=len(coefficients)),
+                x=spec.times,
+                xlabel=t("common.time_s"),
+                ylabel=tr("mfcc_axis"),
+                diverging=True,
+                height=280,
+            )
             limit = float(np.abs(coefficients[1:]).max()) or 1.0  # coefficient 0 (loudness) would dwarf the rest
             fig.update_traces(zmin=-limit, zmax=limit)
             ui.chart(fig, tr("mfcc_summary", n=len(coefficients), n_mels=n_mels), key="spectrograms_mfcc")
         with right:
             mel = sp.Spectrogram(rebuilt, spec.times, audio.mel_band_centres(sr, n_mels), "mel", 0)
-            ui.chart(spectrogram_figure([mel], [tr("mfcc_rebuilt_title")], height=280),
-                     tr("mfcc_rebuilt_summary", **sp.loudest(mel)), key="spectrograms_mfcc_rebuilt")
+            ui.chart(
+                spectrogram_figure([mel], [tr("mfcc_rebuilt_title")], height=280),
+                tr("mfcc_rebuilt_summary", **sp.loudest(mel)),
+                key="spectrograms_mfcc_rebuilt",
+            )
         ui.explain(key("mfcc_text"))
 
 
 def analysed(y: np.ndarray, sr: int, n_fft: int, fraction: int) -> sp.Spectrogram:
     """The spectrogram with the page's window, axis and dB settings but a window length of its own."""
-    return sp.spectrogram(y, sr, n_fft, sp.hop_length(n_fft, fraction), value("window"), value("scale"),
-                          value("n_mels"), value("top_db"))
+    return sp.spectrogram(
+        y, sr, n_fft, sp.hop_length(n_fft, fraction), value("window"), value("scale"), value("n_mels"), value("top_db")
+    )
 
 
 def resolution_view(y: np.ndarray, sr: int) -> None:
@@ -224,8 +310,7 @@ def bands_view(power: np.ndarray, sr: int, n_fft: int, hop: int) -> None:
     levels = sp.band_levels(power, sr, n_fft, [(0.0, low * 1000), (high * 1000, sr / 2 + 1)], value("top_db"))
     times = audio.frame_centres(power.shape[1], sr, n_fft, hop)
     names = tr("band_low_name", high=low), tr("band_high_name", low=high, nyquist=nyquist)
-    fig = figures.lines(times, dict(zip(names, levels)), tr("bands_title"), t("common.time_s"),
-                        tr("db"), markers=False)
+    fig = figures.lines(times, dict(zip(names, levels)), tr("bands_title"), t("common.time_s"), tr("db"), markers=False)
     share = 100.0 * float(np.mean(levels[0] > levels[1]))
     ui.chart(fig, tr("bands_summary", share=share, time=times[int(np.argmax(levels[1]))]), key="spectrograms_bands")
 
@@ -236,7 +321,7 @@ def compare_view(y: np.ndarray, sr: int) -> None:
     rate = max(sr, other_sr)
     sounds = ((y, sr, tr("compare_this")), (other, other_sr, sound_label(value("other"))))
     specs = []
-    for column, (samples, samples_sr, title) in zip(st.columns(2), sounds):
+    for column, (samples, samples_sr, _) in zip(st.columns(2), sounds):
         column.audio(np.asarray(samples), sample_rate=samples_sr)
         specs.append(analysed(sp.resample(samples, samples_sr, rate), rate, value("n_fft"), value("hop")))
     titles = [title for *_, title in sounds]
@@ -255,25 +340,61 @@ def model_view(y: np.ndarray, sr: int, kind: str) -> None:
     mels, frames = heard.image.shape
     classes = worlds.MAIN_CLASSES[world_name]
     best = int(np.argmax(heard.probabilities))
-    st.markdown(tr("model_prep", rate=sr, start=heard.start_s, end=heard.start_s + worlds.SOUND_SECONDS,
-                  n_fft=features.N_FFT, hop=features.HOP, mels=mels))
+    st.markdown(
+        tr(
+            "model_prep",
+            rate=sr,
+            start=heard.start_s,
+            end=heard.start_s + worlds.SOUND_SECONDS,
+            n_fft=features.N_FFT,
+            hop=features.HOP,
+            mels=mels,
+        )
+    )
     left, right = st.columns([1.4, 1])
     with left:
         times = audio.frame_centres(frames, sp.MODEL_RATE, features.N_FFT, features.HOP)
-        fig = figures.heatmap(heard.image, tr("model_input_title", mels=mels, frames=frames), x=times,
-                              xlabel=t("common.time_s"), ylabel=tr("mel_band"), colorbar="0–1", height=260,
-                              zmin=0.0, zmax=1.0)
-        ui.chart(fig, tr("model_input_summary", mels=mels, frames=frames, n=heard.vector.size),
-                 key="spectrograms_model_input")
-        fig = figures.vector_strip(heard.vector, tr("vector_title", n=heard.vector.size), zmin=0.0, zmax=1.0, height=130)
+        fig = figures.heatmap(
+            heard.image,
+            tr("model_input_title", mels=mels, frames=frames),
+            x=times,
+            xlabel=t("common.time_s"),
+            ylabel=tr("mel_band"),
+            colorbar="0–1",
+            height=260,
+            zmin=0.0,
+            zmax=1.0,
+        )
+        ui.chart(
+            fig,
+            tr("model_input_summary", mels=mels, frames=frames, n=heard.vector.size),
+            key="spectrograms_model_input",
+        )
+        fig = figures.vector_strip(
+            heard.vector, tr("vector_title", n=heard.vector.size), zmin=0.0, zmax=1.0, height=130
+        )
         ui.chart(fig, tr("vector_summary", frames=frames), key="spectrograms_vector")
     with right:
-        fig = figures.probability_bars(heard.probabilities, [label(c) for c in classes], tr("prediction_title"),
-                                       xlabel=t("common.probability"), height=260)
-        ui.chart(fig, tr("prediction_summary", label=label(classes[best]), p=heard.probabilities[best]),
-                 key="spectrograms_prediction")
-        st.markdown(tr("model_facts", world=t(f"common.world_{world_name}"), parameters=meta["parameters"],
-                      accuracy=meta["test_accuracy"]))
+        fig = figures.probability_bars(
+            heard.probabilities,
+            [label(c) for c in classes],
+            tr("prediction_title"),
+            xlabel=t("common.probability"),
+            height=260,
+        )
+        ui.chart(
+            fig,
+            tr("prediction_summary", label=label(classes[best]), p=heard.probabilities[best]),
+            key="spectrograms_prediction",
+        )
+        st.markdown(
+            tr(
+                "model_facts",
+                world=t(f"common.world_{world_name}"),
+                parameters=meta["parameters"],
+                accuracy=meta["test_accuracy"],
+            )
+        )
         if kind in ("speech", "upload"):
             st.warning(tr("model_ood", world=t(f"common.world_{world_name}")))
     ui.explain(key("model_text"))
@@ -296,13 +417,31 @@ def pretrained_view(y: np.ndarray, sr: int) -> None:
         drawn, starts = audio.shrink(bank, 1, sp.MAX_DRAWN[1])
         times = starts / 100  # AST's frames are 10 ms apart
         bins, frames = bank.shape
-        fig = figures.heatmap(drawn, tr("ast_input_title", bins=bins, frames=frames), x=times,
-                              xlabel=t("common.time_s"), ylabel=tr("ast_axis"), colorbar=tr("ast_colorbar"), height=300)
+        fig = figures.heatmap(
+            drawn,
+            tr("ast_input_title", bins=bins, frames=frames),
+            x=times,
+            xlabel=t("common.time_s"),
+            ylabel=tr("ast_axis"),
+            colorbar=tr("ast_colorbar"),
+            height=300,
+        )
         time, row, _ = figures.strongest_cell(drawn, x=times)
-        ui.chart(fig, tr("ast_input_summary", bins=bins, frames=frames, n=bank.size, bin=row, time=time),
-                 key="spectrograms_ast_input")
-    st.markdown(tr("ast_recipe", sr=sr, rate=recipe.sampling_rate, bins=recipe.num_mel_bins,
-                   frames=recipe.max_length, seconds=recipe.max_length / 100))
+        ui.chart(
+            fig,
+            tr("ast_input_summary", bins=bins, frames=frames, n=bank.size, bin=row, time=time),
+            key="spectrograms_ast_input",
+        )
+    st.markdown(
+        tr(
+            "ast_recipe",
+            sr=sr,
+            rate=recipe.sampling_rate,
+            bins=recipe.num_mel_bins,
+            frames=recipe.max_length,
+            seconds=recipe.max_length / 100,
+        )
+    )
     if sr < recipe.sampling_rate:
         st.caption(tr("ast_upsampled", nyquist=sr / 2000))
 
@@ -312,8 +451,9 @@ if y is not None:
     power, n_fft, hop, index = windows_section(y, sr)
     spectrogram_section(power, sr, n_fft, hop, index)
     st.subheader(tr("step3_title"))
-    st.radio(tr("view"), CONTROL["view"].options, format_func=lambda v: tr(f"view_{v}"), key=key("view"),
-             horizontal=True)
+    st.radio(
+        tr("view"), CONTROL["view"].options, format_func=lambda v: tr(f"view_{v}"), key=key("view"), horizontal=True
+    )
     view = value("view")
     if view == "resolution":
         resolution_view(y, sr)

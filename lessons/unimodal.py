@@ -7,8 +7,22 @@ import numpy as np
 import streamlit as st
 
 from components import figures, i18n, pretrained, registry, settings, state, ui
-from components.controls.unimodal import (DATA_MODALITY, FRAME, IMAGE_SOURCE, LABELS, METRIC, MODEL, SAMPLE, SECTION,
-                                          SOUND_SOURCE, SWEEP_MODEL, TASK, TEXT, C, K)
+from components.controls.unimodal import (
+    DATA_MODALITY,
+    FRAME,
+    IMAGE_SOURCE,
+    LABELS,
+    METRIC,
+    MODEL,
+    SAMPLE,
+    SECTION,
+    SOUND_SOURCE,
+    SWEEP_MODEL,
+    TASK,
+    TEXT,
+    C,
+    K,
+)
 from components.i18n import label, t
 from models import audio, features, nearest, worlds
 from models import pretrained as hub
@@ -21,17 +35,37 @@ MAX_LABELS = 12
 EVERYDAY_LABELS = "temple, flower, dog, car, mountain"  # for photos: CLIP reads English
 METRIC_NAMES = {"manhattan": "L1", "euclidean": "L2"}
 
-conf = ui.page_start(PAGE, [
-    state.Step(f"{PAGE}.step_image", {SECTION: "image", IMAGE_SOURCE: "world", MODEL["image"]: "knn",
-                                      K: 1, METRIC: "euclidean"}, focus=f"{PAGE}.image_strip"),
-    state.Step(f"{PAGE}.step_photo", {SECTION: "image", IMAGE_SOURCE: "china", MODEL["image"]: "cnn"}),
-    state.Step(f"{PAGE}.step_text", {SECTION: "text", TASK: text_models.SENTIMENT, MODEL["text"]: "logistic",
-                                     TEXT: text_models.SENTIMENT_EXAMPLES["negation"]}, focus=f"{PAGE}.bag"),
-    state.Step(f"{PAGE}.step_sound", {SECTION: "sound", SOUND_SOURCE: "world", MODEL["sound"]: "mlp"},
-               focus=f"{PAGE}.spectrogram"),
-    state.Step(f"{PAGE}.step_splits", {SECTION: "splits", DATA_MODALITY: "image", SWEEP_MODEL: "knn"},
-               focus=f"{PAGE}.sweep"),
-])
+conf = ui.page_start(
+    PAGE,
+    [
+        state.Step(
+            f"{PAGE}.step_image",
+            {SECTION: "image", IMAGE_SOURCE: "world", MODEL["image"]: "knn", K: 1, METRIC: "euclidean"},
+            focus=f"{PAGE}.image_strip",
+        ),
+        state.Step(f"{PAGE}.step_photo", {SECTION: "image", IMAGE_SOURCE: "china", MODEL["image"]: "cnn"}),
+        state.Step(
+            f"{PAGE}.step_text",
+            {
+                SECTION: "text",
+                TASK: text_models.SENTIMENT,
+                MODEL["text"]: "logistic",
+                TEXT: text_models.SENTIMENT_EXAMPLES["negation"],
+            },
+            focus=f"{PAGE}.bag",
+        ),
+        state.Step(
+            f"{PAGE}.step_sound",
+            {SECTION: "sound", SOUND_SOURCE: "world", MODEL["sound"]: "mlp"},
+            focus=f"{PAGE}.spectrogram",
+        ),
+        state.Step(
+            f"{PAGE}.step_splits",
+            {SECTION: "splits", DATA_MODALITY: "image", SWEEP_MODEL: "knn"},
+            focus=f"{PAGE}.sweep",
+        ),
+    ],
+)
 world = registry.world(conf.world, conf.seed)
 MAIN = worlds.MAIN_ATTRIBUTE[world.name]
 TEST_ROWS = world.indices("test")
@@ -128,23 +162,36 @@ def classifier_controls(modality: str) -> Choice:
     for control in (model, K, METRIC, C):
         control.bind()
     model_col, first, second = st.columns([1.3, 1, 1])
-    kind = model_col.selectbox(t(f"{PAGE}.classifier"), model.options, format_func=i18n.formatter(f"{PAGE}.kind."),
-                               key=model.key)
+    kind = model_col.selectbox(
+        t(f"{PAGE}.classifier"), model.options, format_func=i18n.formatter(f"{PAGE}.kind."), key=model.key
+    )
     if kind == "knn":
         first.slider(t(f"{PAGE}.k"), **K.limits())
-        second.radio(t(f"{PAGE}.metric"), METRIC.options, format_func=i18n.formatter(f"{PAGE}.metric_"),
-                     key=METRIC.key, horizontal=True)
+        second.radio(
+            t(f"{PAGE}.metric"),
+            METRIC.options,
+            format_func=i18n.formatter(f"{PAGE}.metric_"),
+            key=METRIC.key,
+            horizontal=True,
+        )
     elif kind == "logistic":
-        first.select_slider(t(f"{PAGE}.C"), C.options, format_func=lambda v: f"{v:g}", key=C.key,
-                            help=t(f"{PAGE}.C_help"))
+        first.select_slider(
+            t(f"{PAGE}.C"), C.options, format_func=lambda v: f"{v:g}", key=C.key, help=t(f"{PAGE}.C_help")
+        )
     return Choice(kind, K.value, METRIC.value, C.value)
 
 
 def answer(proba: np.ndarray, classes: tuple[str, ...], true: int | None, key: str) -> None:
     names = [name_of(c) for c in classes]
     best = int(np.argmax(proba))
-    fig = figures.probability_bars(proba, names, t(f"{PAGE}.probabilities"), highlight=true,
-                                   xlabel=t("common.probability"), height=80 + 26 * len(names))
+    fig = figures.probability_bars(
+        proba,
+        names,
+        t(f"{PAGE}.probabilities"),
+        highlight=true,
+        xlabel=t("common.probability"),
+        height=80 + 26 * len(names),
+    )
     verdict = "" if true is None else t(f"{PAGE}.right" if best == true else f"{PAGE}.wrong", truth=names[true])
     ui.chart(fig, t(f"{PAGE}.answer", label=names[best], p=proba[best]) + " " + verdict, key=key)
 
@@ -170,20 +217,27 @@ def test_report(modality: str, task: str, choice: Choice, on_open) -> None:
     """Test accuracy of the chosen classifier, its confusion matrix, and buttons to open its mistakes."""
     result = held_out(modality, task, choice)
     data = dataset(modality, task)
-    st.metric(t(f"{PAGE}.test_accuracy", n=len(result.rows)), f"{result.accuracy:.1%}",
-              help=t(f"{PAGE}.test_accuracy_help"))
+    st.metric(
+        t(f"{PAGE}.test_accuracy", n=len(result.rows)), f"{result.accuracy:.1%}", help=t(f"{PAGE}.test_accuracy_help")
+    )
     details = st.expander(t(f"{PAGE}.mistakes_title"), key=f"{PAGE}.mistakes_{modality}", on_change="rerun")
     if not details.open:  # drawn only on demand: a confusion matrix per rerun would cost every visitor
         return
     with details:
         names = [name_of(c) for c in data.classes]
-        fig = figures.confusion(result.confusion, names, xlabel=t("common.predicted"), ylabel=t("common.true"),
-                                height=140 + 28 * len(names))
+        fig = figures.confusion(
+            result.confusion, names, xlabel=t("common.predicted"), ylabel=t("common.true"), height=140 + 28 * len(names)
+        )
         off = result.confusion - np.diag(np.diag(result.confusion))
         if off.any():
             true, predicted = np.unravel_index(int(np.argmax(off)), off.shape)
-            summary = t(f"{PAGE}.confusion_summary", n=int(off.sum()), count=int(off.max()), truth=names[true],
-                        predicted=names[predicted])
+            summary = t(
+                f"{PAGE}.confusion_summary",
+                n=int(off.sum()),
+                count=int(off.max()),
+                truth=names[true],
+                predicted=names[predicted],
+            )
         else:
             summary = t(f"{PAGE}.confusion_perfect")
         ui.chart(fig, summary, key=f"{PAGE}.confusion_{modality}")
@@ -193,10 +247,15 @@ def test_report(modality: str, task: str, choice: Choice, on_open) -> None:
             columns = st.columns(4)
             predicted = dict(zip(result.rows, result.proba.argmax(1)))
             for i, row in enumerate(wrong[:MAX_MISTAKES]):
-                text = t(f"{PAGE}.mistake", position=int(np.searchsorted(result.rows, row)), truth=names[data.y[row]],
-                         predicted=names[predicted[row]])
-                columns[i % 4].button(text, key=f"{PAGE}.mistake_{modality}_{i}", on_click=on_open, args=(int(row),),
-                                      width="stretch")
+                text = t(
+                    f"{PAGE}.mistake",
+                    position=int(np.searchsorted(result.rows, row)),
+                    truth=names[data.y[row]],
+                    predicted=names[predicted[row]],
+                )
+                columns[i % 4].button(
+                    text, key=f"{PAGE}.mistake_{modality}_{i}", on_click=on_open, args=(int(row),), width="stretch"
+                )
 
 
 def honest_warning(modality: str, vector: np.ndarray, proba: np.ndarray) -> None:
@@ -204,8 +263,15 @@ def honest_warning(modality: str, vector: np.ndarray, proba: np.ndarray) -> None
     data = dataset(modality)
     nearest_distance = float(classic.knn_query(data, vector[None], "euclidean", 1)[1].distance[0, 0])
     ratio = classic.novelty(neighbours(modality, MAIN, "euclidean"), data.indices("test"), nearest_distance)
-    st.warning(t(f"{PAGE}.{modality}_honest", world=t(f"common.world_{world.name}"), n=len(data.classes),
-                 p=float(proba.max()), ratio=ratio))
+    st.warning(
+        t(
+            f"{PAGE}.{modality}_honest",
+            world=t(f"common.world_{world.name}"),
+            n=len(data.classes),
+            p=float(proba.max()),
+            ratio=ratio,
+        )
+    )
 
 
 def neighbour_gallery(found: nearest.Neighbours, k: int, classes: tuple[str, ...], y: np.ndarray) -> None:
@@ -228,8 +294,13 @@ def photo_pixels(source: str) -> np.ndarray | None:
 
 def image_section() -> None:
     IMAGE_SOURCE.bind()
-    st.radio(t(f"{PAGE}.image_source"), IMAGE_SOURCE.options, format_func=i18n.formatter(f"{PAGE}.source."),
-             key=IMAGE_SOURCE.key, horizontal=True)
+    st.radio(
+        t(f"{PAGE}.image_source"),
+        IMAGE_SOURCE.options,
+        format_func=i18n.formatter(f"{PAGE}.source."),
+        key=IMAGE_SOURCE.key,
+        horizontal=True,
+    )
     source = IMAGE_SOURCE.value
     data = dataset("image")
     side = world.images.shape[1]
@@ -243,23 +314,34 @@ def image_section() -> None:
             return
         pixels, true = classic.fit_photo(photo, side, grey=world.name == "digits"), None
         original, loss = st.columns(2, vertical_alignment="center")
-        original.image(photo, caption=t(f"{PAGE}.photo_original", h=photo.shape[0], w=photo.shape[1]),
-                       output_format="JPEG")  # a photo: JPEG encodes 40x faster than PNG and is 8x smaller
-        loss.markdown(t(f"{PAGE}.photo_loss", h=photo.shape[0], w=photo.shape[1], edge=min(photo.shape[:2]), side=side,
-                        kept=side * side / (photo.shape[0] * photo.shape[1])))
+        original.image(
+            photo, caption=t(f"{PAGE}.photo_original", h=photo.shape[0], w=photo.shape[1]), output_format="JPEG"
+        )  # a photo: JPEG encodes 40x faster than PNG and is 8x smaller
+        loss.markdown(
+            t(
+                f"{PAGE}.photo_loss",
+                h=photo.shape[0],
+                w=photo.shape[1],
+                edge=min(photo.shape[:2]),
+                side=side,
+                kept=side * side / (photo.shape[0] * photo.shape[1]),
+            )
+        )
 
     picture, matrices = st.columns([1, 3])
     with picture:
         st.markdown(f"**{t(f'{PAGE}.what_model_sees')}**")
         st.image(enlarged(pixels, 192), caption=t(f"{PAGE}.image_summary", side=side))
     with matrices:
-        fig = figures.channels(pixels, [t(f"{PAGE}.channel_{c}") for c in "rgb"], t(f"{PAGE}.channels"), "0-255",
-                               height=250)
+        fig = figures.channels(
+            pixels, [t(f"{PAGE}.channel_{c}") for c in "rgb"], t(f"{PAGE}.channels"), "0-255", height=250
+        )
         means = pixels.reshape(-1, 3).mean(0)
         ui.chart(fig, t(f"{PAGE}.channels_summary", side=side, r=means[0], g=means[1], b=means[2]), key=f"{PAGE}.rgb")
     vector = features.image_vectors(pixels[None])[0]
-    strip = figures.vector_strip(vector, t(f"{PAGE}.image_vector", n=len(vector)), zmin=0, zmax=1,
-                                 hover=t(f"{PAGE}.vector_hover"))
+    strip = figures.vector_strip(
+        vector, t(f"{PAGE}.image_vector", n=len(vector)), zmin=0, zmax=1, hover=t(f"{PAGE}.vector_hover")
+    )
     first = ", ".join(f"{v:.2f}" for v in vector[:6])
     ui.chart(strip, t(f"{PAGE}.image_vector_summary", n=len(vector), side=side, first=first), key=f"{PAGE}.image_strip")
     ui.explain(f"{PAGE}.image_explain")
@@ -274,8 +356,11 @@ def image_section() -> None:
     else:
         proba, found = new_input("image", MAIN, choice, vector, pixels)
         suggested, full_picture = EVERYDAY_LABELS, photo
-    beside_pretrained("image_text", lambda: answer(proba, data.classes, true, f"{PAGE}.image_answer"),
-                      lambda loaded: zero_shot_answer(loaded, full_picture, suggested))
+    beside_pretrained(
+        "image_text",
+        lambda: answer(proba, data.classes, true, f"{PAGE}.image_answer"),
+        lambda loaded: zero_shot_answer(loaded, full_picture, suggested),
+    )
     if found is not None:
         neighbour_gallery(found, choice.k, data.classes, data.y)
     if source != "world":
@@ -304,10 +389,12 @@ def zero_shot_answer(loaded: hub.Loaded, image: np.ndarray, suggested: str) -> N
     if proba is None:
         return
     best = int(np.argmax(proba))
-    fig = figures.probability_bars(proba, labels, t(f"{PAGE}.zero_shot_title"), xlabel=t("common.probability"),
-                                   height=80 + 26 * len(labels))
-    ui.chart(fig, t(f"{PAGE}.zero_shot_summary", label=labels[best], p=proba[best], n=len(labels)),
-             key=f"{PAGE}.zero_shot")
+    fig = figures.probability_bars(
+        proba, labels, t(f"{PAGE}.zero_shot_title"), xlabel=t("common.probability"), height=80 + 26 * len(labels)
+    )
+    ui.chart(
+        fig, t(f"{PAGE}.zero_shot_summary", label=labels[best], p=proba[best], n=len(labels)), key=f"{PAGE}.zero_shot"
+    )
     st.caption(t(f"{PAGE}.zero_shot_explain", n=len(dataset("image").classes)))
 
 
@@ -334,8 +421,14 @@ def text_section() -> None:
     tasks = (*world.classes, text_models.SENTIMENT)
     TASK.bind(options=tasks, default=MAIN)
     task_names = {task: task_name(task) for task in tasks}  # fixed now, as i18n.formatter does
-    task = st.selectbox(t(f"{PAGE}.task"), tasks, key=TASK.key, format_func=i18n.shown_as(task_names),
-                        on_change=st.session_state.update, args=({TEXT.key: ""},))  # a new task starts from its own example
+    task = st.selectbox(
+        t(f"{PAGE}.task"),
+        tasks,
+        key=TASK.key,
+        format_func=i18n.shown_as(task_names),
+        on_change=st.session_state.update,
+        args=({TEXT.key: ""},),
+    )  # a new task starts from its own example
     data = dataset("text", task)
     sentiment = task == text_models.SENTIMENT
     row = None if sentiment else sample_picker()
@@ -346,19 +439,36 @@ def text_section() -> None:
     names, counts = text_models.word_counts(data)
     st.markdown(t(f"{PAGE}.dictionary", size=len(names), n=len(data.indices("train"))))
     top = min(15, len(names))
-    fig = figures.grouped_bars(names[:top], {t(f"{PAGE}.texts_with_word"): counts[:top]}, t(f"{PAGE}.frequent_words"),
-                               value_format="{:.0f}", y_range=None, height=260)
+    fig = figures.grouped_bars(
+        names[:top],
+        {t(f"{PAGE}.texts_with_word"): counts[:top]},
+        t(f"{PAGE}.frequent_words"),
+        value_format="{:.0f}",
+        y_range=None,
+        height=260,
+    )
     fig.update_layout(showlegend=False)
-    ui.chart(fig, t(f"{PAGE}.frequent_summary", word=names[0], count=int(counts[0]), n=len(data.indices("train"))),
-             key=f"{PAGE}.frequent")
+    ui.chart(
+        fig,
+        t(f"{PAGE}.frequent_summary", word=names[0], count=int(counts[0]), n=len(data.indices("train"))),
+        key=f"{PAGE}.frequent",
+    )
 
-    examples = text_models.SENTIMENT_EXAMPLES if sentiment else {"caption": world.captions[row],
-                                                                 "unknown": "a tiny lilac blob near the top"}
+    examples = (
+        text_models.SENTIMENT_EXAMPLES
+        if sentiment
+        else {"caption": world.captions[row], "unknown": "a tiny lilac blob near the top"}
+    )
     st.markdown(t(f"{PAGE}.try"))
     columns = st.columns(len(examples))
     for column, (name, example) in zip(columns, examples.items()):
-        column.button(t(f"{PAGE}.example_{name}"), key=f"{PAGE}.example_{name}", on_click=st.session_state.update,
-                      args=({TEXT.key: example},), width="stretch")
+        column.button(
+            t(f"{PAGE}.example_{name}"),
+            key=f"{PAGE}.example_{name}",
+            on_click=st.session_state.update,
+            args=({TEXT.key: example},),
+            width="stretch",
+        )
     from components import safe_input
 
     typed = safe_input.text_box(t(f"{PAGE}.type_text"), key=TEXT.key)
@@ -371,27 +481,42 @@ def text_section() -> None:
     vocabulary = text_models.vocabulary(data.dictionary)
     if found:
         rows = [f"{w} ⚠" if u else w for w, u in zip(found, unknown)]
-        fig = figures.heatmap(one_hot, t(f"{PAGE}.one_hot_title"), x=vocabulary, y=list(range(len(rows))),
-                              xlabel=t(f"{PAGE}.dictionary_axis"), height=90 + 26 * len(rows), reverse_y=True,
-                              zmin=0, zmax=1)
+        fig = figures.heatmap(
+            one_hot,
+            t(f"{PAGE}.one_hot_title"),
+            x=vocabulary,
+            y=list(range(len(rows))),
+            xlabel=t(f"{PAGE}.dictionary_axis"),
+            height=90 + 26 * len(rows),
+            reverse_y=True,
+            zmin=0,
+            zmax=1,
+        )
         fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=rows)
         fig.update_traces(showscale=False, xgap=1, ygap=1)
         ui.chart(fig, t(f"{PAGE}.one_hot_summary", v=len(vocabulary), n=len(found)), key=f"{PAGE}.one_hot")
     bag = text_models.bag_of_words(data.dictionary, typed)
-    strip = figures.vector_strip(bag, t(f"{PAGE}.bag_title", v=len(bag)), zmin=0, zmax=1, hover="%{x}: %{z:.0f}",
-                                 x=vocabulary)
-    ui.chart(strip, t(f"{PAGE}.bag_summary", ones=int(bag.sum()), v=len(bag), zeros=1 - bag.mean()),
-             key=f"{PAGE}.bag")
+    strip = figures.vector_strip(
+        bag, t(f"{PAGE}.bag_title", v=len(bag)), zmin=0, zmax=1, hover="%{x}: %{z:.0f}", x=vocabulary
+    )
+    ui.chart(strip, t(f"{PAGE}.bag_summary", ones=int(bag.sum()), v=len(bag), zeros=1 - bag.mean()), key=f"{PAGE}.bag")
 
     choice = classifier_controls("text")
     proba, found_neighbours = new_input("text", task, choice, bag, bag)
     true = None if sentiment or typed != world.captions[row] else int(data.y[row])
-    beside_pretrained("sentiment", lambda: answer(proba, data.classes, true, f"{PAGE}.text_answer"),
-                      lambda loaded: sentiment_answer(loaded, typed, len(vocabulary), sentiment))
+    beside_pretrained(
+        "sentiment",
+        lambda: answer(proba, data.classes, true, f"{PAGE}.text_answer"),
+        lambda loaded: sentiment_answer(loaded, typed, len(vocabulary), sentiment),
+    )
     if choice.kind == "knn":
         st.markdown(t(f"{PAGE}.nearest_texts", k=choice.k))
-        st.markdown("\n".join(f"- {data.texts[r]} → **{name_of(data.classes[data.y[r]])}** ({d:.2f})"
-                              for r, d in zip(found_neighbours.index[0, :5], found_neighbours.distance[0, :5])))
+        st.markdown(
+            "\n".join(
+                f"- {data.texts[r]} → **{name_of(data.classes[data.y[r]])}** ({d:.2f})"
+                for r, d in zip(found_neighbours.index[0, :5], found_neighbours.distance[0, :5])
+            )
+        )
     else:
         maxent_weights(logistic("text", task, choice.C), data, [w for w, u in zip(found, unknown) if not u])
 
@@ -412,8 +537,9 @@ def sentiment_answer(loaded: hub.Loaded, text: str, dictionary_size: int, same_t
     names = [name_of(c.lower()) if c.lower() in text_models.SENTIMENT_CLASSES else c for c in probabilities]
     values = list(probabilities.values())
     best = int(np.argmax(values))
-    fig = figures.probability_bars(values, names, t(f"{PAGE}.sentiment_title"), xlabel=t("common.probability"),
-                                   height=80 + 26 * len(names))
+    fig = figures.probability_bars(
+        values, names, t(f"{PAGE}.sentiment_title"), xlabel=t("common.probability"), height=80 + 26 * len(names)
+    )
     ui.chart(fig, t(f"{PAGE}.sentiment_summary", label=names[best], p=values[best]), key=f"{PAGE}.sentiment_answer")
     st.caption(t(f"{PAGE}.sentiment_differs", v=dictionary_size))
     if not same_task:
@@ -426,29 +552,56 @@ def maxent_weights(model, data: classic.Dataset, present: list[str]) -> None:
     yours = list(dict.fromkeys(present))
     if yours:
         weights = text_models.weights_of(model, data.dictionary, yours)
-        fig = figures.heatmap(weights, t(f"{PAGE}.your_weights"), x=yours, y=names, diverging=True,
-                              colorbar=t(f"{PAGE}.weight"), height=110 + 24 * len(names), reverse_y=True)
+        fig = figures.heatmap(
+            weights,
+            t(f"{PAGE}.your_weights"),
+            x=yours,
+            y=names,
+            diverging=True,
+            colorbar=t(f"{PAGE}.weight"),
+            height=110 + 24 * len(names),
+            reverse_y=True,
+        )
         c, w = np.unravel_index(int(np.argmax(weights)), weights.shape)
-        ui.chart(fig, t(f"{PAGE}.your_weights_summary", word=yours[w], label=names[c], weight=weights[c, w]),
-                 key=f"{PAGE}.your_weights")
+        ui.chart(
+            fig,
+            t(f"{PAGE}.your_weights_summary", word=yours[w], label=names[c], weight=weights[c, w]),
+            key=f"{PAGE}.your_weights",
+        )
     strongest = st.expander(t(f"{PAGE}.top_words_title"), key=f"{PAGE}.top_words_open", on_change="rerun")
     if not strongest.open:
         return
     with strongest:
         chosen = text_models.top_words(model, data.dictionary, 4 if len(names) > 2 else 8)
         weights = text_models.weights_of(model, data.dictionary, chosen)
-        fig = figures.heatmap(weights, "", x=chosen, y=names, diverging=True, colorbar=t(f"{PAGE}.weight"),
-                              height=110 + 24 * len(names), reverse_y=True)
+        fig = figures.heatmap(
+            weights,
+            "",
+            x=chosen,
+            y=names,
+            diverging=True,
+            colorbar=t(f"{PAGE}.weight"),
+            height=110 + 24 * len(names),
+            reverse_y=True,
+        )
         c, w = np.unravel_index(int(np.argmax(weights)), weights.shape)
-        ui.chart(fig, t(f"{PAGE}.top_words_summary", word=chosen[w], label=names[c], weight=weights[c, w]),
-                 key=f"{PAGE}.top_words")
+        ui.chart(
+            fig,
+            t(f"{PAGE}.top_words_summary", word=chosen[w], label=names[c], weight=weights[c, w]),
+            key=f"{PAGE}.top_words",
+        )
 
 
 # ---------------------------------------------------------------- sound
 def sound_section() -> None:
     SOUND_SOURCE.bind()
-    st.radio(t(f"{PAGE}.sound_source"), SOUND_SOURCE.options, key=SOUND_SOURCE.key, horizontal=True,
-             format_func=i18n.formatter(f"{PAGE}.sound_source_"))
+    st.radio(
+        t(f"{PAGE}.sound_source"),
+        SOUND_SOURCE.options,
+        key=SOUND_SOURCE.key,
+        horizontal=True,
+        format_func=i18n.formatter(f"{PAGE}.sound_source_"),
+    )
     sr = world.sample_rate
     data = dataset("sound")
     if SOUND_SOURCE.value == "world":
@@ -473,32 +626,57 @@ def sound_section() -> None:
     start, end = frame * features.HOP / sr, (frame * features.HOP + features.N_FFT) / sr
     wave_col, spectrum_col = st.columns([3, 2])
     with wave_col:
-        fig = figures.waveform(clip, sr, t(f"{PAGE}.waveform"), t("common.time_s"), t("common.amplitude"),
-                               max_points=len(clip))
+        fig = figures.waveform(
+            clip, sr, t(f"{PAGE}.waveform"), t("common.time_s"), t("common.amplitude"), max_points=len(clip)
+        )
         fig.add_vrect(x0=start, x1=end, fillcolor=figures.HIGHLIGHT, opacity=0.35, line_width=0)
-        ui.chart(fig, t(f"{PAGE}.waveform_summary", n=len(clip), sr=sr, frames=n_frames, start=start * 1000,
-                        end=end * 1000, window=features.N_FFT, hop=features.HOP), key=f"{PAGE}.wave")
+        ui.chart(
+            fig,
+            t(
+                f"{PAGE}.waveform_summary",
+                n=len(clip),
+                sr=sr,
+                frames=n_frames,
+                start=start * 1000,
+                end=end * 1000,
+                window=features.N_FFT,
+                hop=features.HOP,
+            ),
+            key=f"{PAGE}.wave",
+        )
     with spectrum_col:
         power = audio.power_spectrogram(np.asarray(clip), features.N_FFT, features.HOP)[:, frame]
         db = 10 * np.log10(np.maximum(power, 1e-10))
         khz = audio.frequencies(sr, features.N_FFT) / 1000
-        fig = figures.lines(khz, {t(f"{PAGE}.power_db"): db}, t(f"{PAGE}.frame_spectrum", frame=frame),
-                            t("common.frequency_khz"), "dB", height=220, markers=False)
+        fig = figures.lines(
+            khz,
+            {t(f"{PAGE}.power_db"): db},
+            t(f"{PAGE}.frame_spectrum", frame=frame),
+            t("common.frequency_khz"),
+            "dB",
+            height=220,
+            markers=False,
+        )
         fig.update_layout(showlegend=False)
         ui.chart(fig, t(f"{PAGE}.frame_spectrum_summary", freq=khz[int(np.argmax(db))]), key=f"{PAGE}.frame_spectrum")
     times = audio.frame_times(n_frames, sr, features.HOP)
     bands = np.round(audio.mel_band_centres(sr, features.N_MELS) / 1000, 2)
     title = t(f"{PAGE}.spectrogram", mels=features.N_MELS, frames=n_frames)
-    fig = figures.spectrogram(spectrogram, times, bands, title,
-                              t("common.time_s"), t("common.frequency_khz"), colorbar="0-1", height=260)
+    fig = figures.spectrogram(
+        spectrogram, times, bands, title, t("common.time_s"), t("common.frequency_khz"), colorbar="0-1", height=260
+    )
     fig.add_vline(x=times[frame], line_color="white", line_width=2)
     band, column = np.unravel_index(int(np.argmax(spectrogram)), spectrogram.shape)
     ui.chart(fig, t(f"{PAGE}.spectrogram_summary", freq=bands[band], time=times[column]), key=f"{PAGE}.spectrogram")
     vector = spectrogram.reshape(-1)
-    strip = figures.vector_strip(vector, t(f"{PAGE}.sound_vector", n=len(vector)), zmin=0, zmax=1,
-                                 hover=t(f"{PAGE}.vector_hover"))
-    ui.chart(strip, t(f"{PAGE}.sound_vector_summary", n=len(vector), mels=features.N_MELS, frames=n_frames),
-             key=f"{PAGE}.sound_strip")
+    strip = figures.vector_strip(
+        vector, t(f"{PAGE}.sound_vector", n=len(vector)), zmin=0, zmax=1, hover=t(f"{PAGE}.vector_hover")
+    )
+    ui.chart(
+        strip,
+        t(f"{PAGE}.sound_vector_summary", n=len(vector), mels=features.N_MELS, frames=n_frames),
+        key=f"{PAGE}.sound_strip",
+    )
     ui.explain(f"{PAGE}.sound_explain")
 
     choice = classifier_controls("sound")
@@ -507,8 +685,11 @@ def sound_section() -> None:
         proba = result.proba[int(np.searchsorted(result.rows, row))]
     else:
         proba, _ = new_input("sound", MAIN, choice, vector, vector)
-    beside_pretrained("audio", lambda: answer(proba, data.classes, true, f"{PAGE}.sound_answer"),
-                      lambda loaded: pretrained.audio_tags(loaded, clip, sr, key=f"{PAGE}.audio_tags"))
+    beside_pretrained(
+        "audio",
+        lambda: answer(proba, data.classes, true, f"{PAGE}.sound_answer"),
+        lambda loaded: pretrained.audio_tags(loaded, clip, sr, key=f"{PAGE}.audio_tags"),
+    )
     if true is None:
         honest_warning("sound", vector, proba)
     test_report("sound", MAIN, choice, lambda r: open_sample(np.searchsorted(TEST_ROWS, r), {SOUND_SOURCE: "world"}))
@@ -517,8 +698,13 @@ def sound_section() -> None:
 # ---------------------------------------------------------------- data splits and hyper-parameters
 def data_modality() -> str:
     DATA_MODALITY.bind()
-    st.radio(t(f"{PAGE}.data_modality"), DATA_MODALITY.options, format_func=i18n.formatter("common."),
-             key=DATA_MODALITY.key, horizontal=True)
+    st.radio(
+        t(f"{PAGE}.data_modality"),
+        DATA_MODALITY.options,
+        format_func=i18n.formatter("common."),
+        key=DATA_MODALITY.key,
+        horizontal=True,
+    )
     return DATA_MODALITY.value
 
 
@@ -529,8 +715,13 @@ def splits_section() -> None:
     ui.explain(f"{PAGE}.splits_explain")
     modality = data_modality()
     SWEEP_MODEL.bind()
-    model = st.radio(t(f"{PAGE}.sweep_model"), SWEEP_MODEL.options, key=SWEEP_MODEL.key, horizontal=True,
-                     format_func=i18n.formatter(f"{PAGE}.sweep_"))
+    model = st.radio(
+        t(f"{PAGE}.sweep_model"),
+        SWEEP_MODEL.options,
+        key=SWEEP_MODEL.key,
+        horizontal=True,
+        format_func=i18n.formatter(f"{PAGE}.sweep_"),
+    )
     data = dataset(modality)
     if model == "knn":
         found = {m: neighbours(modality, MAIN, m, ("validation", "test")) for m in nearest.METRICS}
@@ -548,8 +739,13 @@ def splits_section() -> None:
             progress.progress((i + 1) / len(classic.C_VALUES), t(f"{PAGE}.fitting", C=c))
         progress.empty()
         sweep = classic.sweep_logistic(data, lambda c: logistic(modality, MAIN, c))
-        fig = figures.lines(classic.C_VALUES, {t(f"{PAGE}.validation"): sweep.validation_accuracy},
-                            t(f"{PAGE}.sweep_title"), t(f"{PAGE}.C_axis"), t(f"{PAGE}.validation_accuracy"))
+        fig = figures.lines(
+            classic.C_VALUES,
+            {t(f"{PAGE}.validation"): sweep.validation_accuracy},
+            t(f"{PAGE}.sweep_title"),
+            t(f"{PAGE}.C_axis"),
+            t(f"{PAGE}.validation_accuracy"),
+        )
         fig.update_xaxes(type="log", dtick=1)  # one tick per power of ten
         fig.update_layout(showlegend=False)
         x = sweep.settings[sweep.chosen]["C"]
@@ -558,8 +754,11 @@ def splits_section() -> None:
     figures.mark(fig, x, accuracy, chosen)
     low = min(min(trace.y) for trace in fig.data if trace.y is not None)
     fig.update_yaxes(range=[max(0.0, low - 0.05), 1.02], tickformat=".0%")  # an accuracy never passes 100%
-    ui.chart(fig, t(f"{PAGE}.sweep_summary", chosen=chosen, accuracy=accuracy, n=len(data.indices("validation"))),
-             key=f"{PAGE}.sweep")
+    ui.chart(
+        fig,
+        t(f"{PAGE}.sweep_summary", chosen=chosen, accuracy=accuracy, n=len(data.indices("validation"))),
+        key=f"{PAGE}.sweep",
+    )
     st.metric(t(f"{PAGE}.sweep_test", chosen=chosen, n=len(data.indices("test"))), f"{sweep.test_accuracy:.1%}")
     ui.explain(f"{PAGE}.sweep_explain")
 
@@ -577,29 +776,62 @@ def cost_section() -> None:
     growth, low, high = cost.growth("knn")
     summaries = {
         "fit": t(f"{PAGE}.cost_fit_summary", n=n, knn=fit_ms["knn"][-1], logistic=fit_ms["logistic"][-1]),
-        "predict": t(f"{PAGE}.cost_predict_summary", n0=n0, n=n, growth=growth, low=low, high=high, rounds=cost.repeats,
-                     logistic=float(np.median(predict_ms["logistic"]))),
+        "predict": t(
+            f"{PAGE}.cost_predict_summary",
+            n0=n0,
+            n=n,
+            growth=growth,
+            low=low,
+            high=high,
+            rounds=cost.repeats,
+            logistic=float(np.median(predict_ms["logistic"])),
+        ),
     }
     runs = {"fit": cost.fit_runs, "predict": cost.predict_runs}
     for column, (kind, ms) in zip(st.columns(2), (("fit", fit_ms), ("predict", predict_ms))):
         with column:
             title = t(f"{PAGE}.cost_{kind}", q=cost.n_queries)
             spread = {names[m]: (r.min(0) * 1000, r.max(0) * 1000) for m, r in runs[kind].items()}
-            fig = figures.lines(cost.sizes, {names[m]: v for m, v in ms.items()}, title,
-                                t(f"{PAGE}.training_size"), "ms", height=320, spread=spread)
+            fig = figures.lines(
+                cost.sizes,
+                {names[m]: v for m, v in ms.items()},
+                title,
+                t(f"{PAGE}.training_size"),
+                "ms",
+                height=320,
+                spread=spread,
+            )
             fig.update_layout(legend=figures.LEGEND_BELOW)
             ui.chart(fig, summaries[kind], key=f"{PAGE}.cost_{kind}")
-    st.button(t(f"{PAGE}.measure_again"), key=f"{PAGE}.measure_again", on_click=st.session_state.update,
-              args=({f"{PAGE}.cost_run": run + 1},))
+    st.button(
+        t(f"{PAGE}.measure_again"),
+        key=f"{PAGE}.measure_again",
+        on_click=st.session_state.update,
+        args=({f"{PAGE}.cost_run": run + 1},),
+    )
     ui.explain(f"{PAGE}.cost_explain")
-    st.caption(t(f"{PAGE}.cost_setup", d=cost.n_features, q=cost.n_queries, iterations=cost.logistic_iterations,
-                 repeats=cost.repeats))
+    st.caption(
+        t(
+            f"{PAGE}.cost_setup",
+            d=cost.n_features,
+            q=cost.n_queries,
+            iterations=cost.logistic_iterations,
+            repeats=cost.repeats,
+        )
+    )
 
 
 # ---------------------------------------------------------------- the page
 SECTION.bind()
-section = st.segmented_control(t(f"{PAGE}.section_label"), SECTION.options, format_func=i18n.formatter(f"{PAGE}.section."),
-                               key=SECTION.key, required=True, width="stretch")
-{"image": image_section, "text": text_section, "sound": sound_section, "splits": splits_section,
- "cost": cost_section}[section or SECTION.default]()  # None seen once under load (the concurrency bench): not a traceback
+section = st.segmented_control(
+    t(f"{PAGE}.section_label"),
+    SECTION.options,
+    format_func=i18n.formatter(f"{PAGE}.section."),
+    key=SECTION.key,
+    required=True,
+    width="stretch",
+)
+{"image": image_section, "text": text_section, "sound": sound_section, "splits": splits_section, "cost": cost_section}[
+    section or SECTION.default
+]()  # None seen once under load (the concurrency bench): not a traceback
 ui.page_end()

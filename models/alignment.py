@@ -60,12 +60,25 @@ LOUDNESS = 0.6
 # word in that shape's timbre, "small" high and "large" low (big things sound low), synonyms like the word
 # they stand for, a few common words a fixed note each, and any other word a note and timbre from a
 # checksum of its letters, so that every sentence can be said and said the same way every time.
-_COMMON = {"a": ("triangle", 311.1), "the": ("triangle", 392.0), "on": ("square", 277.2), "at": ("square", 349.2),
-           "in": ("square", 440.0), "left": ("star", 277.2), "right": ("star", 311.1), "top": ("star", 349.2),
-           "bottom": ("star", 392.0), "centre": ("star", 440.0), "center": ("star", 440.0),
-           "small": ("circle", 523.3), "large": ("circle", 130.8)}
+_COMMON = {
+    "a": ("triangle", 311.1),
+    "the": ("triangle", 392.0),
+    "on": ("square", 277.2),
+    "at": ("square", 349.2),
+    "in": ("square", 440.0),
+    "left": ("star", 277.2),
+    "right": ("star", 311.1),
+    "top": ("star", 349.2),
+    "bottom": ("star", 392.0),
+    "centre": ("star", 440.0),
+    "center": ("star", 440.0),
+    "small": ("circle", 523.3),
+    "large": ("circle", 130.8),
+}
 _SHAPE_PITCH = 196.0  # G3, a note no colour uses
-_CONCEPT = {synonym: concept for concept, synonyms in worlds.SYNONYMS.items() for synonym in synonyms if " " not in synonym}
+_CONCEPT = {
+    synonym: concept for concept, synonyms in worlds.SYNONYMS.items() for synonym in synonyms if " " not in synonym
+}
 
 
 def word_code(word: str) -> tuple[str, float]:
@@ -100,8 +113,13 @@ class Speech:
     ends: np.ndarray  # (words,)
 
 
-def speak(words: Sequence[str], durations: Sequence[float], pauses: Sequence[float], timbre: str | None = None,
-          transpose: float = 1.0) -> Speech:
+def speak(
+    words: Sequence[str],
+    durations: Sequence[float],
+    pauses: Sequence[float],
+    timbre: str | None = None,
+    transpose: float = 1.0,
+) -> Speech:
     """Each word as its note (in its own timbre, or `timbre` for all), one after another, `pauses` after each."""
     pieces = [np.zeros(int(LEAD_SECONDS * SR), np.float32)]
     starts, ends, position = [], [], len(pieces[0])
@@ -109,7 +127,10 @@ def speak(words: Sequence[str], durations: Sequence[float], pauses: Sequence[flo
         kind, pitch = word_code(word)
         t = np.arange(int(duration * SR)) / SR
         gate = np.clip(np.minimum(t / ATTACK, (duration - t) / RELEASE), 0.0, 1.0)
-        pieces += [worlds._tone(timbre or kind, pitch * transpose, t) * gate * LOUDNESS, np.zeros(int(pause * SR), np.float32)]
+        pieces += [
+            worlds._tone(timbre or kind, pitch * transpose, t) * gate * LOUDNESS,
+            np.zeros(int(pause * SR), np.float32),
+        ]
         starts.append(position)
         ends.append(position + len(t))
         position += len(t) + len(pieces[-1])
@@ -120,8 +141,13 @@ def speak(words: Sequence[str], durations: Sequence[float], pauses: Sequence[flo
 def read_aloud(words: Sequence[str], voice: str) -> Speech:
     """The reader's rendering of a transcript: steady pace, a short gap after every word, in `voice`."""
     timbre = None if voice == "same" else "circle"
-    return speak(words, [reader_duration(w) for w in words], [READER_GAP] * len(words), timbre,
-                 2.0 if voice == "plain_octave" else 1.0)
+    return speak(
+        words,
+        [reader_duration(w) for w in words],
+        [READER_GAP] * len(words),
+        timbre,
+        2.0 if voice == "plain_octave" else 1.0,
+    )
 
 
 def speaker_order(n_words: int, reorder: bool) -> np.ndarray:
@@ -253,9 +279,14 @@ def librosa_dtw(cost: np.ndarray, pattern: str = "symmetric1", band: float = 0.0
     import librosa
 
     steps, weights = STEP_PATTERNS[pattern]
-    options = {"step_sizes_sigma": np.array(steps), "weights_mul": np.array(weights), "weights_add": np.zeros(len(steps))}
-    accumulated, path = librosa.sequence.dtw(C=cost.copy(), global_constraints=band > 0, band_rad=band,
-                                             **(options if pattern != "symmetric1" else {}))
+    options = {
+        "step_sizes_sigma": np.array(steps),
+        "weights_mul": np.array(weights),
+        "weights_add": np.zeros(len(steps)),
+    }
+    accumulated, path = librosa.sequence.dtw(
+        C=cost.copy(), global_constraints=band > 0, band_rad=band, **(options if pattern != "symmetric1" else {})
+    )
     return accumulated, path[::-1]
 
 
@@ -326,14 +357,16 @@ def align(words: Sequence[str], settings: Settings, seed: int = 0) -> Explicit:
     recording, order = record(words, settings.tempo, settings.noise, settings.reorder, seed)
     reader = read_aloud(words, settings.voice)
     with _blas().limit(limits=1, user_api="blas"):
-        cost = distances(features(recording.audio, settings.feature), features(reader.audio, settings.feature),
-                         settings.feature)
+        cost = distances(
+            features(recording.audio, settings.feature), features(reader.audio, settings.feature), settings.feature
+        )
     accumulated, path = dtw(cost, settings.pattern, settings.band)
     starts = ends = None
     if path is not None:
         starts, ends = carry_over(path, reader.starts, last=False), carry_over(path, reader.ends, last=True)
-    return Explicit(tuple(words), recording, reader, order, cost.astype(np.float32), float(accumulated[-1, -1]), path,
-                    starts, ends)
+    return Explicit(
+        tuple(words), recording, reader, order, cost.astype(np.float32), float(accumulated[-1, -1]), path, starts, ends
+    )
 
 
 def held_out_captions(world: worlds.World, count: int) -> list[list[str]]:
@@ -341,8 +374,12 @@ def held_out_captions(world: worlds.World, count: int) -> list[list[str]]:
     return [words_of(world.captions[i]) for i in scenes.split_indices(world, "test")[:count]]
 
 
-def evaluate(captions: Sequence[Sequence[str]], settings: Settings, noises: Sequence[float],
-             progress: Callable[[float, str], None] = lambda fraction, message: None) -> dict[str, list[float]]:
+def evaluate(
+    captions: Sequence[Sequence[str]],
+    settings: Settings,
+    noises: Sequence[float],
+    progress: Callable[[float, str], None] = lambda fraction, message: None,
+) -> dict[str, list[float]]:
     """Mean boundary error (ms) of every feature at every noise level, other settings as given; a caption
     with no path counts as a miss (NaN for its mean) and is reported in "no_path"."""
     out: dict[str, list[float]] = {}
@@ -350,7 +387,9 @@ def evaluate(captions: Sequence[Sequence[str]], settings: Settings, noises: Sequ
     for feature in FEATURES:
         means, misses = [], []
         for noise in noises:
-            chosen = Settings(feature, settings.pattern, settings.band, settings.tempo, noise, settings.voice, settings.reorder)
+            chosen = Settings(
+                feature, settings.pattern, settings.band, settings.tempo, noise, settings.voice, settings.reorder
+            )
             errors = [align(words, chosen, seed=k).errors_ms for k, words in enumerate(captions)]
             found = [e.mean() for e in errors if e is not None]
             means.append(float(np.mean(found)) if found else float("nan"))
@@ -370,8 +409,8 @@ OBJECT_PATCH = 0.1  # a patch belongs to the object when the object covers at le
 def attention_view(cross_attention: np.ndarray, layer: int | None, head: int | None) -> np.ndarray:
     """(layers, heads, ...) -> (...) for one layer and head, or the mean over them (None): e.g. a caption's
     (layers, heads, words, patches) attention -> (words, patches)."""
-    chosen = cross_attention if layer is None else cross_attention[layer:layer + 1]
-    chosen = chosen if head is None else chosen[:, head:head + 1]
+    chosen = cross_attention if layer is None else cross_attention[layer : layer + 1]
+    chosen = chosen if head is None else chosen[:, head : head + 1]
     return chosen.mean(axis=(0, 1))
 
 
@@ -391,7 +430,9 @@ def on_object(weights: np.ndarray, coverage: np.ndarray) -> np.ndarray:
     return weights[:, coverage >= OBJECT_PATCH].sum(-1)
 
 
-def teacher_forced_attention(generator: captioning.Generator, images: np.ndarray, captions: Sequence[str]) -> np.ndarray:
+def teacher_forced_attention(
+    generator: captioning.Generator, images: np.ndarray, captions: Sequence[str]
+) -> np.ndarray:
     """Cross-attention while the captioner reads given captions (teacher forcing), for many pictures in one pass.
 
     Returns (N, layers, heads, words, patches): row w is the step that predicts word w, over the patches
@@ -403,22 +444,29 @@ def teacher_forced_attention(generator: captioning.Generator, images: np.ndarray
     from models import captioning, classifiers
 
     word_ids = [generator.vocabulary.encode(c)[:-1] for c in captions]  # without <eos>
-    ids = torch.tensor([[captioning.BOS] + w[:-1] for w in word_ids])  # (N, words): what the decoder has read before each word
+    ids = torch.tensor(
+        [[captioning.BOS] + w[:-1] for w in word_ids]
+    )  # (N, words): what the decoder has read before each word
     with torch.no_grad(), classifiers.one_thread():
-        out = generator.model(pixel_values=captioning.pixel_tensor(images), decoder_input_ids=ids, output_attentions=True)
+        out = generator.model(
+            pixel_values=captioning.pixel_tensor(images), decoder_input_ids=ids, output_attentions=True
+        )
     patches = torch.stack(out.cross_attentions).numpy()[..., 1:]  # (layers, N, heads, words, patches)
     return np.moveaxis(patches / patches.sum(-1, keepdims=True), 1, 0)
 
 
-def attention_by_slot(generator: captioning.Generator, world: worlds.World, indices: np.ndarray) -> dict[str, np.ndarray]:
+def attention_by_slot(
+    generator: captioning.Generator, world: worlds.World, indices: np.ndarray
+) -> dict[str, np.ndarray]:
     """Over test pictures read with their true canonical captions: for each word position of "a {size}
     {colour} {shape} {preposition} the {position}", the share of attention on the object per layer and
     head, (layers, heads, words), and the share of patches the object covers (uniform attention's share)."""
     images = world.images[indices]
     captions = [scenes.canonical_caption(world.describe(int(i))) for i in indices]
     attention = teacher_forced_attention(generator, images, captions)  # (N, L, H, W, P)
-    mask = np.stack([object_coverages(image, [world.describe(int(i))])[0] >= OBJECT_PATCH
-                     for image, i in zip(images, indices)])  # (N, P)
+    mask = np.stack(
+        [object_coverages(image, [world.describe(int(i))])[0] >= OBJECT_PATCH for image, i in zip(images, indices)]
+    )  # (N, P)
     share = (attention * mask[:, None, None, None, :]).sum(-1)  # (N, L, H, W)
     return {"share": share.mean(0), "chance": np.array(mask.mean()), "words": np.array(captions[0].split())}
 
@@ -438,7 +486,7 @@ def occluded(image: np.ndarray) -> np.ndarray:
     copies = np.repeat(image[None], GRID * GRID, axis=0)
     for p in range(GRID * GRID):
         row, col = divmod(p, GRID)
-        copies[p, row * PATCH:(row + 1) * PATCH, col * PATCH:(col + 1) * PATCH] = worlds._BACKGROUND
+        copies[p, row * PATCH : (row + 1) * PATCH, col * PATCH : (col + 1) * PATCH] = worlds._BACKGROUND
     return copies
 
 
@@ -456,7 +504,10 @@ def two_objects(obj: dict[str, str]) -> tuple[np.ndarray, tuple[dict[str, str], 
     """The object and a second one unlike it in shape and colour, side by side: what does each word look at?"""
     pair = next((p for p in scenes.PAIRED_POSITIONS if obj["position"] in p), scenes.PAIRED_POSITIONS[0])
     first = {**obj, "position": obj["position"] if obj["position"] in pair else pair[0]}
-    other = {"shape": worlds.SHAPES[(worlds.SHAPES.index(obj["shape"]) + 2) % len(worlds.SHAPES)],
-             "colour": worlds.COLOURS[(worlds.COLOURS.index(obj["colour"]) + 3) % len(worlds.COLOURS)],
-             "size": obj["size"], "position": pair[1 - pair.index(first["position"])]}
+    other = {
+        "shape": worlds.SHAPES[(worlds.SHAPES.index(obj["shape"]) + 2) % len(worlds.SHAPES)],
+        "colour": worlds.COLOURS[(worlds.COLOURS.index(obj["colour"]) + 3) % len(worlds.COLOURS)],
+        "size": obj["size"],
+        "position": pair[1 - pair.index(first["position"])],
+    }
     return scenes.compose([first, other]), (first, other)

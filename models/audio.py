@@ -91,7 +91,9 @@ def to_db(power: np.ndarray, top_db: float = 80.0) -> np.ndarray:
     return np.maximum(db, peak - top_db)
 
 
-def log_mel(y: np.ndarray, sr: int, n_fft: int = 256, hop: int = 128, n_mels: int = 40, top_db: float = 80.0) -> np.ndarray:
+def log_mel(
+    y: np.ndarray, sr: int, n_fft: int = 256, hop: int = 128, n_mels: int = 40, top_db: float = 80.0
+) -> np.ndarray:
     """(..., T) waveform -> (..., n_mels, n_frames) log-mel spectrogram in dB."""
     mel = mel_filterbank(sr, n_fft, n_mels) @ power_spectrogram(y, n_fft, hop)
     return to_db(mel, top_db)

@@ -24,8 +24,15 @@ import numpy as np
 import torch
 
 from models import checkpoints, classifiers, imports, worlds
-from models.captioning_scenes import (SLOT_OF_WORD, SLOTS, Scene, StressSet, canonical_caption, split_indices,
-                                      world_objects)
+from models.captioning_scenes import (
+    SLOT_OF_WORD,
+    SLOTS,
+    Scene,
+    StressSet,
+    canonical_caption,
+    split_indices,
+    world_objects,
+)
 from models.classifiers import Progress, one_thread
 
 MODEL_NAME = "captioning_vit_gpt2"
@@ -59,7 +66,7 @@ class Vocabulary:
     def decode(self, ids: Sequence[int]) -> list[str]:
         """The words up to <eos>; one word per id, so position i of the result is position i of `ids`."""
         ids = list(ids)
-        return [self.words[i] for i in ids[:ids.index(EOS) if EOS in ids else len(ids)]]
+        return [self.words[i] for i in ids[: ids.index(EOS) if EOS in ids else len(ids)]]
 
 
 def build_vocabulary(captions: Sequence[str]) -> Vocabulary:
@@ -90,20 +97,51 @@ def build_model(vocab_size: int) -> torch.nn.Module:
     """ViT encoder + GPT-2 decoder with cross-attention, from configs (no download), eager attention
     so that the attention weights can be returned."""
     GPT2Config, GPT2LMHeadModel, ViTConfig, ViTModel, VisionEncoderDecoderModel = imports.transformers_classes(
-        *CAPTIONER_CLASSES)
+        *CAPTIONER_CLASSES
+    )
 
-    encoder = ViTModel(ViTConfig(image_size=worlds.IMAGE_SIZE, patch_size=PATCH_SIZE, hidden_size=WIDTH,
-                                 num_hidden_layers=LAYERS, num_attention_heads=HEADS, intermediate_size=2 * WIDTH,
-                                 attn_implementation="eager"), add_pooling_layer=False)
-    decoder = GPT2LMHeadModel(GPT2Config(vocab_size=vocab_size, n_positions=MAX_WORDS + 2, n_embd=WIDTH, n_layer=LAYERS,
-                                         n_head=HEADS, n_inner=2 * WIDTH, add_cross_attention=True, is_decoder=True,
-                                         resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=BOS,
-                                         eos_token_id=EOS, pad_token_id=PAD, attn_implementation="eager"))
+    encoder = ViTModel(
+        ViTConfig(
+            image_size=worlds.IMAGE_SIZE,
+            patch_size=PATCH_SIZE,
+            hidden_size=WIDTH,
+            num_hidden_layers=LAYERS,
+            num_attention_heads=HEADS,
+            intermediate_size=2 * WIDTH,
+            attn_implementation="eager",
+        ),
+        add_pooling_layer=False,
+    )
+    decoder = GPT2LMHeadModel(
+        GPT2Config(
+            vocab_size=vocab_size,
+            n_positions=MAX_WORDS + 2,
+            n_embd=WIDTH,
+            n_layer=LAYERS,
+            n_head=HEADS,
+            n_inner=2 * WIDTH,
+            add_cross_attention=True,
+            is_decoder=True,
+            resid_pdrop=0.0,
+            embd_pdrop=0.0,
+            attn_pdrop=0.0,
+            bos_token_id=BOS,
+            eos_token_id=EOS,
+            pad_token_id=PAD,
+            attn_implementation="eager",
+        )
+    )
     model = VisionEncoderDecoderModel(encoder=encoder, decoder=decoder)
     model.set_attn_implementation("eager")
     model.config.decoder_start_token_id, model.config.pad_token_id, model.config.eos_token_id = BOS, PAD, EOS
-    model.generation_config.update(decoder_start_token_id=BOS, bos_token_id=BOS, eos_token_id=EOS, pad_token_id=PAD,
-                                   max_new_tokens=MAX_WORDS + 1, suppress_tokens=[PAD, BOS, UNK])  # only words or <eos>
+    model.generation_config.update(
+        decoder_start_token_id=BOS,
+        bos_token_id=BOS,
+        eos_token_id=EOS,
+        pad_token_id=PAD,
+        max_new_tokens=MAX_WORDS + 1,
+        suppress_tokens=[PAD, BOS, UNK],
+    )  # only words or <eos>
     return model
 
 
@@ -151,10 +189,13 @@ def _train_generator(progress: Progress) -> checkpoints.Trained:
     seconds = time.perf_counter() - start
     generator = Generator(model, vocabulary, {})
     test, held = split_indices(world, "test"), split_indices(world, "test", held_out=True)
-    meta = {"test_exact_match": exact_match(generate(generator, world.images[test]), world_objects(world, test)),
-            "held_out_exact_match": exact_match(generate(generator, world.images[held]), world_objects(world, held)),
-            "train_seconds": seconds, "parameters": sum(p.numel() for p in model.parameters()),
-            "vocabulary": " ".join(vocabulary.words)}
+    meta = {
+        "test_exact_match": exact_match(generate(generator, world.images[test]), world_objects(world, test)),
+        "held_out_exact_match": exact_match(generate(generator, world.images[held]), world_objects(world, held)),
+        "train_seconds": seconds,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "vocabulary": " ".join(vocabulary.words),
+    }
     return model.state_dict(), meta
 
 
@@ -171,12 +212,15 @@ def load_generator(progress: Progress = classifiers._quiet) -> Generator:
     return Generator(model, vocabulary, dict(meta))
 
 
-def _generate_ids(generator: Generator, pixels: torch.Tensor, method: str, beams: int, temperature: float,
-                  seed: int) -> torch.Tensor:
+def _generate_ids(
+    generator: Generator, pixels: torch.Tensor, method: str, beams: int, temperature: float, seed: int
+) -> torch.Tensor:
     """(B, 1 + T) token ids starting with <bos>, padded after <eos>, decoded the way `method` says."""
-    options = {"greedy": {"do_sample": False, "num_beams": 1},
-               "beam": {"do_sample": False, "num_beams": beams, "early_stopping": True},
-               "sampling": {"do_sample": True, "num_beams": 1, "temperature": temperature, "top_k": 0, "top_p": 1.0}}[method]
+    options = {
+        "greedy": {"do_sample": False, "num_beams": 1},
+        "beam": {"do_sample": False, "num_beams": beams, "early_stopping": True},
+        "sampling": {"do_sample": True, "num_beams": 1, "temperature": temperature, "top_k": 0, "top_p": 1.0},
+    }[method]
     with torch.random.fork_rng(devices=[]):  # sampling is repeatable and leaves everyone else's randomness alone
         torch.manual_seed(seed)
         return generator.model.generate(pixel_values=pixels, **options)
@@ -189,24 +233,35 @@ def _read_back(generator: Generator, pixels: torch.Tensor, ids: torch.Tensor, at
     Returns probabilities (B, T) and cross-attention (layers, B, heads, T, 1 + patches) or None.
     """
     words = ids[:, :-1]
-    out = generator.model(pixel_values=pixels, decoder_input_ids=words, decoder_attention_mask=(words != PAD).long(),
-                          output_attentions=attention)
+    out = generator.model(
+        pixel_values=pixels,
+        decoder_input_ids=words,
+        decoder_attention_mask=(words != PAD).long(),
+        output_attentions=attention,
+    )
     probabilities = torch.softmax(out.logits, -1).gather(-1, ids[:, 1:, None])[..., 0]
     return probabilities, torch.stack(out.cross_attentions) if attention else None
 
 
-def generate(generator: Generator, images: np.ndarray, method: str = "greedy", beams: int = 3,
-             temperature: float = 1.0, seed: int = 0, batch_size: int = 512) -> list[Caption]:
+def generate(
+    generator: Generator,
+    images: np.ndarray,
+    method: str = "greedy",
+    beams: int = 3,
+    temperature: float = 1.0,
+    seed: int = 0,
+    batch_size: int = 512,
+) -> list[Caption]:
     """Caption (N, H, W, 3) pictures with the decoder; each word comes with its probability."""
     captions = []
     with torch.no_grad(), one_thread():
         for start in range(0, len(images), batch_size):
-            pixels = pixel_tensor(images[start:start + batch_size])
+            pixels = pixel_tensor(images[start : start + batch_size])
             ids = _generate_ids(generator, pixels, method, beams, temperature, seed)
             probabilities, _ = _read_back(generator, pixels, ids, attention=False)
             for row, p in zip(ids[:, 1:].tolist(), probabilities.numpy()):
                 words = generator.vocabulary.decode(row)
-                captions.append(Caption(tuple(words), tuple(float(x) for x in p[:len(words)])))
+                captions.append(Caption(tuple(words), tuple(float(x) for x in p[: len(words)])))
     return captions
 
 
@@ -216,8 +271,14 @@ class AttentionCaption(NamedTuple):
     cross_attention: np.ndarray  # (layers, heads, words, patches): each row sums to 1 over the patches
 
 
-def caption_with_attention(generator: Generator, image: np.ndarray, method: str = "greedy", beams: int = 3,
-                           temperature: float = 1.0, seed: int = 0) -> AttentionCaption:
+def caption_with_attention(
+    generator: Generator,
+    image: np.ndarray,
+    method: str = "greedy",
+    beams: int = 3,
+    temperature: float = 1.0,
+    seed: int = 0,
+) -> AttentionCaption:
     """One picture's caption and where the decoder looked while writing each word.
 
     Row w of cross_attention is the attention of the step that *wrote* word w, over the image patches
@@ -230,8 +291,8 @@ def caption_with_attention(generator: Generator, image: np.ndarray, method: str 
         ids = _generate_ids(generator, pixels, method, beams, temperature, seed)
         probabilities, attention = _read_back(generator, pixels, ids, attention=True)
     words = generator.vocabulary.decode(ids[0, 1:].tolist())
-    patches = attention[:, 0, :, :len(words), 1:].numpy()  # (layers, heads, words, patches)
-    return AttentionCaption(words, probabilities[0, :len(words)].numpy(), patches / patches.sum(-1, keepdims=True))
+    patches = attention[:, 0, :, : len(words), 1:].numpy()  # (layers, heads, words, patches)
+    return AttentionCaption(words, probabilities[0, : len(words)].numpy(), patches / patches.sum(-1, keepdims=True))
 
 
 # ---------------------------------------------------------------- the example-based captioner
@@ -247,7 +308,9 @@ class ExampleDictionary:
     @property
     def nbytes(self) -> int:
         """What has to be kept in memory: the vectors, the captions and the projection."""
-        return self.embeddings.nbytes + sum(len(c.encode()) for c in self.captions) + self.mean.nbytes + self.basis.nbytes
+        return (
+            self.embeddings.nbytes + sum(len(c.encode()) for c in self.captions) + self.mean.nbytes + self.basis.nbytes
+        )
 
 
 def build_dictionary(images: np.ndarray, captions: Sequence[str], dims: int = EMBEDDING_DIMS) -> ExampleDictionary:
@@ -259,7 +322,9 @@ def build_dictionary(images: np.ndarray, captions: Sequence[str], dims: int = EM
     with one_thread():
         energy, mix = np.linalg.eigh(centred @ centred.T)  # ascending
         top = np.argsort(energy)[::-1][:dims]
-        basis = (centred.T @ mix[:, top] / np.sqrt(energy[top])).astype(np.float32)  # (pixels, dims), orthonormal columns
+        basis = (centred.T @ mix[:, top] / np.sqrt(energy[top])).astype(
+            np.float32
+        )  # (pixels, dims), orthonormal columns
         return ExampleDictionary(mean, basis, centred @ basis, tuple(captions))
 
 
@@ -273,7 +338,9 @@ def dictionary_from(world: worlds.World) -> ExampleDictionary:
 def neighbours(dictionary: ExampleDictionary, images: np.ndarray, k: int) -> np.ndarray:
     """(N, k) indices of the stored pictures nearest to each picture (Euclidean distance), nearest first."""
     query = (images.reshape(len(images), -1).astype(np.float32) / 255.0 - dictionary.mean) @ dictionary.basis
-    distances = (query**2).sum(1, keepdims=True) - 2 * query @ dictionary.embeddings.T + (dictionary.embeddings**2).sum(1)
+    distances = (
+        (query**2).sum(1, keepdims=True) - 2 * query @ dictionary.embeddings.T + (dictionary.embeddings**2).sum(1)
+    )
     k = min(k, len(dictionary.captions))
     nearest = np.argpartition(distances, k - 1, axis=1)[:, :k]
     order = np.take_along_axis(distances, nearest, 1).argsort(1, kind="stable")
@@ -307,11 +374,22 @@ def combine(dictionary: ExampleDictionary, images: np.ndarray, k: int = DEFAULT_
     return out
 
 
-def caption_all(generator: Generator, dictionary: ExampleDictionary, images: np.ndarray, method: str = "greedy",
-                beams: int = 3, temperature: float = 1.0, k: int = DEFAULT_K, seed: int = 0) -> dict[str, list[Caption]]:
+def caption_all(
+    generator: Generator,
+    dictionary: ExampleDictionary,
+    images: np.ndarray,
+    method: str = "greedy",
+    beams: int = 3,
+    temperature: float = 1.0,
+    k: int = DEFAULT_K,
+    seed: int = 0,
+) -> dict[str, list[Caption]]:
     """Every captioner on the same pictures, keyed by CAPTIONERS."""
-    return {"retrieval": retrieve(dictionary, images, k), "combination": combine(dictionary, images, k),
-            "generative": generate(generator, images, method, beams, temperature, seed)}
+    return {
+        "retrieval": retrieve(dictionary, images, k),
+        "combination": combine(dictionary, images, k),
+        "generative": generate(generator, images, method, beams, temperature, seed),
+    }
 
 
 # ---------------------------------------------------------------- scoring
@@ -385,8 +463,9 @@ class Scores:
 def score(captions: Sequence[Caption], scenes: Sequence[Scene]) -> Scores:
     chair_i, chair_s = chair([c.words for c in captions], scenes)
     confidence = float(np.mean([p for c in captions for p in c.probabilities])) if captions else float("nan")
-    return Scores(len(scenes), exact_match(captions, scenes), attribute_accuracy(captions, scenes), chair_i, chair_s,
-                  confidence)
+    return Scores(
+        len(scenes), exact_match(captions, scenes), attribute_accuracy(captions, scenes), chair_i, chair_s, confidence
+    )
 
 
 class Result(NamedTuple):
@@ -394,15 +473,18 @@ class Result(NamedTuple):
     scores: Scores
 
 
-def evaluate(generator: Generator, dictionary: ExampleDictionary, sets: Sequence[StressSet],
-             k: int = DEFAULT_K) -> dict[str, dict[str, Result]]:
+def evaluate(
+    generator: Generator, dictionary: ExampleDictionary, sets: Sequence[StressSet], k: int = DEFAULT_K
+) -> dict[str, dict[str, Result]]:
     """Every captioner on every stress set (greedy decoding), as one batch: set -> captioner -> result."""
     everything = caption_all(generator, dictionary, np.concatenate([s.images for s in sets]), k=k)
     results, start = {}, 0
     for stress in sets:
         stop = start + len(stress.images)
-        results[stress.name] = {name: Result(captions[start:stop], score(captions[start:stop], stress.scenes))
-                                for name, captions in everything.items()}
+        results[stress.name] = {
+            name: Result(captions[start:stop], score(captions[start:stop], stress.scenes))
+            for name, captions in everything.items()
+        }
         start = stop
     return results
 
@@ -420,8 +502,13 @@ def _median_seconds(run, repeats: int) -> float:
     return float(np.median(times))
 
 
-def cost(generator: Generator, dictionary: ExampleDictionary, image: np.ndarray, sizes: Sequence[int] = DICTIONARY_SIZES,
-         repeats: int = 3) -> dict[str, list[float]]:
+def cost(
+    generator: Generator,
+    dictionary: ExampleDictionary,
+    image: np.ndarray,
+    sizes: Sequence[int] = DICTIONARY_SIZES,
+    repeats: int = 3,
+) -> dict[str, list[float]]:
     """Measured now: memory and time per caption of retrieval as its dictionary grows (the stored
     examples repeated to each size: the cost does not depend on what they say), and of the generative
     model, whose size does not depend on how many examples it learned from."""
@@ -429,12 +516,20 @@ def cost(generator: Generator, dictionary: ExampleDictionary, image: np.ndarray,
     retrieval_bytes, retrieval_seconds = [], []
     for n in sizes:
         vectors = np.resize(dictionary.embeddings, (n, dictionary.embeddings.shape[1]))  # rows repeated to n
-        grown = ExampleDictionary(dictionary.mean, dictionary.basis, vectors,
-                                  tuple(dictionary.captions[i % len(dictionary.captions)] for i in range(n)))
+        grown = ExampleDictionary(
+            dictionary.mean,
+            dictionary.basis,
+            vectors,
+            tuple(dictionary.captions[i % len(dictionary.captions)] for i in range(n)),
+        )
         retrieval_bytes.append(float(grown.nbytes))
         retrieval_seconds.append(_median_seconds(lambda: retrieve(grown, query), repeats))
     model_bytes = float(sum(p.numel() * p.element_size() for p in generator.model.parameters()))
-    return {"sizes": list(sizes), "retrieval_bytes": retrieval_bytes, "retrieval_seconds": retrieval_seconds,
-            "generative_bytes": [model_bytes] * len(sizes),
-            "greedy_seconds": [_median_seconds(lambda: generate(generator, query), repeats)] * len(sizes),
-            "beam_seconds": [_median_seconds(lambda: generate(generator, query, "beam"), repeats)] * len(sizes)}
+    return {
+        "sizes": list(sizes),
+        "retrieval_bytes": retrieval_bytes,
+        "retrieval_seconds": retrieval_seconds,
+        "generative_bytes": [model_bytes] * len(sizes),
+        "greedy_seconds": [_median_seconds(lambda: generate(generator, query), repeats)] * len(sizes),
+        "beam_seconds": [_median_seconds(lambda: generate(generator, query, "beam"), repeats)] * len(sizes),
+    }

@@ -26,10 +26,26 @@ SLOT_OF_WORD = {value: slot for slot, names in SLOT_VALUES.items() for value in 
 POSITION_PHRASE = {p: worlds.SYNONYMS[p][0] for p in worlds.POSITIONS}  # "on the left", "at the top", ...
 UNSEEN_COLOUR_RGB = {"pink": (236, 112, 180)}  # no training image has it and no caption can say it
 # Colour-shape pairs kept out of training, one per colour: the decoder never saw these words follow each other.
-HELD_OUT_PAIRS = frozenset({("red", "star"), ("orange", "circle"), ("yellow", "square"), ("green", "triangle"),
-                            ("blue", "star"), ("purple", "circle")})
-STRESS_SETS = ("in_distribution", "unseen_colour", "two_objects", "swapped_positions", "rotated_tiny",
-               "clutter_noise", "held_out_combination", "photos")
+HELD_OUT_PAIRS = frozenset(
+    {
+        ("red", "star"),
+        ("orange", "circle"),
+        ("yellow", "square"),
+        ("green", "triangle"),
+        ("blue", "star"),
+        ("purple", "circle"),
+    }
+)
+STRESS_SETS = (
+    "in_distribution",
+    "unseen_colour",
+    "two_objects",
+    "swapped_positions",
+    "rotated_tiny",
+    "clutter_noise",
+    "held_out_combination",
+    "photos",
+)
 STRESS_SIZE = 96  # images per generated stress set
 CLUTTER_NOISE = 0.12  # pixel noise of the clutter set, as a fraction of the full range
 PAIRED_POSITIONS = (("left", "right"), ("top", "bottom"))  # two objects there never cover each other
@@ -54,30 +70,38 @@ def colour_rgb(colour: str) -> tuple[int, int, int]:
 
 
 @lru_cache(maxsize=512)
-def coverage(shape: str, size: str, position: str, rotation: float = 0.0, offset: tuple[float, float] = (0.0, 0.0),
-             tiny: bool = False) -> np.ndarray:
+def coverage(
+    shape: str,
+    size: str,
+    position: str,
+    rotation: float = 0.0,
+    offset: tuple[float, float] = (0.0, 0.0),
+    tiny: bool = False,
+) -> np.ndarray:
     """(H, W) in [0, 1], read-only: how much of each pixel the object covers, read back from a drawing of
     it. Kept, because stress sets draw the same few objects again and again.
 
     A tiny object is the world's small one drawn on a canvas half as wide, pasted where it belongs.
     """
     side = worlds.IMAGE_SIZE // 2 if tiny else worlds.IMAGE_SIZE
-    drawn = worlds.draw_shape(shape, _REFERENCE, size, "centre" if tiny else position, rotation=rotation,
-                              offset=offset, image_size=side).astype(np.float32)
+    drawn = worlds.draw_shape(
+        shape, _REFERENCE, size, "centre" if tiny else position, rotation=rotation, offset=offset, image_size=side
+    ).astype(np.float32)
     ink = _BACKGROUND - np.array(worlds.COLOUR_RGB[_REFERENCE], dtype=np.float32)
     alpha = np.clip((_BACKGROUND - drawn) @ ink / (ink @ ink), 0.0, 1.0)  # (side, side)
     if tiny:
         canvas = np.zeros((worlds.IMAGE_SIZE, worlds.IMAGE_SIZE), dtype=np.float32)
         fx, fy = worlds._POSITION_XY[position]
         x0, y0 = (int(round(f * worlds.IMAGE_SIZE - side / 2)) for f in (fx, fy))
-        canvas[y0:y0 + side, x0:x0 + side] = alpha
+        canvas[y0 : y0 + side, x0 : x0 + side] = alpha
         alpha = canvas
     alpha.flags.writeable = False
     return alpha
 
 
-def compose(objects: Sequence[Mapping[str, str]], rotation: float = 0.0, tiny: bool = False,
-            clutter: list | None = None) -> np.ndarray:
+def compose(
+    objects: Sequence[Mapping[str, str]], rotation: float = 0.0, tiny: bool = False, clutter: list | None = None
+) -> np.ndarray:
     """One (H, W, 3) uint8 picture with every object painted over the (optionally cluttered) background."""
     picture = _background(clutter).astype(np.float32)
     for obj in objects:
@@ -99,7 +123,9 @@ def _plain_background() -> np.ndarray:
     return worlds.draw_shape("circle", "red", "small", "centre", offset=_OFF_CANVAS)
 
 
-def edit(obj: Mapping[str, str], changes: Mapping[str, str], noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, dict]:
+def edit(
+    obj: Mapping[str, str], changes: Mapping[str, str], noise: float = 0.0, seed: int = 0
+) -> tuple[np.ndarray, dict]:
     """A counterfactual: the same object with some attributes changed (and noise), redrawn. Returns (image, object)."""
     changed = {**obj, **{slot: value for slot, value in changes.items() if value}}
     image = compose([changed])
@@ -111,7 +137,7 @@ def to_model_image(pixels: np.ndarray) -> np.ndarray:
     h, w = pixels.shape[:2]
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
-    square = Image.fromarray(np.ascontiguousarray(pixels[top:top + side, left:left + side]))
+    square = Image.fromarray(np.ascontiguousarray(pixels[top : top + side, left : left + side]))
     return np.asarray(square.resize((worlds.IMAGE_SIZE, worlds.IMAGE_SIZE), Image.BOX), dtype=np.uint8)
 
 
@@ -125,9 +151,15 @@ def photos() -> np.ndarray:
         with Image.open(path) as photo:
             picture = np.asarray(photo.convert("RGB"))  # (427, 640, 3)
         h, w = picture.shape[:2]
-        for top, left, side in ((0, 0, h), (0, w - h, h), (0, (w - h) // 2, h), (0, 0, h // 2), (h // 2, w // 2, h // 2),
-                                (h // 4, w // 3, h // 2)):
-            crops.append(to_model_image(picture[top:top + side, left:left + side]))
+        for top, left, side in (
+            (0, 0, h),
+            (0, w - h, h),
+            (0, (w - h) // 2, h),
+            (0, 0, h // 2),
+            (h // 2, w // 2, h // 2),
+            (h // 4, w // 3, h // 2),
+        ):
+            crops.append(to_model_image(picture[top : top + side, left : left + side]))
     return np.stack(crops)
 
 
@@ -150,8 +182,9 @@ def split_indices(world: worlds.World, split: str, held_out: bool = False) -> np
     return np.array([i for i in chosen if is_held_out(world.describe(int(i))) == held_out], dtype=np.int64)
 
 
-def _random_object(rng: np.random.Generator, colour: str | None = None, unlike: Mapping[str, str] | None = None,
-                   turnable: bool = False) -> dict[str, str]:
+def _random_object(
+    rng: np.random.Generator, colour: str | None = None, unlike: Mapping[str, str] | None = None, turnable: bool = False
+) -> dict[str, str]:
     """A random object whose colour-shape pair was seen in training (unless `colour` is new); `unlike` another
     object in both shape and colour; `turnable`: not a circle, which looks the same at every angle."""
     while True:

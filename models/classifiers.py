@@ -43,7 +43,9 @@ class MLP(nn.Module):
 
     def __init__(self, n_inputs: int, n_classes: int, hidden: tuple[int, ...] = (64,), activation: str = "relu"):
         super().__init__()
-        act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "none": nn.Identity}[activation]  # none: layers collapse into one affine map
+        act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "none": nn.Identity}[
+            activation
+        ]  # none: layers collapse into one affine map
         sizes = (n_inputs, *hidden)
         layers: list[nn.Module] = []
         for a, b in zip(sizes[:-1], sizes[1:]):
@@ -62,8 +64,12 @@ class SmallCNN(nn.Module):
         super().__init__()
         c1, c2 = channels
         self.features = nn.Sequential(
-            nn.Conv2d(3, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(4),
+            nn.Conv2d(3, c1, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(c1, c2, 3, padding=1),
+            nn.ReLU(),
+            nn.AdaptiveAvgPool2d(4),
         )
         self.head = nn.Linear(c2 * 16, n_classes)
 
@@ -94,12 +100,23 @@ def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> n
     """Inference: class probabilities, no gradients, in batches to bound memory."""
     model.eval()
     with torch.no_grad():
-        return torch.cat([torch.softmax(model(x[i:i + batch_size]), 1) for i in range(0, len(x), batch_size)]).numpy()
+        return torch.cat([torch.softmax(model(x[i : i + batch_size]), 1) for i in range(0, len(x), batch_size)]).numpy()
 
 
-def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_val: torch.Tensor, y_val: torch.Tensor, *,
-          epochs: int = 10, lr: float = 1e-3, batch_size: int = 64, weight_decay: float = 0.0, seed: int = 0,
-          progress: Progress = _quiet) -> History:
+def train(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    x_val: torch.Tensor,
+    y_val: torch.Tensor,
+    *,
+    epochs: int = 10,
+    lr: float = 1e-3,
+    batch_size: int = 64,
+    weight_decay: float = 0.0,
+    seed: int = 0,
+    progress: Progress = _quiet,
+) -> History:
     """Mini-batch gradient descent (Adam) on cross-entropy; trains `model` in place, returns its history."""
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
@@ -117,7 +134,10 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_val: torch.Tenso
         history.loss.append(total / len(x))
         history.train_accuracy.append(accuracy(model, x, y))
         history.validation_accuracy.append(accuracy(model, x_val, y_val))
-        progress((epoch + 1) / epochs, f"epoch {epoch + 1}/{epochs}: loss {history.loss[-1]:.3f}, "
-                                       f"validation accuracy {history.validation_accuracy[-1]:.1%}")
+        progress(
+            (epoch + 1) / epochs,
+            f"epoch {epoch + 1}/{epochs}: loss {history.loss[-1]:.3f}, "
+            f"validation accuracy {history.validation_accuracy[-1]:.1%}",
+        )
     history.seconds = time.perf_counter() - start
     return history

@@ -63,8 +63,9 @@ FEATURE_CHUNK = 128  # clips per spectrogram batch: one batch of all 1,600 is 3-
 def features(clips: np.ndarray, sr: int) -> np.ndarray:
     """(N, T) waveforms -> (N, F): each mel band's mean and peak over time (the representation page's
     sound input), so the student and the coordinated encoder hear exactly the same thing."""
-    return np.concatenate([representation.sound_inputs(clips[i:i + FEATURE_CHUNK], sr)
-                           for i in range(0, len(clips), FEATURE_CHUNK)])
+    return np.concatenate(
+        [representation.sound_inputs(clips[i : i + FEATURE_CHUNK], sr) for i in range(0, len(clips), FEATURE_CHUNK)]
+    )
 
 
 def student_inputs(raw: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
@@ -81,9 +82,16 @@ def sounds(world: worlds.World, noise: float) -> Sounds:
     raw = features(worlds.corrupt_audio(world.audio[rows], noise, seed=world.seed), world.sample_rate)
     mean, std = raw[: len(train)].mean(0), raw[: len(train)].std(0) + 1e-6
     labels = world.labels(worlds.MAIN_ATTRIBUTE[world.name])
-    return Sounds(train=student_inputs(raw[: len(train)], mean, std), test=student_inputs(raw[len(train):], mean, std),
-                  train_labels=labels[train], test_labels=labels[test], test_features=raw[len(train):],
-                  mean=mean, std=std, n_classes=len(worlds.MAIN_CLASSES[world.name]))
+    return Sounds(
+        train=student_inputs(raw[: len(train)], mean, std),
+        test=student_inputs(raw[len(train) :], mean, std),
+        train_labels=labels[train],
+        test_labels=labels[test],
+        test_features=raw[len(train) :],
+        mean=mean,
+        std=std,
+        n_classes=len(worlds.MAIN_CLASSES[world.name]),
+    )
 
 
 def fit_clip(samples: np.ndarray, sr: int = worlds.SAMPLE_RATE) -> np.ndarray:
@@ -115,7 +123,9 @@ def soften(probabilities: np.ndarray, temperature: float = TEMPERATURE) -> np.nd
 
 def pseudo_label_confusion(teacher_probs: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
     """(C, C) counts: row = true class, column = the class the teacher gave the pair."""
-    return np.bincount(labels * n_classes + teacher_probs.argmax(1), minlength=n_classes**2).reshape(n_classes, n_classes)
+    return np.bincount(labels * n_classes + teacher_probs.argmax(1), minlength=n_classes**2).reshape(
+        n_classes, n_classes
+    )
 
 
 def commonest_mistake(confusion: np.ndarray) -> tuple[int, int, int] | None:
@@ -188,8 +198,14 @@ class Curves:
         return self.accuracy.mean(-1)
 
 
-def curves(data: Sounds, teacher_probs: np.ndarray, seed: int, budgets: tuple[int, ...] = LABELS_PER_CLASS,
-           rates: tuple[float, ...] = LABEL_NOISE, draws: int = DRAWS) -> Curves:
+def curves(
+    data: Sounds,
+    teacher_probs: np.ndarray,
+    seed: int,
+    budgets: tuple[int, ...] = LABELS_PER_CLASS,
+    rates: tuple[float, ...] = LABEL_NOISE,
+    draws: int = DRAWS,
+) -> Curves:
     """Train and test every student of the grid.
 
     The co-learning students all learn from every training sound (own labels where there are some,
@@ -214,10 +230,16 @@ def curves(data: Sounds, teacher_probs: np.ndarray, seed: int, budgets: tuple[in
             from_own = np.einsum("lf,rlc->rfc", x_own, targets_own)  # (R, F + 1, C)
             weights[0, b, :, d] = np.linalg.solve(x_own.T @ x_own + penalty, from_own)
             for m, method in enumerate(METHODS[1:], start=1):
-                weights[m, b, :, d] = shared_inverse @ (from_teacher[method] - x_own.T @ taught[method][rows] + from_own)
+                weights[m, b, :, d] = shared_inverse @ (
+                    from_teacher[method] - x_own.T @ taught[method][rows] + from_own
+                )
     accuracy = (predict(weights, data.test) == data.test_labels).mean(-1)
-    return Curves(accuracy=accuracy, weights=weights[:, :, :, 0], labelled=labelled,
-                  teacher_accuracy=float((teacher_probs.argmax(1) == y).mean()))
+    return Curves(
+        accuracy=accuracy,
+        weights=weights[:, :, :, 0],
+        labelled=labelled,
+        teacher_accuracy=float((teacher_probs.argmax(1) == y).mean()),
+    )
 
 
 def students_say(weights: np.ndarray, data: Sounds, clip: np.ndarray, sr: int) -> np.ndarray:
@@ -245,17 +267,27 @@ class KeyPoints:
 
     most_budget: int  # labels per class where the lead is largest
     most_lead: float
-    stop: int | None  # smallest budget from which the lead never exceeds the margin again; None: it still helps at the end
+    stop: (
+        int | None
+    )  # smallest budget from which the lead never exceeds the margin again; None: it still helps at the end
     last_lead: float  # the lead at the largest budget
     worst_budget: int  # labels per class where the lead is smallest (most negative: negative transfer)
     worst_lead: float
 
 
-def key_points(mean_accuracy: np.ndarray, budgets: tuple[int, ...] = LABELS_PER_CLASS, margin: float = 0.02) -> KeyPoints:
+def key_points(
+    mean_accuracy: np.ndarray, budgets: tuple[int, ...] = LABELS_PER_CLASS, margin: float = 0.02
+) -> KeyPoints:
     """mean_accuracy: (methods, budgets), the baseline first."""
     lead = mean_accuracy[1:].max(0) - mean_accuracy[0]
     helping = np.flatnonzero(lead > margin)
     stop = None if len(helping) and helping[-1] == len(budgets) - 1 else budgets[helping[-1] + 1 if len(helping) else 0]
     most, worst = int(np.argmax(lead)), int(np.argmin(lead))
-    return KeyPoints(most_budget=budgets[most], most_lead=float(lead[most]), stop=stop, last_lead=float(lead[-1]),
-                     worst_budget=budgets[worst], worst_lead=float(lead[worst]))
+    return KeyPoints(
+        most_budget=budgets[most],
+        most_lead=float(lead[most]),
+        stop=stop,
+        last_lead=float(lead[-1]),
+        worst_budget=budgets[worst],
+        worst_lead=float(lead[worst]),
+    )

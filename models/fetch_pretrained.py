@@ -40,7 +40,10 @@ def fetch(download: Callable[[str], str] = download, say: Callable[[str], None] 
             failed.append(role)
             continue
         if source != spec.model_id or not pretrained.is_on_this_machine(role):
-            say(f"{spec.model_id}: FAILED (read from {source}, not in the Hub's cache {os.environ.get('HF_HUB_CACHE', '')})")
+            say(
+                f"{spec.model_id}: FAILED (read from {source}, "
+                f"not in the Hub's cache {os.environ.get('HF_HUB_CACHE', '')})"
+            )
             failed.append(role)
     return failed
 

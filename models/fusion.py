@@ -104,14 +104,19 @@ def dictionary(world: worlds.World):
     return features.fit_dictionary(raw(world, "text", world.indices("train")))
 
 
-def noisy_features(world: worlds.World, modality: str, index: np.ndarray, levels: np.ndarray, seed: int,
-                   vocabulary) -> np.ndarray:
+def noisy_features(
+    world: worlds.World, modality: str, index: np.ndarray, levels: np.ndarray, seed: int, vocabulary
+) -> np.ndarray:
     """(len(index), D) features, sample i corrupted at levels[i] (samples of one level share a draw)."""
     out = None
     for k, level in enumerate(np.unique(levels)):
         chosen = np.flatnonzero(levels == level)
-        x = featurise(modality, corrupt(modality, raw(world, modality, index[chosen]), float(level), seed + k),
-                      vocabulary, world.sample_rate)
+        x = featurise(
+            modality,
+            corrupt(modality, raw(world, modality, index[chosen]), float(level), seed + k),
+            vocabulary,
+            world.sample_rate,
+        )
         if out is None:
             out = np.empty((len(index), x.shape[1]), dtype=np.float32)
         out[chosen] = x
@@ -135,7 +140,7 @@ def class_names(world_name: str, task: str, k: int) -> tuple[str, ...]:
     if task == "synergy":
         return ("no", "yes")
     low, high = halves(world_name)
-    return tuple(" · ".join(high if (label >> m) & 1 else low for m in range(k)) for label in range(2 ** k))
+    return tuple(" · ".join(high if (label >> m) & 1 else low for m in range(k)) for label in range(2**k))
 
 
 def split_key(world: worlds.World, split: str) -> np.ndarray:
@@ -306,12 +311,17 @@ def training_features(world_name: str, seed: int, modality: str) -> dict[str, np
     train_index, validation_index = world.indices("train"), world.indices("validation")
     levels = np.concatenate([np.zeros(len(train_index)), rng.choice(LEVELS, (copies - 1) * len(train_index))])
     train = noisy_features(world, modality, np.tile(train_index, copies), levels, 100 + seed, vocabulary)
-    validation = noisy_features(world, modality, validation_index, rng.choice(LEVELS, len(validation_index)),
-                                200 + seed, vocabulary)
+    validation = noisy_features(
+        world, modality, validation_index, rng.choice(LEVELS, len(validation_index)), 200 + seed, vocabulary
+    )
     # Standardise with the statistics of everything the models train on, noisy copies included: a scale
     # fitted to clean inputs alone blows noisy inputs up so much that training on them fails.
-    return {"train": train.reshape(copies, len(train_index), -1), "validation": validation,
-            "mean": train.mean(0), "std": train.std(0) + 0.05}
+    return {
+        "train": train.reshape(copies, len(train_index), -1),
+        "validation": validation,
+        "mean": train.mean(0),
+        "std": train.std(0) + 0.05,
+    }
 
 
 def _fused(parts: Sequence[np.ndarray], scalers: Sequence[dict], rows: np.ndarray) -> torch.Tensor:
@@ -334,8 +344,9 @@ def _train_inputs(world_name: str, seed: int, task: str, modalities: Sequence[st
     return torch.cat(xs), torch.cat(ys), x_val, torch.from_numpy(y_val.astype(np.int64))
 
 
-def train_subset(world_name: str, task: str, subset: str, seed: int = TRAIN_SEED,
-                 progress: Progress = classifiers._quiet) -> dict[str, torch.Tensor]:
+def train_subset(
+    world_name: str, task: str, subset: str, seed: int = TRAIN_SEED, progress: Progress = classifiers._quiet
+) -> dict[str, torch.Tensor]:
     """Train every strategy for one task and modality subset on the same split; one flat state dict."""
     modalities = subset.split("+")
     x, y, x_val, y_val = _train_inputs(world_name, seed, task, modalities)
@@ -352,8 +363,16 @@ def train_subset(world_name: str, task: str, subset: str, seed: int = TRAIN_SEED
             if name == "late_learned":  # stacking: weights fitted on validation predictions, unseen in training
                 log_probs = unimodal_log_probs([models[m] for m in modalities], x_val)
                 inputs = (log_probs, y_val, log_probs, y_val)
-            classifiers.train(model, *inputs, epochs=EPOCHS, lr=LR, batch_size=BATCH, weight_decay=WEIGHT_DECAY,
-                              seed=seed, progress=lambda f, msg, s=step, n=name: progress((s + f) / len(names), f"{n}: {msg}"))
+            classifiers.train(
+                model,
+                *inputs,
+                epochs=EPOCHS,
+                lr=LR,
+                batch_size=BATCH,
+                weight_decay=WEIGHT_DECAY,
+                seed=seed,
+                progress=lambda f, msg, s=step, n=name: progress((s + f) / len(names), f"{n}: {msg}"),
+            )
             models[name] = model.eval()
             state.update({f"{subset}/{name}.{k}": v for k, v in model.state_dict().items()})
     return state
@@ -363,7 +382,10 @@ def scaler_state(world_name: str, seed: int, modalities: Sequence[str] = MODALIT
     state = {}
     for m in modalities:
         data = training_features(world_name, seed, m)
-        state[f"scaler.{m}.mean"], state[f"scaler.{m}.std"] = torch.from_numpy(data["mean"]), torch.from_numpy(data["std"])
+        state[f"scaler.{m}.mean"], state[f"scaler.{m}.std"] = (
+            torch.from_numpy(data["mean"]),
+            torch.from_numpy(data["std"]),
+        )
     return state
 
 
@@ -390,6 +412,6 @@ def lab_from_state(world_name: str, task: str, subset: str, state: dict[str, tor
     for name in trained_names(modalities):
         model = build(name, modalities, sizes, n_classes(world_name, task, len(modalities)))
         prefix = f"{subset}/{name}."
-        model.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
+        model.load_state_dict({k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)})
         models[name] = model.eval()
     return Lab(world_name, task, modalities, sizes, models, mean, std)

@@ -17,8 +17,22 @@ import torch
 
 from models import checkpoints, classifiers, features, fusion, worlds
 from models.classifiers import Progress
-from models.fusion import (FUSION, LEVELS, MODALITIES, TRAINED_FUSION, Lab, corrupt, dictionary, featurise, n_parameters,
-                           one_thread, raw, sound_summary, split_key, task_rows)
+from models.fusion import (
+    FUSION,
+    LEVELS,
+    MODALITIES,
+    TRAINED_FUSION,
+    Lab,
+    corrupt,
+    dictionary,
+    featurise,
+    n_parameters,
+    one_thread,
+    raw,
+    sound_summary,
+    split_key,
+    task_rows,
+)
 
 TEST_NOISE_SEED = 1234
 TEST_TASK_SEED = 4242  # the one pairing of the unique and synergy tasks' test rows
@@ -37,7 +51,9 @@ class Bank:
 
 def test_bank(world: worlds.World, modalities: Sequence[str] = MODALITIES) -> Bank:
     """The bank of some modalities (the text dictionary needs scikit-learn, a slow first import)."""
-    return Bank(world.name, {m: level_features(world, m) for m in modalities}, split_key(world, "test"), world.indices("test"))
+    return Bank(
+        world.name, {m: level_features(world, m) for m in modalities}, split_key(world, "test"), world.indices("test")
+    )
 
 
 def level_features(world: worlds.World, modality: str) -> np.ndarray:
@@ -65,11 +81,14 @@ def sound_levels(clips: np.ndarray, sample_rate: int) -> np.ndarray:
 
     noise = corrupted("sound", clips, 1.0) - clips
     window = audio.window("hann", features.N_FFT)
-    signal, hiss = (np.fft.rfft(audio.frame(y, features.N_FFT, features.HOP) * window, axis=-1)
-                    for y in (clips, noise))  # (N, frames, freqs) complex
+    signal, hiss = (
+        np.fft.rfft(audio.frame(y, features.N_FFT, features.HOP) * window, axis=-1) for y in (clips, noise)
+    )  # (N, frames, freqs) complex
     filters = audio.mel_filterbank(sample_rate, features.N_FFT, features.N_MELS).T  # (freqs, mels)
-    terms = [(part.astype(np.float32) @ filters).swapaxes(1, 2)  # (N, mels, frames)
-             for part in (np.abs(signal) ** 2, 2 * (signal * hiss.conj()).real, np.abs(hiss) ** 2)]
+    terms = [
+        (part.astype(np.float32) @ filters).swapaxes(1, 2)  # (N, mels, frames)
+        for part in (np.abs(signal) ** 2, 2 * (signal * hiss.conj()).real, np.abs(hiss) ** 2)
+    ]
     out = []
     for level in LEVELS:
         db = audio.to_db(terms[0] + level * terms[1] + level**2 * terms[2], features.DB_FLOOR)
@@ -97,8 +116,10 @@ def test_task(lab: Lab, bank: Bank) -> tuple[np.ndarray, np.ndarray]:
 
 def bank_inputs(lab: Lab, bank: Bank, rows: np.ndarray, condition: Condition) -> dict[str, np.ndarray | None]:
     """Each modality's test features (n, D) under a condition; None for a missing modality."""
-    return {m: None if m in condition.missing else bank.features[m][level_index(condition.levels.get(m, 0.0))][rows[k]]
-            for k, m in enumerate(lab.modalities)}
+    return {
+        m: None if m in condition.missing else bank.features[m][level_index(condition.levels.get(m, 0.0))][rows[k]]
+        for k, m in enumerate(lab.modalities)
+    }
 
 
 def strategy_order(modalities: Sequence[str]) -> tuple[str, ...]:
@@ -114,8 +135,10 @@ def predict(lab: Lab, inputs: dict[str, np.ndarray | None]) -> dict[str, np.ndar
     instead, and the unimodal model of a missing modality, with nothing to look at, is left out.
     """
     n = max((len(x) for x in inputs.values() if x is not None), default=1)
-    parts = [np.zeros((n, size), np.float32) if inputs[m] is None else (inputs[m] - lab.mean[m]) / lab.std[m]
-             for m, size in zip(lab.modalities, lab.sizes)]
+    parts = [
+        np.zeros((n, size), np.float32) if inputs[m] is None else (inputs[m] - lab.mean[m]) / lab.std[m]
+        for m, size in zip(lab.modalities, lab.sizes)
+    ]
     x = torch.from_numpy(np.concatenate(parts, 1).astype(np.float32))  # (n, sum of sizes)
     present = torch.tensor([inputs[m] is not None for m in lab.modalities], dtype=torch.float32)  # (k,)
     with torch.no_grad(), one_thread():
@@ -184,8 +207,10 @@ def robustness(curves_of_modality: dict[str, list[float]]) -> dict[str, Robustne
     """Every strategy's clean accuracy, relative and effective robustness for one corrupted modality;
     the reference for effective robustness is late fusion (averaged probabilities)."""
     late = curves_of_modality["late_average"]
-    return {name: Robustness(curve[0], relative_robustness(curve), effective_robustness(curve, late))
-            for name, curve in curves_of_modality.items()}
+    return {
+        name: Robustness(curve[0], relative_robustness(curve), effective_robustness(curve, late))
+        for name, curve in curves_of_modality.items()
+    }
 
 
 # ---------------------------------------------------------------- looking closer
@@ -196,7 +221,9 @@ def confusion(labels: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.n
     return matrix
 
 
-def fixed_and_broken(lab: Lab, bank: Bank, probs: dict[str, np.ndarray], strategy: str) -> tuple[np.ndarray, np.ndarray]:
+def fixed_and_broken(
+    lab: Lab, bank: Bank, probs: dict[str, np.ndarray], strategy: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Test rows where `strategy` is right although a present unimodal model is wrong (fusion fixed a
     mistake), and rows where it is wrong although a unimodal model is right (fusion made it worse)."""
     labels = test_task(lab, bank)[1]
@@ -231,15 +258,25 @@ def architecture(lab: Lab, strategy: str) -> Architecture:
         return Architecture({strategy: [("input", i), ("hidden", h)]}, None, [("output", o)], parameters)
     if strategy == "early":
         i, h, o = _widths(model)
-        return Architecture({m: [("input", d)] for m, d in zip(lab.modalities, lab.sizes)}, ("concat", i),
-                            [("hidden", h), ("output", o)], parameters)
+        return Architecture(
+            {m: [("input", d)] for m, d in zip(lab.modalities, lab.sizes)},
+            ("concat", i),
+            [("hidden", h), ("output", o)],
+            parameters,
+        )
     if strategy in ("late_average", "late_learned"):
         unimodal = {m: _widths(lab.models[m].net) for m in lab.modalities}
         parameters += sum(n_parameters(lab.models[m]) for m in lab.modalities)
-        return Architecture({m: [("input", i), ("hidden", h), ("probabilities", o)] for m, (i, h, o) in unimodal.items()},
-                            ("average" if strategy == "late_average" else "weighted", classes), [("output", classes)], parameters)
-    branches = {m: [("input", i), ("hidden", h), ("embedding", e)]
-                for m, (i, h, e) in zip(lab.modalities, (_widths(enc) for enc in model.encoders))}
+        return Architecture(
+            {m: [("input", i), ("hidden", h), ("probabilities", o)] for m, (i, h, o) in unimodal.items()},
+            ("average" if strategy == "late_average" else "weighted", classes),
+            [("output", classes)],
+            parameters,
+        )
+    branches = {
+        m: [("input", i), ("hidden", h), ("embedding", e)]
+        for m, (i, h, e) in zip(lab.modalities, (_widths(enc) for enc in model.encoders))
+    }
     if strategy == "intermediate":
         i, h, o = _widths(model.head)
         return Architecture(branches, ("concat", i), [("hidden", h), ("output", o)], parameters)
@@ -249,14 +286,22 @@ def architecture(lab: Lab, strategy: str) -> Architecture:
 
 
 # ---------------------------------------------------------------- trained labs, stored and loaded
-def train_task(world_name: str, task: str, seed: int = fusion.TRAIN_SEED,
-               progress: Progress = classifiers._quiet) -> checkpoints.Trained:
+def train_task(
+    world_name: str, task: str, seed: int = fusion.TRAIN_SEED, progress: Progress = classifiers._quiet
+) -> checkpoints.Trained:
     """Every modality subset of one (world, task) in one state dict, with the scaler; the metadata are
     the clean test accuracies of all three modalities together."""
     state = fusion.scaler_state(world_name, seed)
     for k, subset in enumerate(fusion.SUBSETS):
-        state.update(fusion.train_subset(world_name, task, subset, seed, lambda f, msg, k=k, s=subset: progress(
-            (k + f) / len(fusion.SUBSETS), f"{s} · {msg}")))
+        state.update(
+            fusion.train_subset(
+                world_name,
+                task,
+                subset,
+                seed,
+                lambda f, msg, k=k, s=subset: progress((k + f) / len(fusion.SUBSETS), f"{s} · {msg}"),
+            )
+        )
     lab = fusion.lab_from_state(world_name, task, fusion.SUBSETS[-1], state)
     bank = test_bank(fusion._world(world_name, seed))
     meta = {f"test_{name}": acc for name, acc in accuracies(lab, bank, Condition()).items()}
@@ -270,18 +315,24 @@ def checkpoint_name(world_name: str, task: str) -> str:
 
 for _name in worlds.WORLD_NAMES:
     for _task in fusion.TASKS:
-        checkpoints.register(checkpoint_name(_name, _task), fusion.VERSION,
-                             lambda progress, w=_name, t=_task: train_task(w, t, fusion.TRAIN_SEED, progress))
+        checkpoints.register(
+            checkpoint_name(_name, _task),
+            fusion.VERSION,
+            lambda progress, w=_name, t=_task: train_task(w, t, fusion.TRAIN_SEED, progress),
+        )
 
 
-def load_lab(world_name: str, task: str, subset: str, seed: int = fusion.TRAIN_SEED,
-             progress: Progress = classifiers._quiet) -> fusion.Lab:
+def load_lab(
+    world_name: str, task: str, subset: str, seed: int = fusion.TRAIN_SEED, progress: Progress = classifiers._quiet
+) -> fusion.Lab:
     """The default lab from models/weights/ (seed 0), or, for another seed, one trained now (seconds)."""
     if seed == fusion.TRAIN_SEED:
         state, _ = checkpoints.load(checkpoint_name(world_name, task), progress)
     else:
-        state = {**fusion.scaler_state(world_name, seed, subset.split("+")),
-                 **fusion.train_subset(world_name, task, subset, seed, progress)}
+        state = {
+            **fusion.scaler_state(world_name, seed, subset.split("+")),
+            **fusion.train_subset(world_name, task, subset, seed, progress),
+        }
         fusion.training_features.cache_clear()  # a server keeps the trained lab, not the world and features behind it
         fusion._world.cache_clear()
     return fusion.lab_from_state(world_name, task, subset, state)

@@ -20,8 +20,15 @@ from typing import Any
 _LOCK = threading.RLock()
 # what the concept pages import between them; the home page needs none of it (the Digits world's
 # pictures come through `module`)
-HEAVY_MODULES = ("torch", "sklearn.linear_model", "sklearn.neighbors", "sklearn.decomposition",
-                 "sklearn.manifold", "sklearn.feature_extraction.text", "sklearn.datasets")
+HEAVY_MODULES = (
+    "torch",
+    "sklearn.linear_model",
+    "sklearn.neighbors",
+    "sklearn.decomposition",
+    "sklearn.manifold",
+    "sklearn.feature_extraction.text",
+    "sklearn.datasets",
+)
 
 
 def heavy() -> None:

@@ -59,9 +59,10 @@ def find(x_train: np.ndarray, x_query: np.ndarray, metric: str, k_max: int = K_M
     # One BLAS thread: on a small shared server, two threads fighting other work were many times slower.
     with threadpool_limits(1):
         d = distances(np.asarray(x_train, dtype=np.float64), np.asarray(x_query, dtype=np.float64), metric)
-    index = np.argsort(d, axis=1, kind="stable")[:, :min(k_max, len(x_train))]
-    return Neighbours(index=index, distance=np.take_along_axis(d, index, axis=1).astype(np.float32),
-                      query=np.arange(len(x_query)))
+    index = np.argsort(d, axis=1, kind="stable")[:, : min(k_max, len(x_train))]
+    return Neighbours(
+        index=index, distance=np.take_along_axis(d, index, axis=1).astype(np.float32), query=np.arange(len(x_query))
+    )
 
 
 def vote(neighbour_labels: np.ndarray, k: int, n_classes: int) -> np.ndarray:
@@ -107,8 +108,14 @@ def _seconds(run) -> float:
     return time.perf_counter() - start
 
 
-def measure_cost(x_train: np.ndarray, y_train: np.ndarray, x_query: np.ndarray, sizes: tuple[int, ...],
-                 logistic_iterations: int = 20, repeats: int = 5) -> Cost:
+def measure_cost(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_query: np.ndarray,
+    sizes: tuple[int, ...],
+    logistic_iterations: int = 20,
+    repeats: int = 5,
+) -> Cost:
     """Time nearest neighbour (L2) and logistic regression as the training set grows, `repeats` rounds.
 
     Logistic regression runs a fixed number of optimiser iterations, so its training time shows how
@@ -129,8 +136,15 @@ def measure_cost(x_train: np.ndarray, y_train: np.ndarray, x_query: np.ndarray, 
                 logistic = LogisticRegression(max_iter=logistic_iterations, tol=0.0)
                 fit["logistic"][r, j] = _seconds(lambda: fit_silently(logistic, x, y))
                 predict["logistic"][r, j] = _seconds(lambda: logistic.predict(x_query))
-    return Cost(sizes=tuple(sizes), fit_runs=fit, predict_runs=predict, n_queries=len(x_query),
-                n_features=x_train.shape[1], logistic_iterations=logistic_iterations, repeats=repeats)
+    return Cost(
+        sizes=tuple(sizes),
+        fit_runs=fit,
+        predict_runs=predict,
+        n_queries=len(x_query),
+        n_features=x_train.shape[1],
+        logistic_iterations=logistic_iterations,
+        repeats=repeats,
+    )
 
 
 def fit_silently(model, x: np.ndarray, y: np.ndarray):

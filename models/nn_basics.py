@@ -73,7 +73,7 @@ def initialise(model: nn.Module, seed: int) -> nn.Module:
     with torch.no_grad():
         for layer in model.modules():
             if isinstance(layer, nn.Linear):
-                bound = layer.in_features ** -0.5
+                bound = layer.in_features**-0.5
                 for p in (layer.weight, layer.bias):
                     p.copy_(torch.rand(p.shape, generator=generator) * 2 * bound - bound)
     return model
@@ -145,8 +145,11 @@ def template_summary(match: np.ndarray) -> dict[str, float | int]:
     """The facts of a template_match matrix in one line: how many templates resemble their own class most,
     and their mean correlation with their own class vs with the others."""
     own = np.diag(match)
-    return {"hits": int((match.argmax(1) == np.arange(len(match))).sum()), "own": float(own.mean()),
-            "other": float((match.sum() - own.sum()) / (match.size - len(own)))}
+    return {
+        "hits": int((match.argmax(1) == np.arange(len(match))).sum()),
+        "own": float(own.mean()),
+        "other": float((match.sum() - own.sum()) / (match.size - len(own))),
+    }
 
 
 def unit_scale(maps: np.ndarray) -> np.ndarray:
@@ -162,8 +165,11 @@ def curated_examples(probabilities: np.ndarray, labels: np.ndarray) -> dict[str,
     mistake (None when the model makes none). `probabilities` is (N, K)."""
     top, right = probabilities.max(1), probabilities.argmax(1) == labels
     most_confident = lambda rows: int(rows[np.argmax(top[rows])]) if len(rows) else None
-    return {"confident": most_confident(np.flatnonzero(right)), "uncertain": int(np.argmin(top)),
-            "mistake": most_confident(np.flatnonzero(~right))}
+    return {
+        "confident": most_confident(np.flatnonzero(right)),
+        "uncertain": int(np.argmin(top)),
+        "mistake": most_confident(np.flatnonzero(~right)),
+    }
 
 
 @one_thread()
@@ -219,8 +225,9 @@ class Run:
 
 
 @one_thread()
-def start_run(data: Splits, n_classes: int, hidden: tuple[int, ...] = (), seed: int = TRAIN_SEED,
-              keep_weights: bool = True) -> Run:
+def start_run(
+    data: Splits, n_classes: int, hidden: tuple[int, ...] = (), seed: int = TRAIN_SEED, keep_weights: bool = True
+) -> Run:
     """A freshly initialised network (the same one for the same seed) and its epoch-0 numbers."""
     x, _ = data["train"]
     model = initialise(PixelNet(x.mean(0), n_classes, hidden), seed)
@@ -230,7 +237,9 @@ def start_run(data: Splits, n_classes: int, hidden: tuple[int, ...] = (), seed: 
 
 
 @one_thread()
-def train_epoch(run: Run, data: Splits, lr: float = LEARNING_RATE, batch_size: int = BATCH_SIZE, l2: float = L2) -> None:
+def train_epoch(
+    run: Run, data: Splits, lr: float = LEARNING_RATE, batch_size: int = BATCH_SIZE, l2: float = L2
+) -> None:
     """One pass of mini-batch gradient descent over the training split, then the epoch's numbers.
 
     Each step moves every parameter downhill: p -= lr * gradient. L2 adds l2/2·|w|² to the loss of the
@@ -254,8 +263,10 @@ def train_epoch(run: Run, data: Splits, lr: float = LEARNING_RATE, batch_size: i
 def _measure(run: Run, data: Splits) -> None:
     run.model.eval()
     with torch.no_grad():
-        for split, losses, accuracies in (("train", run.curves.train_loss, run.curves.train_accuracy),
-                                          ("validation", run.curves.validation_loss, run.curves.validation_accuracy)):
+        for split, losses, accuracies in (
+            ("train", run.curves.train_loss, run.curves.train_accuracy),
+            ("validation", run.curves.validation_loss, run.curves.validation_accuracy),
+        ):
             x, y = data[split]
             scores = run.model(x)
             losses.append(float(nn.functional.cross_entropy(scores, y)))
@@ -265,8 +276,13 @@ def _measure(run: Run, data: Splits) -> None:
 
 
 @one_thread()
-def train(data: Splits, n_classes: int, hidden: tuple[int, ...] = (), epochs: int = EPOCHS,
-          progress: Progress = classifiers._quiet) -> Run:
+def train(
+    data: Splits,
+    n_classes: int,
+    hidden: tuple[int, ...] = (),
+    epochs: int = EPOCHS,
+    progress: Progress = classifiers._quiet,
+) -> Run:
     """The default recipe, start to finish: what the Play button does with the default settings."""
     run = start_run(data, n_classes, hidden, keep_weights=False)
     for epoch in range(epochs):
@@ -320,8 +336,13 @@ def _hidden(kind: str) -> tuple[int, ...]:
 def train_default(kind: str, world: worlds.World, progress: Progress = classifiers._quiet) -> checkpoints.Trained:
     data = pixel_splits(world)
     run = train(data, len(worlds.MAIN_CLASSES[world.name]), _hidden(kind), progress=progress)
-    meta = {"test_accuracy": test_accuracy(run.model, data), "validation_accuracy": run.curves.validation_accuracy[-1],
-            "train_seconds": run.seconds, "epochs": EPOCHS, "parameters": parameter_count(run.model)}
+    meta = {
+        "test_accuracy": test_accuracy(run.model, data),
+        "validation_accuracy": run.curves.validation_accuracy[-1],
+        "train_seconds": run.seconds,
+        "epochs": EPOCHS,
+        "parameters": parameter_count(run.model),
+    }
     return run.model.state_dict(), meta
 
 
@@ -369,8 +390,15 @@ def principal_plane(x_train: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 @one_thread()
-def fit_plane(points: np.ndarray, labels: np.ndarray, n_classes: int, hidden: tuple[int, ...] = (),
-              activation: str = "relu", seed: int = TRAIN_SEED, steps: int = PLANE_STEPS) -> classifiers.MLP:
+def fit_plane(
+    points: np.ndarray,
+    labels: np.ndarray,
+    n_classes: int,
+    hidden: tuple[int, ...] = (),
+    activation: str = "relu",
+    seed: int = TRAIN_SEED,
+    steps: int = PLANE_STEPS,
+) -> classifiers.MLP:
     """A network on 2-D points, trained by full-batch gradient descent with momentum (the velocity adds
     up past gradients, so the small steps across a long valley build speed): tiny data, a blink."""
     x, y = _tensors(points, labels)
@@ -396,8 +424,9 @@ def _tensors(points: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torc
 
 
 @one_thread()
-def decision_regions(model: nn.Module, low: tuple[float, float], high: tuple[float, float],
-                     resolution: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def decision_regions(
+    model: nn.Module, low: tuple[float, float], high: tuple[float, float], resolution: int = 80
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The class the model predicts at every point of a grid: (xs, ys, (resolution, resolution) classes)."""
     xs = np.linspace(low[0], high[0], resolution, dtype=np.float32)
     ys = np.linspace(low[1], high[1], resolution, dtype=np.float32)

@@ -50,17 +50,37 @@ class Spec:
     approx_parameters_m: float
     approx_download_mb: int
     eager_attention: bool = False  # attention weights are only returned by the eager implementation
-    multi_label: bool = False      # labels are not exclusive: one sigmoid per label, not one softmax
+    multi_label: bool = False  # labels are not exclusive: one sigmoid per label, not one softmax
 
 
 ALLOWLIST: dict[str, Spec] = {
     "image_text": Spec("openai/clip-vit-base-patch32", "CLIPModel", "CLIPProcessor", None, 151, 605),
-    "captioning": Spec("nlpconnect/vit-gpt2-image-captioning", "VisionEncoderDecoderModel",
-                       "ViTImageProcessor", "GPT2Tokenizer", 239, 982, eager_attention=True),
-    "audio": Spec("MIT/ast-finetuned-audioset-10-10-0.4593", "ASTForAudioClassification",
-                  "ASTFeatureExtractor", None, 87, 346, multi_label=True),
-    "sentiment": Spec("distilbert/distilbert-base-uncased-finetuned-sst-2-english",
-                      "DistilBertForSequenceClassification", None, "DistilBertTokenizer", 67, 268),
+    "captioning": Spec(
+        "nlpconnect/vit-gpt2-image-captioning",
+        "VisionEncoderDecoderModel",
+        "ViTImageProcessor",
+        "GPT2Tokenizer",
+        239,
+        982,
+        eager_attention=True,
+    ),
+    "audio": Spec(
+        "MIT/ast-finetuned-audioset-10-10-0.4593",
+        "ASTForAudioClassification",
+        "ASTFeatureExtractor",
+        None,
+        87,
+        346,
+        multi_label=True,
+    ),
+    "sentiment": Spec(
+        "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        "DistilBertForSequenceClassification",
+        None,
+        "DistilBertTokenizer",
+        67,
+        268,
+    ),
 }
 ROLES = tuple(ALLOWLIST)
 PROBE_SECONDS = 0.8  # how long the Hub's host has to answer before the app calls itself offline
@@ -71,8 +91,10 @@ SIZE_SECONDS = 2.0  # how long the Hub has to list a repository's files before a
 _SIZES: dict[str, tuple[float, DownloadSize]] = {}  # role -> (when asked, the answer)
 # The weights `from_pretrained` fetches, in the order transformers looks for them (modeling_utils's
 # `_get_resolved_checkpoint_files` with use_safetensors=None): one file, else an index and its shards.
-WEIGHTS = (("model.safetensors", "model.safetensors.index.json", r"model-\d+-of-\d+\.safetensors"),
-           ("pytorch_model.bin", "pytorch_model.bin.index.json", r"pytorch_model-\d+-of-\d+\.bin"))
+WEIGHTS = (
+    ("model.safetensors", "model.safetensors.index.json", r"model-\d+-of-\d+\.safetensors"),
+    ("pytorch_model.bin", "pytorch_model.bin.index.json", r"pytorch_model-\d+-of-\d+\.bin"),
+)
 
 
 class PretrainedUnavailable(Exception):
@@ -93,14 +115,16 @@ class Loaded:
     tokenizer: Any  # GPT2Tokenizer, DistilBertTokenizer, or None
     parameters: int
     megabytes: float  # parameters and buffers in memory
-    seconds: float    # download (if any) and load
+    seconds: float  # download (if any) and load
 
 
 def offline() -> bool:
     """Offline by setting (read at call time, not at import like huggingface_hub's constant, so a
     test can flip it), or because the Hub's host does not answer (`hub_reachable`)."""
     truthy = {"1", "on", "yes", "true"}
-    told = any(os.environ.get(name, "").strip().lower() in truthy for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    told = any(
+        os.environ.get(name, "").strip().lower() in truthy for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
     return told or not hub_reachable()
 
 
@@ -176,13 +200,15 @@ def is_on_this_machine(role: str) -> bool:
     if local_folder(role) is not None:
         return True
     model_id = ALLOWLIST[role].model_id
-    return all(any(isinstance(try_to_load_from_cache(model_id, name), str) for name in names)
-               for names in (["config.json"], [name for single, index, _ in WEIGHTS for name in (single, index)]))
+    return all(
+        any(isinstance(try_to_load_from_cache(model_id, name), str) for name in names)
+        for names in (["config.json"], [name for single, index, _ in WEIGHTS for name in (single, index)])
+    )
 
 
 class DownloadSize(NamedTuple):
     megabytes: float  # decimal MB, as the Hub writes sizes
-    measured: bool    # True: summed from the Hub's list of the files; False: the allowlist's approximate figure
+    measured: bool  # True: summed from the Hub's list of the files; False: the allowlist's approximate figure
 
 
 def download_size(role: str) -> DownloadSize:
@@ -227,8 +253,7 @@ def files_to_download(sizes: dict[str, int | None]) -> dict[str, int]:
             break
     else:
         raise ValueError("no PyTorch weights in the repository")
-    small = [name for name in top if name.endswith((".json", ".txt", ".model"))
-             and not name.endswith(".index.json")]
+    small = [name for name in top if name.endswith((".json", ".txt", ".model")) and not name.endswith(".index.json")]
     chosen = {name: top[name] for name in dict.fromkeys([*weights, *small])}
     if any(size is None for size in chosen.values()):
         raise ValueError("the Hub listed a file without its size")
@@ -253,10 +278,16 @@ def load(role: str) -> Loaded:
     except Exception as error:  # a broken or incompatible download: the built-in model still works
         raise PretrainedUnavailable("load_failed", f"{type(error).__name__}: {error}") from error
     tensors = [*model.parameters(), *model.buffers()]
-    return Loaded(role=role, source=source, model=model, processor=processor, tokenizer=tokenizer,
-                  parameters=sum(p.numel() for p in model.parameters()),
-                  megabytes=sum(t.numel() * t.element_size() for t in tensors) / 2**20,
-                  seconds=time.perf_counter() - start)
+    return Loaded(
+        role=role,
+        source=source,
+        model=model,
+        processor=processor,
+        tokenizer=tokenizer,
+        parameters=sum(p.numel() for p in model.parameters()),
+        megabytes=sum(t.numel() * t.element_size() for t in tensors) / 2**20,
+        seconds=time.perf_counter() - start,
+    )
 
 
 def _load_parts(spec: Spec, source: str) -> tuple[Any, Any, Any]:
@@ -266,8 +297,11 @@ def _load_parts(spec: Spec, source: str) -> tuple[Any, Any, Any]:
         return imports.transformers_classes(class_name)[0].from_pretrained(source) if class_name else None
 
     extra = {"attn_implementation": "eager"} if spec.eager_attention else {}
-    model = imports.transformers_classes(spec.model_class)[0].from_pretrained(
-        source, dtype=torch.float32, trust_remote_code=False, **extra).eval()
+    model = (
+        imports.transformers_classes(spec.model_class)[0]
+        .from_pretrained(source, dtype=torch.float32, trust_remote_code=False, **extra)
+        .eval()
+    )
     return model, part(spec.processor_class), part(spec.tokenizer_class)
 
 
@@ -304,8 +338,13 @@ def embed_texts(model, processor, texts: list[str]) -> np.ndarray:
     """(M, D) unit vectors in CLIP's joint space: the end-of-text token through the text projection."""
     import torch
 
-    tokens = processor(text=list(texts), return_tensors="pt", padding=True, truncation=True,
-                       max_length=model.config.text_config.max_position_embeddings)
+    tokens = processor(
+        text=list(texts),
+        return_tensors="pt",
+        padding=True,
+        truncation=True,
+        max_length=model.config.text_config.max_position_embeddings,
+    )
     with torch.inference_mode():
         pooled = model.text_model(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"]).pooler_output
         return _unit(model.text_projection(pooled)).numpy()
@@ -327,8 +366,9 @@ def labels_from_text(text: str) -> list[str]:
     return list(labels.values())
 
 
-def zero_shot(model, processor, image_rgb_uint8: np.ndarray, labels: list[str],
-              template: str = "a photo of a {}.") -> np.ndarray:
+def zero_shot(
+    model, processor, image_rgb_uint8: np.ndarray, labels: list[str], template: str = "a photo of a {}."
+) -> np.ndarray:
     """(len(labels),) probabilities summing to 1: a classifier made from typed class names, as CLIP
     was evaluated: each label becomes a caption, and a softmax over the image's similarities to the
     captions, scaled by the model's learned temperature, picks one."""
@@ -341,8 +381,9 @@ def zero_shot(model, processor, image_rgb_uint8: np.ndarray, labels: list[str],
     return torch.softmax(logits, dim=-1).numpy()
 
 
-def word_region_similarity(model, processor, image_rgb_uint8: np.ndarray, word: str,
-                           template: str = "a photo of a {}.") -> np.ndarray:
+def word_region_similarity(
+    model, processor, image_rgb_uint8: np.ndarray, word: str, template: str = "a photo of a {}."
+) -> np.ndarray:
     """(grid_h, grid_w) cosine similarity between the word and each image patch.
 
     An approximation: CLIP is trained only on the [CLS] token's embedding; the patch tokens are
@@ -360,10 +401,10 @@ def word_region_similarity(model, processor, image_rgb_uint8: np.ndarray, word: 
 
 
 class Caption(NamedTuple):
-    text: str                        # the caption as the tokenizer writes it (sub-word pieces joined)
-    words: list[str]                 # the generated tokens, decoded one at a time
-    word_probabilities: np.ndarray   # (words,) the model's probability of each token, given those before
-    cross_attention: np.ndarray      # (layers, heads, words, patches), each row summing to 1
+    text: str  # the caption as the tokenizer writes it (sub-word pieces joined)
+    words: list[str]  # the generated tokens, decoded one at a time
+    word_probabilities: np.ndarray  # (words,) the model's probability of each token, given those before
+    cross_attention: np.ndarray  # (layers, heads, words, patches), each row summing to 1
 
 
 def patch_grid(model) -> tuple[int, int]:
@@ -372,8 +413,9 @@ def patch_grid(model) -> tuple[int, int]:
     return side, side
 
 
-def caption(model, processor, tokenizer, image_rgb_uint8: np.ndarray, num_beams: int = 3,
-            max_words: int = 16) -> Caption:
+def caption(
+    model, processor, tokenizer, image_rgb_uint8: np.ndarray, num_beams: int = 3, max_words: int = 16
+) -> Caption:
     """A caption, how sure the decoder was of each word, and where it looked while writing it.
 
     Generation searches with beams; the chosen sentence is then read once more with teacher forcing,
@@ -387,14 +429,14 @@ def caption(model, processor, tokenizer, image_rgb_uint8: np.ndarray, num_beams:
     end = model.generation_config.eos_token_id  # an id, a list of ids, or None
     end_ids = torch.tensor([end] if isinstance(end, int) else list(end or []), dtype=torch.long)
     with torch.inference_mode():
-        sequence = model.generate(pixel_values=pixels, num_beams=num_beams, max_new_tokens=max_words,
-                                  do_sample=False, early_stopping=True)[0]  # (start + words [+ end])
+        sequence = model.generate(
+            pixel_values=pixels, num_beams=num_beams, max_new_tokens=max_words, do_sample=False, early_stopping=True
+        )[0]  # (start + words [+ end])
         targets = sequence[1:]
         is_end = torch.isin(targets, end_ids)
         if is_end.any():
             targets = targets[: int(is_end.nonzero()[0, 0])]  # up to, not including, the end
-        out = model(pixel_values=pixels, decoder_input_ids=sequence[None, : len(targets) + 1],
-                    output_attentions=True)
+        out = model(pixel_values=pixels, decoder_input_ids=sequence[None, : len(targets) + 1], output_attentions=True)
     probabilities = torch.softmax(out.logits[0, : len(targets)], dim=-1)  # (words, vocab)
     attention = torch.stack(out.cross_attentions)[:, 0, :, : len(targets), 1:]  # (layers, heads, words, patches)
     attention = attention / attention.sum(dim=-1, keepdim=True).clamp_min(1e-12)
@@ -439,7 +481,7 @@ def resample(waveform: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
 
 class Filterbank(NamedTuple):
     values: np.ndarray  # (frames, mel bins): normalised log-mel energies, padded or cut to the model's length
-    heard: int          # how many of the frames come from the sound; the rest is padding
+    heard: int  # how many of the frames come from the sound; the rest is padding
 
 
 def audio_filterbank(feature_extractor, waveform: np.ndarray, sr: int) -> Filterbank:
@@ -454,8 +496,9 @@ def audio_filterbank(feature_extractor, waveform: np.ndarray, sr: int) -> Filter
     return Filterbank(values.astype(np.float32), min(len(values), 1 + (len(mono) - window) // hop))
 
 
-def classify_audio(model, feature_extractor, waveform: np.ndarray, sr: int, top: int = 5,
-                   multi_label: bool = True) -> list[tuple[str, float]]:
+def classify_audio(
+    model, feature_extractor, waveform: np.ndarray, sr: int, top: int = 5, multi_label: bool = True
+) -> list[tuple[str, float]]:
     """The `top` most likely labels of a mono waveform, best first. AudioSet's labels are not exclusive
     (a clip is both "Dog" and "Bark"), so each gets its own sigmoid probability and they need not
     sum to 1; a single-label model (multi_label=False) gets a softmax."""
@@ -493,16 +536,16 @@ def centre_square(image_rgb_uint8: np.ndarray) -> np.ndarray:
     height, width = image_rgb_uint8.shape[:2]
     side = min(height, width)
     top, left = (height - side) // 2, (width - side) // 2
-    return image_rgb_uint8[top:top + side, left:left + side]
+    return image_rgb_uint8[top : top + side, left : left + side]
 
 
 class SharedSpace(NamedTuple):
-    similarity: np.ndarray     # (images, texts) cosines
+    similarity: np.ndarray  # (images, texts) cosines
     probabilities: np.ndarray  # (images, texts) each image's softmax over the texts, at CLIP's learned temperature
-    points: np.ndarray         # (images + texts, 2) PCA of all the unit vectors, images first
-    within_images: float       # mean cosine of two different images (nan with fewer than two)
-    within_texts: float        # mean cosine of two different texts (nan with fewer than two)
-    separated: bool            # the first PCA axis puts every image on one side and every text on the other
+    points: np.ndarray  # (images + texts, 2) PCA of all the unit vectors, images first
+    within_images: float  # mean cosine of two different images (nan with fewer than two)
+    within_texts: float  # mean cosine of two different texts (nan with fewer than two)
+    separated: bool  # the first PCA axis puts every image on one side and every text on the other
 
 
 def shared_space(model, processor, images: list[np.ndarray], texts: list[str]) -> SharedSpace:
@@ -522,12 +565,18 @@ def shared_space(model, processor, images: list[np.ndarray], texts: list[str]) -
     probabilities = torch.softmax(torch.from_numpy(similarity) * model.logit_scale.exp().item(), dim=-1).numpy()
     vectors = np.concatenate([image_vectors, text_vectors])
     points = np.zeros((len(vectors), 2), dtype=np.float32)  # two vectors have one PCA axis: the second stays 0
-    points[:, :min(2, len(vectors) - 1)] = PCA(n_components=min(2, len(vectors) - 1)).fit_transform(vectors)
+    points[:, : min(2, len(vectors) - 1)] = PCA(n_components=min(2, len(vectors) - 1)).fit_transform(vectors)
     first = points[:, 0]
     n = len(images)
     separated = bool(first[:n].max() < first[n:].min() or first[:n].min() > first[n:].max())
-    return SharedSpace(similarity, probabilities, points, _mean_off_diagonal(image_vectors @ image_vectors.T),
-                       _mean_off_diagonal(text_vectors @ text_vectors.T), separated)
+    return SharedSpace(
+        similarity,
+        probabilities,
+        points,
+        _mean_off_diagonal(image_vectors @ image_vectors.T),
+        _mean_off_diagonal(text_vectors @ text_vectors.T),
+        separated,
+    )
 
 
 def _mean_off_diagonal(gram: np.ndarray) -> float:

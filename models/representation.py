@@ -40,12 +40,20 @@ SOUND_INPUTS = 2 * features.N_MELS  # each mel band's mean and peak over time
 
 # What each modality can tell (sound never says where a shape is); digits' parity and magnitude follow from the digit.
 CARRIES = {
-    "shapes": {"image": ("shape", "colour", "size", "position"), "text": ("shape", "colour", "size", "position"),
-               "sound": ("shape", "colour", "size")},
+    "shapes": {
+        "image": ("shape", "colour", "size", "position"),
+        "text": ("shape", "colour", "size", "position"),
+        "sound": ("shape", "colour", "size"),
+    },
     "digits": {m: ("digit",) for m in MODALITIES},
 }
-CLASSES = {"shape": worlds.SHAPES, "colour": worlds.COLOURS, "size": worlds.SIZES, "position": worlds.POSITIONS,
-           "digit": worlds.DIGITS}
+CLASSES = {
+    "shape": worlds.SHAPES,
+    "colour": worlds.COLOURS,
+    "size": worlds.SIZES,
+    "position": worlds.POSITIONS,
+    "digit": worlds.DIGITS,
+}
 # Combinations of shape and colour that no model ever trains on: each shape and each colour once at most.
 HELD_OUT = {"shapes": (("star", "purple"), ("triangle", "green"), ("circle", "orange")), "digits": ()}
 DESCRIPTION = "{colour} {shape}"  # a zero-shot label: one for every shape x colour
@@ -56,7 +64,9 @@ def held_out_mask(world: worlds.World) -> np.ndarray:
     """(N,) True for samples whose shape-colour combination is kept out of training."""
     mask = np.zeros(len(world), dtype=bool)
     for shape, colour in HELD_OUT[world.name]:
-        mask |= (world.labels("shape") == worlds.SHAPES.index(shape)) & (world.labels("colour") == worlds.COLOURS.index(colour))
+        mask |= (world.labels("shape") == worlds.SHAPES.index(shape)) & (
+            world.labels("colour") == worlds.COLOURS.index(colour)
+        )
     return mask
 
 
@@ -94,9 +104,11 @@ def dictionary_from(vocabulary: str):
 
 def world_inputs(world: worlds.World, dictionary, rows: np.ndarray) -> dict[str, torch.Tensor]:
     """The samples `rows` in the three modalities, as the encoders read them."""
-    return {"image": classifiers.images_to_tensor(world.images[rows]),  # (R, 3, H, W)
-            "text": torch.from_numpy(features.text_vectors(dictionary, [world.captions[i] for i in rows])),  # (R, V)
-            "sound": torch.from_numpy(sound_inputs(world.audio[rows], world.sample_rate))}  # (R, 2 * mels)
+    return {
+        "image": classifiers.images_to_tensor(world.images[rows]),  # (R, 3, H, W)
+        "text": torch.from_numpy(features.text_vectors(dictionary, [world.captions[i] for i in rows])),  # (R, V)
+        "sound": torch.from_numpy(sound_inputs(world.audio[rows], world.sample_rate)),
+    }  # (R, 2 * mels)
 
 
 # ---------------------------------------------------------------- the networks
@@ -106,8 +118,15 @@ IMAGE_FEATURES = 32 * 4 * 4
 def _image_trunk() -> nn.Sequential:
     """Two small convolution blocks: colour, outline and (thanks to 4x4 pooling) coarse position.
     The second one strides, which halves the training time and keeps every detail of the first."""
-    return nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(4), nn.Flatten())
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(4),
+        nn.Flatten(),
+    )
 
 
 def _encoder(modality: str, vocabulary_size: int) -> nn.Module:
@@ -128,8 +147,12 @@ class CoordinatedNet(nn.Module):
     def __init__(self, world_name: str, vocabulary_size: int):
         super().__init__()
         self.encoders = nn.ModuleDict({m: _encoder(m, vocabulary_size) for m in MODALITIES})
-        self.heads = nn.ModuleDict({m: nn.ModuleDict({a: nn.Linear(EMBED_DIM, len(CLASSES[a])) for a in names})
-                                    for m, names in CARRIES[world_name].items()})
+        self.heads = nn.ModuleDict(
+            {
+                m: nn.ModuleDict({a: nn.Linear(EMBED_DIM, len(CLASSES[a])) for a in names})
+                for m, names in CARRIES[world_name].items()
+            }
+        )
 
     def forward(self, modality: str, x: torch.Tensor) -> torch.Tensor:  # (B, ...) -> (B, EMBED_DIM) unit vectors
         return _unit(self.encoders[modality](x))
@@ -141,8 +164,9 @@ class JointNet(nn.Module):
     def __init__(self, world_name: str, vocabulary_size: int):
         super().__init__()
         self.image = _image_trunk()
-        self.fuse = nn.Sequential(nn.Linear(IMAGE_FEATURES + vocabulary_size + SOUND_INPUTS, 64), nn.ReLU(),
-                                  nn.Linear(64, EMBED_DIM))
+        self.fuse = nn.Sequential(
+            nn.Linear(IMAGE_FEATURES + vocabulary_size + SOUND_INPUTS, 64), nn.ReLU(), nn.Linear(64, EMBED_DIM)
+        )
         every_attribute = CARRIES[world_name]["text"]  # the caption names them all
         self.heads = nn.ModuleDict({a: nn.Linear(EMBED_DIM, len(CLASSES[a])) for a in every_attribute})
 
@@ -169,13 +193,18 @@ def coordination_loss(embeddings: dict[str, torch.Tensor]) -> torch.Tensor:
 
 def own_loss(net: CoordinatedNet, embeddings: dict[str, torch.Tensor], labels: dict[str, torch.Tensor]) -> torch.Tensor:
     """Each modality's own objective: predict, from its vector alone, every attribute it carries."""
-    terms = [nn.functional.cross_entropy(head(embeddings[m]), labels[a]) for m, heads in net.heads.items()
-             for a, head in heads.items()]
+    terms = [
+        nn.functional.cross_entropy(head(embeddings[m]), labels[a])
+        for m, heads in net.heads.items()
+        for a, head in heads.items()
+    ]
     return sum(terms) / len(terms)
 
 
 def joint_loss(net: JointNet, embedding: torch.Tensor, labels: dict[str, torch.Tensor]) -> torch.Tensor:
-    return sum(nn.functional.cross_entropy(head(embedding), labels[a]) for a, head in net.heads.items()) / len(net.heads)
+    return sum(nn.functional.cross_entropy(head(embedding), labels[a]) for a, head in net.heads.items()) / len(
+        net.heads
+    )
 
 
 # ---------------------------------------------------------------- training
@@ -202,8 +231,15 @@ def prepare(world: worlds.World) -> TrainingData:
     return TrainingData(world, dictionary, world_inputs(world, dictionary, np.arange(len(world))), labels, train)
 
 
-def fit(net: nn.Module, loss_of_batch, n_samples: int, *, epochs: int = EPOCHS, seed: int = TRAIN_SEED,
-        progress: Progress = classifiers._quiet) -> list[float]:
+def fit(
+    net: nn.Module,
+    loss_of_batch,
+    n_samples: int,
+    *,
+    epochs: int = EPOCHS,
+    seed: int = TRAIN_SEED,
+    progress: Progress = classifiers._quiet,
+) -> list[float]:
     """Mini-batch Adam on `loss_of_batch(indices)`; returns the mean loss of every epoch."""
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
@@ -224,8 +260,9 @@ def fit(net: nn.Module, loss_of_batch, n_samples: int, *, epochs: int = EPOCHS, 
     return losses
 
 
-def train_coordinated(data: TrainingData, strength: float, *, epochs: int = EPOCHS,
-                      progress: Progress = classifiers._quiet) -> tuple[CoordinatedNet, list[float]]:
+def train_coordinated(
+    data: TrainingData, strength: float, *, epochs: int = EPOCHS, progress: Progress = classifiers._quiet
+) -> tuple[CoordinatedNet, list[float]]:
     """loss = strength x coordination + (1 - strength) x each modality's own objective."""
     torch.manual_seed(TRAIN_SEED)
     net = CoordinatedNet(data.world.name, len(data.dictionary.vocabulary_))
@@ -242,7 +279,9 @@ def train_coordinated(data: TrainingData, strength: float, *, epochs: int = EPOC
     return net, fit(net, loss_of_batch, len(rows), epochs=epochs, progress=progress)
 
 
-def train_joint(data: TrainingData, *, epochs: int = EPOCHS, progress: Progress = classifiers._quiet) -> tuple[JointNet, list[float]]:
+def train_joint(
+    data: TrainingData, *, epochs: int = EPOCHS, progress: Progress = classifiers._quiet
+) -> tuple[JointNet, list[float]]:
     """Every modality in, attributes out: the joint vector is whatever the shared layers make of all three."""
     torch.manual_seed(TRAIN_SEED)
     net = JointNet(data.world.name, len(data.dictionary.vocabulary_))
@@ -331,20 +370,28 @@ def fuse(by_modality: dict[str, np.ndarray], present: tuple[str, ...] = MODALITI
     return mean / np.linalg.norm(mean, axis=1, keepdims=True)
 
 
-def joint_embeddings(model: Model, inputs: dict[str, torch.Tensor], fill: dict[str, torch.Tensor],
-                     scenarios: tuple[tuple[str, ...], ...] = (MODALITIES,)) -> dict[tuple, np.ndarray]:
+def joint_embeddings(
+    model: Model,
+    inputs: dict[str, torch.Tensor],
+    fill: dict[str, torch.Tensor],
+    scenarios: tuple[tuple[str, ...], ...] = (MODALITIES,),
+) -> dict[tuple, np.ndarray]:
     """The joint model's one vector per sample, (N, EMBED_DIM), for each scenario (the modalities
     present). It cannot leave an input out: the missing ones are imputed with their training mean (`fill`)."""
     n = len(inputs["text"])
     with torch.no_grad():
-        pictures = model.net.image(inputs["image"]) if any("image" in p for p in scenarios) else None  # once: the costly part
+        pictures = (
+            model.net.image(inputs["image"]) if any("image" in p for p in scenarios) else None
+        )  # once: the costly part
 
         def slot(modality: str, present: tuple[str, ...]) -> torch.Tensor:
             if modality == "image":
                 return pictures if "image" in present else model.net.image(fill["image"]).expand(n, -1)
             return inputs[modality] if modality in present else fill[modality].expand(n, -1)
 
-        return {present: model.net.from_features(*(slot(m, present) for m in MODALITIES)).numpy() for present in scenarios}
+        return {
+            present: model.net.from_features(*(slot(m, present) for m in MODALITIES)).numpy() for present in scenarios
+        }
 
 
 # ---------------------------------------------------------------- measuring a space
@@ -398,8 +445,9 @@ def zero_shot_accuracy(model: Model, world: worlds.World, image_vectors: np.ndar
     return float((predicted == truth).all(axis=1).mean())
 
 
-def probe_accuracy(train_vectors: np.ndarray, train_labels: np.ndarray,
-                   test_sets: dict[tuple, tuple[np.ndarray, np.ndarray]]) -> dict[tuple, float]:
+def probe_accuracy(
+    train_vectors: np.ndarray, train_labels: np.ndarray, test_sets: dict[tuple, tuple[np.ndarray, np.ndarray]]
+) -> dict[tuple, float]:
     """A linear probe (multinomial logistic regression) fitted once on full training vectors,
     then scored on each test set: how much of an attribute a space keeps, readable by a linear model."""
     from sklearn.linear_model import LogisticRegression
@@ -409,11 +457,20 @@ def probe_accuracy(train_vectors: np.ndarray, train_labels: np.ndarray,
 
 
 # Which modalities are there at inference: all three, one missing, or only one left.
-SCENARIOS = (MODALITIES, *(tuple(m for m in MODALITIES if m != gone) for gone in MODALITIES), *((m,) for m in MODALITIES))
+SCENARIOS = (
+    MODALITIES,
+    *(tuple(m for m in MODALITIES if m != gone) for gone in MODALITIES),
+    *((m,) for m in MODALITIES),
+)
 
 
-def missing_modality(model: Model, world: worlds.World, train_inputs: dict[str, torch.Tensor],
-                     test_inputs: dict[str, torch.Tensor], attribute: str) -> dict[tuple, float]:
+def missing_modality(
+    model: Model,
+    world: worlds.World,
+    train_inputs: dict[str, torch.Tensor],
+    test_inputs: dict[str, torch.Tensor],
+    attribute: str,
+) -> dict[tuple, float]:
     """Test accuracy of a linear probe for `attribute`, fitted on training vectors made from every
     modality, for each scenario of SCENARIOS (the modalities present at inference).
     Inputs are those of training_indices(world) and of the test split."""
@@ -427,7 +484,9 @@ def missing_modality(model: Model, world: worlds.World, train_inputs: dict[str, 
         test_vectors = {present: fuse(by_modality, present) for present in SCENARIOS}
     labels = world.labels(attribute)
     y_test = labels[world.indices("test")]
-    return probe_accuracy(train_vectors, labels[training_indices(world)], {p: (v, y_test) for p, v in test_vectors.items()})
+    return probe_accuracy(
+        train_vectors, labels[training_indices(world)], {p: (v, y_test) for p, v in test_vectors.items()}
+    )
 
 
 RETRIEVALS = (("text", "image"), ("image", "text"), ("sound", "image"), ("image", "sound"))
@@ -438,15 +497,21 @@ def retrieval(world: worlds.World, by_modality: dict[str, np.ndarray], query: st
     `by_modality`: modality -> (n_test, D), aligned with world.indices("test"), as for every measure below."""
     relevant = same_object(world, world.indices("test"), "sound" if "sound" in (query, gallery) else None)
     scores = similarity(by_modality[query], by_modality[gallery])
-    return {f"{what}{k}": fn(*args, k) for k in (1, 5)
-            for what, fn, args in (("r", recall_at_k, (scores, relevant)), ("chance_r", chance_recall, (relevant,)))}
+    return {
+        f"{what}{k}": fn(*args, k)
+        for k in (1, 5)
+        for what, fn, args in (("r", recall_at_k, (scores, relevant)), ("chance_r", chance_recall, (relevant,)))
+    }
 
 
 def headline(model: Model, world: worlds.World, by_modality: dict[str, np.ndarray]) -> dict[str, float]:
     """A coordinated model's headline numbers on the test split: alignment, retrieval, zero-shot."""
     text_to_image = retrieval(world, by_modality, "text", "image")
-    report = {"paired_cosine": paired_cosine(by_modality),
-              "text_to_image_r1": text_to_image["r1"], "text_to_image_r5": text_to_image["r5"]}
+    report = {
+        "paired_cosine": paired_cosine(by_modality),
+        "text_to_image_r1": text_to_image["r1"],
+        "text_to_image_r5": text_to_image["r5"],
+    }
     if HELD_OUT[world.name]:
         test = world.indices("test")
         unseen = held_out_mask(world)[test]
@@ -476,7 +541,9 @@ def project(vectors: np.ndarray, method: str, dims: int, seed: int = 0) -> np.nd
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):  # on a busy machine, more OpenMP threads make t-SNE up to 10x slower
-        return TSNE(n_components=dims, perplexity=30, max_iter=500, init="pca", random_state=seed).fit_transform(vectors)
+        return TSNE(n_components=dims, perplexity=30, max_iter=500, init="pca", random_state=seed).fit_transform(
+            vectors
+        )
 
 
 # ---------------------------------------------------------------- default weights
@@ -492,8 +559,11 @@ def _trainer(world_name: str, strength: float | None):
         meta = {"final_loss": losses[-1], "parameters": sum(p.numel() for p in net.parameters())}
         if strength is not None:
             test = data.world.indices("test")
-            meta |= headline(model, data.world, modality_embeddings(model, {m: x[test] for m, x in data.inputs.items()}))
+            meta |= headline(
+                model, data.world, modality_embeddings(model, {m: x[test] for m, x in data.inputs.items()})
+            )
         return net.state_dict(), meta | {"vocabulary": vocabulary}
+
     return train
 
 

@@ -44,7 +44,7 @@ def dtmf_sound(digit: int) -> np.ndarray:
     clip = np.zeros(worlds.SAMPLE_RATE, dtype=np.float32)
     start = worlds.SAMPLE_RATE // 10
     tone = worlds.dtmf_tone(digit, 0.5)
-    clip[start:start + len(tone)] = tone
+    clip[start : start + len(tone)] = tone
     return clip
 
 
@@ -61,8 +61,10 @@ def speech_clips() -> dict[str, SpeechClip]:
     """The committed clips, as listed in their manifest (written with them by the script)."""
     with (SPEECH_DIR / "clips.toml").open("rb") as f:
         manifest = tomllib.load(f)
-    return {key: SpeechClip(key, entry["language"], entry["text"], float(entry["seconds"]))
-            for key, entry in manifest.items()}
+    return {
+        key: SpeechClip(key, entry["language"], entry["text"], float(entry["seconds"]))
+        for key, entry in manifest.items()
+    }
 
 
 def load_speech(clip_id: str) -> np.ndarray:
@@ -157,8 +159,9 @@ def analyse(power_: np.ndarray, sr: int, n_fft: int, hop: int, scale: str, n_mel
     return Spectrogram(db - db.max(), audio.frame_centres(db.shape[1], sr, n_fft, hop), rows_hz, scale, empty)
 
 
-def spectrogram(y: np.ndarray, sr: int, n_fft: int, hop: int, window: str, scale: str, n_mels: int,
-                top_db: float) -> Spectrogram:
+def spectrogram(
+    y: np.ndarray, sr: int, n_fft: int, hop: int, window: str, scale: str, n_mels: int, top_db: float
+) -> Spectrogram:
     """Waveform to spectrogram in one call, for views that need no intermediate step."""
     return analyse(power(y, n_fft, hop, window), sr, n_fft, hop, scale, n_mels, top_db)
 
@@ -211,8 +214,13 @@ def for_drawing(spec: Spectrogram) -> Spectrogram:
     """The same spectrogram with at most MAX_DRAWN cells, as whole dB in one byte each (an eighth of float64)."""
     db, row_starts = audio.shrink(spec.db, 0, MAX_DRAWN[0])
     db, column_starts = audio.shrink(db, 1, MAX_DRAWN[1])
-    return Spectrogram(np.clip(np.round(db), -127, 0).astype(np.int8), spec.times[column_starts], spec.rows_hz[row_starts],
-                       spec.scale, spec.empty_rows)
+    return Spectrogram(
+        np.clip(np.round(db), -127, 0).astype(np.int8),
+        spec.times[column_starts],
+        spec.rows_hz[row_starts],
+        spec.scale,
+        spec.empty_rows,
+    )
 
 
 # ---------------------------------------------------------------- what the model sees
@@ -228,7 +236,7 @@ def loudest_second(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
         return np.pad(y8, (0, MODEL_SAMPLES - len(y8))), 0.0
     energy = np.concatenate([[0.0], np.cumsum(y8.astype(np.float64) ** 2)])
     start = int(np.argmax(energy[MODEL_SAMPLES:] - energy[:-MODEL_SAMPLES]))
-    return y8[start:start + MODEL_SAMPLES], start / MODEL_RATE
+    return y8[start : start + MODEL_SAMPLES], start / MODEL_RATE
 
 
 def model_input(clip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

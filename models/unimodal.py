@@ -74,12 +74,24 @@ def _trainer(modality: str, world_name: str, kind: str):
         model = build(modality, world_name, kind)
         if (modality, kind) == ("image", "mlp"):
             model[0].mean.copy_(data["train"][0].mean(0))
-        history = classifiers.train(model, *data["train"], *data["validation"], epochs=EPOCHS[modality, kind],
-                                    lr=LEARNING_RATE[modality, kind], batch_size=32, seed=TRAIN_SEED, progress=progress)
-        meta = {"test_accuracy": classifiers.accuracy(model, *data["test"]),
-                "validation_accuracy": history.validation_accuracy[-1], "train_seconds": history.seconds,
-                "parameters": sum(p.numel() for p in model.parameters())}
+        history = classifiers.train(
+            model,
+            *data["train"],
+            *data["validation"],
+            epochs=EPOCHS[modality, kind],
+            lr=LEARNING_RATE[modality, kind],
+            batch_size=32,
+            seed=TRAIN_SEED,
+            progress=progress,
+        )
+        meta = {
+            "test_accuracy": classifiers.accuracy(model, *data["test"]),
+            "validation_accuracy": history.validation_accuracy[-1],
+            "train_seconds": history.seconds,
+            "parameters": sum(p.numel() for p in model.parameters()),
+        }
         return model.state_dict(), meta
+
     return train
 
 
@@ -92,8 +104,9 @@ for (_modality, _kind), _version in VERSION.items():
         checkpoints.register(name(_modality, _world, _kind), _version, _trainer(_modality, _world, _kind))
 
 
-def load(modality: str, world_name: str, progress: Progress = classifiers._quiet, *,
-         kind: str | None = None) -> tuple[nn.Module, dict]:
+def load(
+    modality: str, world_name: str, progress: Progress = classifiers._quiet, *, kind: str | None = None
+) -> tuple[nn.Module, dict]:
     """The trained default model (from disk, or trained now), ready for inference."""
     state, meta = checkpoints.load(name(modality, world_name, kind), progress)
     model = build(modality, world_name, kind)

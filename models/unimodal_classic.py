@@ -19,8 +19,11 @@ from threadpoolctl import threadpool_limits
 from models import features, nearest, worlds
 
 MODALITIES = ("image", "text", "sound")
-CLASSIFIERS = {"image": ("knn", "logistic", "mlp", "cnn"), "text": ("knn", "logistic"),
-               "sound": ("knn", "logistic", "mlp")}
+CLASSIFIERS = {
+    "image": ("knn", "logistic", "mlp", "cnn"),
+    "text": ("knn", "logistic"),
+    "sound": ("knn", "logistic", "mlp"),
+}
 DEFAULT_CLASSIFIER = {"image": "knn", "text": "logistic", "sound": "mlp"}
 K_VALUES = (1, 3, 5, 7, 9, 13, 17, 25)  # nearest.K_MAX bounds the largest
 C_VALUES = (0.001, 0.01, 0.1, 1.0, 10.0, 100.0)  # inverse regularisation strength of logistic regression
@@ -55,8 +58,14 @@ def text_dataset(texts: list[str], y: np.ndarray, split: np.ndarray, classes: tu
     only in validation or test are out of vocabulary, as they would be for new text."""
     train = split == 0
     dictionary = features.fit_dictionary([s for s, keep in zip(texts, train) if keep])
-    return Dataset(x=features.text_vectors(dictionary, texts), y=y, split=split, classes=classes,
-                   dictionary=dictionary, texts=tuple(texts))
+    return Dataset(
+        x=features.text_vectors(dictionary, texts),
+        y=y,
+        split=split,
+        classes=classes,
+        dictionary=dictionary,
+        texts=tuple(texts),
+    )
 
 
 def dataset(world: worlds.World, modality: str, attribute: str | None = None) -> Dataset:
@@ -92,13 +101,15 @@ def evaluate(data: Dataset, rows: np.ndarray, proba: np.ndarray) -> Evaluation:
     n = len(data.classes)
     confusion = np.zeros((n, n), dtype=np.int64)
     np.add.at(confusion, (true, predicted), 1)
-    return Evaluation(rows=rows, true=true, proba=proba, accuracy=float((true == predicted).mean()),
-                      confusion=confusion)
+    return Evaluation(
+        rows=rows, true=true, proba=proba, accuracy=float((true == predicted).mean()), confusion=confusion
+    )
 
 
 # ---------------------------------------------------------------- nearest neighbour on a dataset
-def held_out_neighbours(data: Dataset, metric: str,
-                        splits: tuple[str, ...] = ("validation", "test")) -> nearest.Neighbours:
+def held_out_neighbours(
+    data: Dataset, metric: str, splits: tuple[str, ...] = ("validation", "test")
+) -> nearest.Neighbours:
     """The nearest training samples of every sample of `splits` (as dataset rows).
 
     This is all the work nearest neighbour ever does, and it grows with the training set: O(N) per question.
@@ -158,8 +169,9 @@ def select(validation_accuracy: list[float]) -> int:
     return int(np.argmax(validation_accuracy))
 
 
-def run_sweep(settings: list[dict], validation_score: Callable[[dict], float],
-              test_score: Callable[[dict], float]) -> Sweep:
+def run_sweep(
+    settings: list[dict], validation_score: Callable[[dict], float], test_score: Callable[[dict], float]
+) -> Sweep:
     """Score every setting on validation, choose, then look at the test set once, for the chosen one.
 
     The test set never takes part in the choice, so its number stays an honest estimate for new data.
@@ -176,16 +188,21 @@ def knn_accuracy(data: Dataset, neighbours: nearest.Neighbours, rows: np.ndarray
 def sweep_knn(data: Dataset, neighbours: dict[str, nearest.Neighbours], ks: tuple[int, ...] = K_VALUES) -> Sweep:
     """Every k with every distance (neighbours: metric -> held_out_neighbours)."""
     validation, test = data.indices("validation"), data.indices("test")
-    return run_sweep([{"metric": m, "k": k} for m in neighbours for k in ks],
-                     lambda s: knn_accuracy(data, neighbours[s["metric"]], validation, s["k"]),
-                     lambda s: knn_accuracy(data, neighbours[s["metric"]], test, s["k"]))
+    return run_sweep(
+        [{"metric": m, "k": k} for m in neighbours for k in ks],
+        lambda s: knn_accuracy(data, neighbours[s["metric"]], validation, s["k"]),
+        lambda s: knn_accuracy(data, neighbours[s["metric"]], test, s["k"]),
+    )
 
 
 def sweep_logistic(data: Dataset, fitted: Callable[[float], Any], cs: tuple[float, ...] = C_VALUES) -> Sweep:
     """Every regularisation strength; `fitted(C)` returns the model trained on the training split."""
     (x_val, y_val), (x_test, y_test) = data.part("validation"), data.part("test")
-    return run_sweep([{"C": c} for c in cs], lambda s: float(fitted(s["C"]).score(x_val, y_val)),
-                     lambda s: float(fitted(s["C"]).score(x_test, y_test)))
+    return run_sweep(
+        [{"C": c} for c in cs],
+        lambda s: float(fitted(s["C"]).score(x_val, y_val)),
+        lambda s: float(fitted(s["C"]).score(x_test, y_test)),
+    )
 
 
 # ---------------------------------------------------------------- inputs from outside the world
@@ -197,7 +214,7 @@ def fit_photo(photo: np.ndarray, side: int, grey: bool) -> np.ndarray:
     h, w = photo.shape[:2]
     edge = min(h, w)
     top, left = (h - edge) // 2, (w - edge) // 2
-    square = Image.fromarray(np.ascontiguousarray(photo[top:top + edge, left:left + edge]))
+    square = Image.fromarray(np.ascontiguousarray(photo[top : top + edge, left : left + edge]))
     small = square.resize((side, side), Image.Resampling.BOX)
     return np.array(small.convert("L").convert("RGB") if grey else small, dtype=np.uint8)
 
@@ -212,7 +229,7 @@ def one_second(clip: np.ndarray, sr: int, seconds: float = worlds.SOUND_SECONDS)
     energy = np.cumsum(np.concatenate([[0.0], clip.astype(np.float64) ** 2]))
     starts = np.arange(0, len(clip) - length + 1, hop)
     best = int(starts[np.argmax(energy[starts + length] - energy[starts])])
-    return clip[best:best + length].astype(np.float32)
+    return clip[best : best + length].astype(np.float32)
 
 
 def novelty(neighbours: nearest.Neighbours, test_rows: np.ndarray, distance: float) -> float:

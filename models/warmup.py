@@ -38,8 +38,12 @@ def warm() -> float:
     librosa.feature.mfcc(y=y, sr=8000, n_fft=256, hop_length=128, n_mels=40)
     librosa.feature.chroma_stft(y=y, sr=8000, n_fft=256, hop_length=128)
     librosa.sequence.dtw(np.random.default_rng(1).random((5, 40)), np.random.default_rng(2).random((5, 50)))
-    librosa.sequence.dtw(C=np.random.default_rng(3).random((40, 50)), step_sizes_sigma=np.array([[1, 1], [1, 2], [2, 1]]),
-                         global_constraints=True, band_rad=0.25)  # alignment page: custom step patterns compile apart
+    librosa.sequence.dtw(
+        C=np.random.default_rng(3).random((40, 50)),
+        step_sizes_sigma=np.array([[1, 1], [1, 2], [2, 1]]),
+        global_constraints=True,
+        band_rad=0.25,
+    )  # alignment page: custom step patterns compile apart
     return time.perf_counter() - start
 
 

@@ -68,7 +68,13 @@ CAPTION_TEMPLATES = (
 )
 IMAGE_SIZE = 32
 _SUPERSAMPLE = 4
-_POSITION_XY = {"left": (0.28, 0.5), "right": (0.72, 0.5), "top": (0.5, 0.28), "bottom": (0.5, 0.72), "centre": (0.5, 0.5)}
+_POSITION_XY = {
+    "left": (0.28, 0.5),
+    "right": (0.72, 0.5),
+    "top": (0.5, 0.28),
+    "bottom": (0.5, 0.72),
+    "centre": (0.5, 0.5),
+}
 _SIZE_RADIUS = {"small": 0.14, "large": 0.22}  # fraction of the image side
 _BACKGROUND = (245, 245, 240)
 
@@ -77,7 +83,18 @@ DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "e
 # Telephone keypad: each key is the sum of its row and its column frequency (Hz).
 DTMF_ROWS = (697.0, 770.0, 852.0, 941.0)
 DTMF_COLS = (1209.0, 1336.0, 1477.0)
-DTMF_KEY = {1: (0, 0), 2: (0, 1), 3: (0, 2), 4: (1, 0), 5: (1, 1), 6: (1, 2), 7: (2, 0), 8: (2, 1), 9: (2, 2), 0: (3, 1)}
+DTMF_KEY = {
+    1: (0, 0),
+    2: (0, 1),
+    3: (0, 2),
+    4: (1, 0),
+    5: (1, 1),
+    6: (1, 2),
+    7: (2, 0),
+    8: (2, 1),
+    9: (2, 2),
+    0: (3, 1),
+}
 DIGITS = tuple(str(d) for d in range(10))
 DIGIT_TEMPLATES = ("{word}", "the digit {word}", "a handwritten {word}", "number {word}", "it is a {word}")
 
@@ -178,14 +195,22 @@ def _shape_points(shape: str, cx: float, cy: float, r: float, angle: float) -> l
     return [(cx + rr * math.cos(a + angle), cy + rr * math.sin(a + angle)) for a, rr in zip(corners, radii)]
 
 
-def draw_shape(shape: str, colour: str, size: str, position: str, *, rotation: float = 0.0,
-               offset: tuple[float, float] = (0.0, 0.0), clutter: list | None = None,
-               image_size: int = IMAGE_SIZE) -> np.ndarray:
+def draw_shape(
+    shape: str,
+    colour: str,
+    size: str,
+    position: str,
+    *,
+    rotation: float = 0.0,
+    offset: tuple[float, float] = (0.0, 0.0),
+    clutter: list | None = None,
+    image_size: int = IMAGE_SIZE,
+) -> np.ndarray:
     """Draw one object with Pillow at 4x resolution and shrink it, so edges are anti-aliased."""
     side = image_size * _SUPERSAMPLE
     img = Image.new("RGB", (side, side), _BACKGROUND)
     draw = ImageDraw.Draw(img)
-    for (x0, y0, x1, y1, grey) in clutter or []:
+    for x0, y0, x1, y1, grey in clutter or []:
         draw.line([(x0 * side, y0 * side), (x1 * side, y1 * side)], fill=(grey, grey, grey), width=_SUPERSAMPLE)
     fx, fy = _POSITION_XY[position]
     cx, cy = (fx + offset[0]) * side, (fy + offset[1]) * side
@@ -223,18 +248,27 @@ def _shapes_world(n: int, seed: int, rotation: float, jitter: float, clutter: fl
 
     # 48 distinct clean tones; each sample gets its tone with its own onset, length and level.
     length = int(SAMPLE_RATE * SOUND_SECONDS)
-    tones = {(s, c, z): shapes_sound(SHAPES[s], COLOURS[c], SIZES[z])
-             for s in range(len(SHAPES)) for c in range(len(COLOURS)) for z in range(len(SIZES))}
+    tones = {
+        (s, c, z): shapes_sound(SHAPES[s], COLOURS[c], SIZES[z])
+        for s in range(len(SHAPES))
+        for c in range(len(COLOURS))
+        for z in range(len(SIZES))
+    }
     audio = np.stack([tones[(s, c, z)] for s, c, z in zip(shape, colour, size)])
     onset = rng.integers(0, int(0.15 * SAMPLE_RATE), n)
     duration = rng.integers(int(0.6 * SAMPLE_RATE), int(0.8 * SAMPLE_RATE), n)
     audio = _delay(audio * _envelope(length, duration) * rng.uniform(0.8, 1.0, (n, 1)), onset)
 
     return World(
-        name="shapes", seed=seed, images=images, captions=captions, audio=audio.astype(np.float32),
+        name="shapes",
+        seed=seed,
+        images=images,
+        captions=captions,
+        audio=audio.astype(np.float32),
         attributes={"shape": shape, "colour": colour, "size": size, "position": position},
         classes={"shape": SHAPES, "colour": COLOURS, "size": SIZES, "position": POSITIONS},
-        split=_splits(n, rng), nuisance_attributes={"rotation": angles, "clutter_lines": n_lines},
+        split=_splits(n, rng),
+        nuisance_attributes={"rotation": angles, "clutter_lines": n_lines},
     )
 
 
@@ -269,11 +303,17 @@ def _digits_world(seed: int) -> World:
     tones = np.stack([np.pad(dtmf_tone(d, 1.0), (0, max(0, length - SAMPLE_RATE)))[:length] for d in range(10)])
     onset = rng.integers(0, int(0.3 * SAMPLE_RATE), n)
     duration = rng.integers(int(0.25 * SAMPLE_RATE), int(0.5 * SAMPLE_RATE), n)
-    audio = _delay(tones[digit] * _envelope(length, duration, attack=40, release=80) * rng.uniform(0.5, 1.0, (n, 1)), onset)
+    audio = _delay(
+        tones[digit] * _envelope(length, duration, attack=40, release=80) * rng.uniform(0.5, 1.0, (n, 1)), onset
+    )
 
     captions = [DIGIT_TEMPLATES[rng.integers(len(DIGIT_TEMPLATES))].format(word=DIGIT_WORDS[d]) for d in digit]
     return World(
-        name="digits", seed=seed, images=images, captions=captions, audio=audio.astype(np.float32),
+        name="digits",
+        seed=seed,
+        images=images,
+        captions=captions,
+        audio=audio.astype(np.float32),
         attributes={"digit": digit, "parity": digit % 2, "magnitude": (digit >= 5).astype(np.int64)},
         classes={"digit": DIGITS, "parity": ("even", "odd"), "magnitude": ("0-4", "5-9")},
         split=_splits(n, rng),
@@ -286,8 +326,15 @@ MAIN_CLASSES = {"shapes": SHAPES, "digits": DIGITS}
 DEFAULT_SIZE = 2000  # Shapes samples: big enough for honest test numbers, small enough to train in seconds
 
 
-def make_world(name: str = "shapes", seed: int = 0, n: int = DEFAULT_SIZE, *, rotation: float = 0.0,
-               jitter: float = 0.3, clutter: float = 0.0) -> World:
+def make_world(
+    name: str = "shapes",
+    seed: int = 0,
+    n: int = DEFAULT_SIZE,
+    *,
+    rotation: float = 0.0,
+    jitter: float = 0.3,
+    clutter: float = 0.0,
+) -> World:
     """Generate a world. Digits always has the 1,797 scikit-learn digits, so `n` applies to Shapes."""
     if name == "shapes":
         return _shapes_world(n, seed, rotation, jitter, clutter)
@@ -309,7 +356,12 @@ def corrupt_images(images: np.ndarray, noise: float, occlusion: float, seed: int
         ys, xs = rng.integers(0, h - side + 1, n), rng.integers(0, w - side + 1, n)
         rows = np.arange(h)[None, :, None]
         cols = np.arange(w)[None, None, :]
-        block = (rows >= ys[:, None, None]) & (rows < ys[:, None, None] + side) & (cols >= xs[:, None, None]) & (cols < xs[:, None, None] + side)
+        block = (
+            (rows >= ys[:, None, None])
+            & (rows < ys[:, None, None] + side)
+            & (cols >= xs[:, None, None])
+            & (cols < xs[:, None, None] + side)
+        )
         out[block] = 128.0
     return np.clip(out, 0, 255).astype(np.uint8)
 
@@ -339,7 +391,7 @@ def corrupt_text(captions: list[str], dropout: float, typos: float, seed: int = 
                 continue
             if len(word) > 2 and rng.random() < typos:
                 j = int(rng.integers(0, len(word) - 1))
-                word = word[:j] + word[j + 1] + word[j] + word[j + 2:]
+                word = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
             words.append(word)
         out.append(" ".join(words))
     return out
@@ -348,12 +400,16 @@ def corrupt_text(captions: list[str], dropout: float, typos: float, seed: int = 
 def corrupt(world: World, nuisance: Nuisance, seed: int = 0) -> World:
     """A copy of the world with every modality corrupted as `nuisance` says."""
     return World(
-        name=world.name, seed=world.seed,
+        name=world.name,
+        seed=world.seed,
         images=corrupt_images(world.images, nuisance.image_noise, nuisance.occlusion, seed),
         captions=corrupt_text(world.captions, nuisance.word_dropout, nuisance.typos, seed),
         audio=corrupt_audio(world.audio, nuisance.audio_noise, seed),
-        attributes=world.attributes, classes=world.classes, split=world.split,
-        sample_rate=world.sample_rate, nuisance_attributes=world.nuisance_attributes,
+        attributes=world.attributes,
+        classes=world.classes,
+        split=world.split,
+        sample_rate=world.sample_rate,
+        nuisance_attributes=world.nuisance_attributes,
     )
 
 
@@ -390,5 +446,12 @@ class SampleView:
 
 
 def sample_view(world: World, i: int) -> SampleView:
-    return SampleView(index=i, image=world.images[i], caption=world.captions[i], audio=world.audio[i],
-                      sample_rate=world.sample_rate, attributes=world.describe(i), split=SPLIT_NAMES[world.split[i]])
+    return SampleView(
+        index=i,
+        image=world.images[i],
+        caption=world.captions[i],
+        audio=world.audio[i],
+        sample_rate=world.sample_rate,
+        attributes=world.describe(i),
+        split=SPLIT_NAMES[world.split[i]],
+    )

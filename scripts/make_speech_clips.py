@@ -40,8 +40,9 @@ CLIPS = {
 
 
 def synthesise(text: str, voice: str) -> tuple[np.ndarray, int]:
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(WORDS_PER_MINUTE), "--stdout", text],
-                         capture_output=True, check=True).stdout
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(WORDS_PER_MINUTE), "--stdout", text], capture_output=True, check=True
+    ).stdout
     samples, rate = sf.read(io.BytesIO(wav), dtype="float32")
     return samples, rate
 
@@ -50,7 +51,7 @@ def trim(samples: np.ndarray, rate: int, threshold: float = 0.01) -> np.ndarray:
     """Drop the silence eSpeak puts around an utterance, keeping a short margin."""
     loud = np.flatnonzero(np.abs(samples) > threshold * np.abs(samples).max())
     margin = int(MARGIN_SECONDS * rate)
-    return samples[max(0, loud[0] - margin): loud[-1] + margin]
+    return samples[max(0, loud[0] - margin) : loud[-1] + margin]
 
 
 def to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
@@ -70,8 +71,10 @@ def main() -> None:
         samples, rate = synthesise(text, VOICES[language])
         clip = to_16k(trim(samples, rate), rate)
         sf.write(OUT / f"{clip_id}.wav", clip, SAMPLE_RATE, subtype="PCM_16")
-        manifest.append(f'[{clip_id}]\nlanguage = "{language}"\ntext = "{text}"\nvoice = "{VOICES[language]}"\n'
-                        f"seconds = {len(clip) / SAMPLE_RATE:.2f}\n")
+        manifest.append(
+            f'[{clip_id}]\nlanguage = "{language}"\ntext = "{text}"\nvoice = "{VOICES[language]}"\n'
+            f"seconds = {len(clip) / SAMPLE_RATE:.2f}\n"
+        )
         print(f"{clip_id:<16} {len(clip) / SAMPLE_RATE:5.2f} s  {text}")
     (OUT / "clips.toml").write_text("\n".join(manifest), encoding="utf-8")
 

@@ -20,9 +20,9 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from browser import PHONE, PROJECTOR, browser, full_page_screenshot, scroll_through, server, wait_idle  # noqa: E402
 from components import router  # noqa: E402
 
+from browser import PHONE, PROJECTOR, browser, full_page_screenshot, scroll_through, server, wait_idle  # noqa: E402
 
 
 def open_page(context, url: str, name: str, query: str = ""):
@@ -37,8 +37,14 @@ def open_page(context, url: str, name: str, query: str = ""):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "test-output" / "screens", help="folder for the PNGs")
-    parser.add_argument("--pages", nargs="+", choices=router.PAGES, default=list(router.PAGES), metavar="PAGE",
-                        help=f"pages to take (default: all of {', '.join(router.PAGES)})")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        choices=router.PAGES,
+        default=list(router.PAGES),
+        metavar="PAGE",
+        help=f"pages to take (default: all of {', '.join(router.PAGES)})",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with server() as (url, _, _), browser() as b:

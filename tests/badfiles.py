@@ -58,16 +58,10 @@ def blank_png(width: int, height: int) -> bytes:
     packer = zlib.compressobj(9)
     rows_per_block = max(1, 4_000_000 // len(row))
     pixels = b"".join(
-        packer.compress(row * min(rows_per_block, height - top))
-        for top in range(0, height, rows_per_block)
+        packer.compress(row * min(rows_per_block, height - top)) for top in range(0, height, rows_per_block)
     )
     pixels += packer.flush()
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", pixels)
-        + _png_chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", pixels) + _png_chunk(b"IEND", b"")
 
 
 def _exif_rotated_jpeg() -> bytes:
@@ -202,8 +196,11 @@ def audio_cases() -> list[Case]:
         Case("stereo.wav", _wav(stereo, 16000), "notice:input.audio_mixed_to_mono"),
         Case("six_channels.wav", _wav(np.tile(second[:, None], (1, 6)), 16000), "notice:input.audio_mixed_to_mono"),
         Case("long_60s.wav", _wav(tone(60.0, 8000), 8000), "notice:input.audio_truncated"),
-        Case("stereo_96k.wav", _wav(np.stack([tone(1.0, 96000), tone(1.0, 96000, hz=660)], axis=1), 96000),
-             "notice:input.audio_mixed_to_mono"),
+        Case(
+            "stereo_96k.wav",
+            _wav(np.stack([tone(1.0, 96000), tone(1.0, 96000, hz=660)], axis=1), 96000),
+            "notice:input.audio_mixed_to_mono",
+        ),
         Case("claims_1h.wav", _header_claims_an_hour(second, 16000), "ok"),  # the second it really holds
         Case("one_sample.wav", _wav(np.array([0.5], np.float32), 16000), "ok"),  # pages must draw a click
         Case("too_loud_float.wav", _wav(4 * second, 16000, "FLOAT"), "notice:input.audio_rescaled"),

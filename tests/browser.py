@@ -14,8 +14,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
@@ -45,9 +52,25 @@ def server(env: dict | None = None, timeout: float = 60.0):
     port = free_port()
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -95,7 +118,9 @@ def wait_idle(page, timeout_ms: int = 60000) -> None:
     page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
         " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=timeout_ms,
+    )
 
 
 def overflowing(page) -> list[str]:
@@ -198,8 +223,10 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 def scroll_through(page) -> None:
     """To the bottom of the page and back, so that every chart has drawn: the app scrolls in stMain."""
     for position in ("el.scrollHeight", "0"):
-        page.evaluate(f"() => {{ const el = document.querySelector('{MAIN}'); el.scrollTo(0, {position}); "
-                      f"window.scrollTo(0, {position.replace('el.', 'document.body.')}); }}")
+        page.evaluate(
+            f"() => {{ const el = document.querySelector('{MAIN}'); el.scrollTo(0, {position}); "
+            f"window.scrollTo(0, {position.replace('el.', 'document.body.')}); }}"
+        )
         page.wait_for_timeout(500)
     page.wait_for_timeout(1000)
 

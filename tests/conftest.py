@@ -63,6 +63,7 @@ def no_outside_network(monkeypatch):
                 attempts.append(host_of(address))
                 raise OSError(f"test: no network ({host_of(address)})")
             return original(self, address, *args)
+
         return call
 
     def lookup(host, *args, **kwargs):
@@ -115,8 +116,14 @@ def no_network(monkeypatch, tmp_path):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
     for name, module in list(sys.modules.items()):
         if module is not None and name.startswith(("huggingface_hub", "transformers")):
-            for function in ("hf_hub_download", "snapshot_download", "get_session", "http_backoff",
-                             "get_hf_file_metadata", "http_get"):
+            for function in (
+                "hf_hub_download",
+                "snapshot_download",
+                "get_session",
+                "http_backoff",
+                "get_hf_file_metadata",
+                "http_get",
+            ):
                 if hasattr(module, function):
                     monkeypatch.setattr(module, function, forbidden)
     return tmp_path / "hub"
@@ -136,16 +143,24 @@ def jit_modules_after_views(page: str, view_key: str, views: tuple[str, ...], nu
     which of librosa/numba got imported (a first visitor must pay neither, see DESIGN.md)."""
     import subprocess
 
-    code = ("import sys; sys.path[:0] = ['tests', '.']\n"
-            "from streamlit.testing.v1 import AppTest\n"
-            "at = AppTest.from_file('app.py', default_timeout=300).run()\n"
-            f"at.switch_page('lessons/{page}.py').run()\n"
-            f"for view in {views!r}:\n"
-            "    assert not at.exception, at.exception\n"
-            f"    at.radio(key='{view_key}').set_value(view).run()\n"
-            "assert not at.exception, at.exception\n"
-            "print(' '.join(m for m in ('librosa', 'numba') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
-                         env={**os.environ, "NUMBA_CACHE_DIR": str(numba_cache), "HF_HUB_OFFLINE": "1"})
+    code = (
+        "import sys; sys.path[:0] = ['tests', '.']\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=300).run()\n"
+        f"at.switch_page('lessons/{page}.py').run()\n"
+        f"for view in {views!r}:\n"
+        "    assert not at.exception, at.exception\n"
+        f"    at.radio(key='{view_key}').set_value(view).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(' '.join(m for m in ('librosa', 'numba') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={**os.environ, "NUMBA_CACHE_DIR": str(numba_cache), "HF_HUB_OFFLINE": "1"},
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return set(out.stdout.split())

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from components import i18n
-from conftest import jit_modules_after_views
 from models import alignment as al
 from models import captioning, worlds
 from models import captioning_scenes as scenes
+
+from conftest import jit_modules_after_views
 
 PAGE = "alignment"
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,8 +86,8 @@ def test_recorded_words_start_and_end_where_the_truth_says(captions):
     assert (order == np.arange(len(words))).all()
     for start, end in zip(recording.starts, recording.ends):
         a, b = int(start * al.SR), int(end * al.SR)
-        assert np.abs(recording.audio[a + 100:b - 300]).max() > 0.1  # the word sounds
-        assert np.abs(recording.audio[a - 100:a]).max() < 1e-6  # silence just before it
+        assert np.abs(recording.audio[a + 100 : b - 300]).max() > 0.1  # the word sounds
+        assert np.abs(recording.audio[a - 100 : a]).max() < 1e-6  # silence just before it
     faster, _ = al.record(words, tempo=2.0, noise=0.0, reorder=False, seed=0)
     assert faster.ends[-1] < 0.6 * recording.ends[-1]
 
@@ -103,7 +104,16 @@ def test_every_word_has_a_voice_and_synonyms_sound_alike():
     assert al.word_code("disc") == al.word_code("circle")
     assert al.word_code("small")[1] > al.word_code("large")[1]  # big things sound low
     assert al.word_code("zebra") == al.word_code("zebra")  # any word, always the same note
-    assert al.words_of("There is a tiny disc , at the (left)!") == ["there", "is", "a", "tiny", "disc", "at", "the", "left"]
+    assert al.words_of("There is a tiny disc , at the (left)!") == [
+        "there",
+        "is",
+        "a",
+        "tiny",
+        "disc",
+        "at",
+        "the",
+        "left",
+    ]
     assert al.words_of("红色的圆 🙂") == ["红色的圆"]
 
 
@@ -135,7 +145,10 @@ def test_noise_makes_alignment_worse(captions, feature):
 
 
 def test_an_octave_higher_reader_needs_chroma(captions):
-    mfcc, chroma = boundary_errors(captions, voice="plain_octave"), boundary_errors(captions, voice="plain_octave", feature="chroma")
+    mfcc, chroma = (
+        boundary_errors(captions, voice="plain_octave"),
+        boundary_errors(captions, voice="plain_octave", feature="chroma"),
+    )
     print(f"octave-higher reader: mfcc {mfcc.mean():.0f} ms, chroma {chroma.mean():.0f} ms")
     assert mfcc.mean() > 100 and chroma.mean() < 50
 
@@ -186,15 +199,18 @@ def test_attention_is_recomputed_from_the_models_own_weights(world, generator):
     found = captioning.caption_with_attention(generator, image)
     layer = generator.model.decoder.transformer.h[0].crossattention
     seen = {}
-    hook = layer.register_forward_pre_hook(lambda module, args, kwargs: seen.update(hidden=args[0], kwargs=kwargs),
-                                           with_kwargs=True)
+    hook = layer.register_forward_pre_hook(
+        lambda module, args, kwargs: seen.update(hidden=args[0], kwargs=kwargs), with_kwargs=True
+    )
     try:
         al.teacher_forced_attention(generator, image[None], [" ".join(found.words)])
     finally:
         hook.remove()
     with torch.no_grad():
         query = layer.q_attn(seen["hidden"])  # (1, words, width)
-        key = layer.c_attn(seen["kwargs"]["encoder_hidden_states"]).split(layer.split_size, dim=2)[0]  # (1, 1 + patches, width)
+        key = layer.c_attn(seen["kwargs"]["encoder_hidden_states"]).split(layer.split_size, dim=2)[
+            0
+        ]  # (1, 1 + patches, width)
         heads = lambda x: x.view(*x.shape[:-1], layer.num_heads, layer.head_dim).transpose(1, 2)
         weights = torch.softmax(heads(query) @ heads(key).transpose(-1, -2) / layer.head_dim**0.5, dim=-1)[0, :, :, 1:]
     by_hand = (weights / weights.sum(-1, keepdim=True)).numpy()
@@ -251,7 +267,7 @@ def test_coordinated_model_finds_the_word_where_the_object_is(world):
 # ---------------------------------------------------------------- the page
 def test_page_needs_no_librosa_or_numba(tmp_path):
     """Fresh server, empty numba cache: no view of the page imports (let alone compiles) librosa."""
-    assert jit_modules_after_views(PAGE, f"{PAGE}.view", ('implicit', 'both'), tmp_path) == set()
+    assert jit_modules_after_views(PAGE, f"{PAGE}.view", ("implicit", "both"), tmp_path) == set()
 
 
 def assert_clean(at) -> None:
@@ -277,9 +293,18 @@ def test_every_explicit_control_changes_the_alignment(app):
     before = metric(at, "metric_mean")
     assert int(before.split()[0]) <= CLEAN_MEAN_MS
     seen = {before}
-    for key, value in (("noise", 1.0), ("feature", "chroma"), ("voice", "same"), ("tempo", 1.5), ("pattern", "symmetric2"),
-                       ("band", 0.2), ("reorder", True)):
-        widget = next(w for kind in ("radio", "selectbox", "slider", "toggle") for w in at.get(kind) if w.key == f"{PAGE}.{key}")
+    for key, value in (
+        ("noise", 1.0),
+        ("feature", "chroma"),
+        ("voice", "same"),
+        ("tempo", 1.5),
+        ("pattern", "symmetric2"),
+        ("band", 0.2),
+        ("reorder", True),
+    ):
+        widget = next(
+            w for kind in ("radio", "selectbox", "slider", "toggle") for w in at.get(kind) if w.key == f"{PAGE}.{key}"
+        )
         widget.set_value(value).run()
         assert_clean(at)
         seen.add(metric(at, "metric_mean") + captions_of(at) + json.dumps(figure(at, "matrix")["data"][0]["z"]))
@@ -362,7 +387,8 @@ def clip_grid(at) -> np.ndarray | None:
     z = json.loads(charts[0].proto.spec)["data"][0]["z"]
     if isinstance(z, dict):  # Plotly's base64 typed array
         return np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(
-            [int(n) for n in str(z["shape"]).split(",")])
+            [int(n) for n in str(z["shape"]).split(",")]
+        )
     return np.asarray(z)
 
 
@@ -385,11 +411,15 @@ def test_pretrained_word_to_region_map_follows_the_photo_and_the_word(pretrained
     assert not np.allclose(clip_grid(at), flower)
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("", "input.text_empty"),
-    ("x" * 1_000_000, "input.text_truncated"),
-    ("tree\x00\x1b\u202e", "input.text_controls_removed"),
-], ids=["empty", "1MB", "control_characters"])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("", "input.text_empty"),
+        ("x" * 1_000_000, "input.text_truncated"),
+        ("tree\x00\x1b\u202e", "input.text_controls_removed"),
+    ],
+    ids=["empty", "1MB", "control_characters"],
+)
 def test_pretrained_bad_words_are_explained(pretrained_app, typed, message):
     at = implicit(pretrained_app)
     at.text_input(key=f"{PAGE}.clip_word").input(typed).run()

@@ -3,6 +3,7 @@
 import pytest
 
 from components import i18n
+
 from conftest import PAGE_NAMES
 
 
@@ -85,7 +86,9 @@ def test_home_sample_widgets_change_what_is_shown(app):
     assert at.session_state["home.sample"] != 1
     at.selectbox(key="world").set_value("digits").run()
     assert_clean(at)
-    assert any(word in caption() for word in ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))
+    assert any(
+        word in caption() for word in ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    )
     at.number_input(key="seed").set_value(7).run()
     assert_clean(at)
 

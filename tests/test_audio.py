@@ -34,8 +34,9 @@ def test_square_wave_shows_odd_harmonics_only():
 def test_matches_scipy_stft():
     y = np.random.default_rng(0).standard_normal(4096).astype(np.float32)
     ours = audio.power_spectrogram(y, n_fft=256, hop=64, window_name="hann")
-    _, _, z = scipy.signal.stft(y, nperseg=256, noverlap=192, window="hann", boundary=None, padded=False,
-                                detrend=False, scaling="spectrum")
+    _, _, z = scipy.signal.stft(
+        y, nperseg=256, noverlap=192, window="hann", boundary=None, padded=False, detrend=False, scaling="spectrum"
+    )
     theirs = np.abs(z * audio.window("hann", 256).sum()) ** 2
     np.testing.assert_allclose(ours[:, : theirs.shape[1]], theirs, rtol=1e-3, atol=1e-3)
 
@@ -67,8 +68,11 @@ def test_mel_filterbank_matches_librosa(sr, n_fft, n_mels):
 
     expected = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=0.0, fmax=sr / 2)
     np.testing.assert_allclose(audio.mel_filterbank(sr, n_fft, n_mels), expected, atol=1e-6)
-    np.testing.assert_allclose(audio.mel_band_centres(sr, n_mels),
-                               librosa.mel_frequencies(n_mels=n_mels + 2, fmin=0.0, fmax=sr / 2)[1:-1], rtol=1e-6)
+    np.testing.assert_allclose(
+        audio.mel_band_centres(sr, n_mels),
+        librosa.mel_frequencies(n_mels=n_mels + 2, fmin=0.0, fmax=sr / 2)[1:-1],
+        rtol=1e-6,
+    )
 
 
 def test_home_path_needs_neither_librosa_nor_scipy_signal():
@@ -76,9 +80,12 @@ def test_home_path_needs_neither_librosa_nor_scipy_signal():
     import subprocess
     import sys
 
-    code = ("import sys; from models import audio, worlds; w = worlds.make_world('shapes', 0, n=10); "
-            "audio.log_mel(w.audio[0], w.sample_rate); "
-            "print(' '.join(m for m in ('librosa', 'numba', 'scipy.signal') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=__import__("conftest").ROOT)
+    code = (
+        "import sys; from models import audio, worlds; w = worlds.make_world('shapes', 0, n=10); "
+        "audio.log_mel(w.audio[0], w.sample_rate); "
+        "print(' '.join(m for m in ('librosa', 'numba', 'scipy.signal') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=__import__("conftest").ROOT
+    )
     assert out.stdout.strip() == ""

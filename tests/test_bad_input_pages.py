@@ -46,8 +46,9 @@ def says(*keys: str) -> Callable:
 
 def says_together(*keys: str) -> Callable:
     """One element shows all these messages (a table's column headers, say)."""
-    return lambda at, language: any(all(_literal(key, language) in str(element.value) for key in keys)
-                                    for kind in TEXTS for element in at.get(kind))
+    return lambda at, language: any(
+        all(_literal(key, language) in str(element.value) for key in keys) for kind in TEXTS for element in at.get(kind)
+    )
 
 
 def has_widget(kind: str, key: str) -> Callable:
@@ -76,60 +77,188 @@ class Input:
 
 def _sound(page: str, name: str, key: str, output: Callable, state: dict) -> list[Input]:
     """safe_input.audio_upload draws two inputs: a file and the microphone; each gets the whole corpus."""
-    return [Input(page, f"{name}_file", "audio", "file_uploader", f"{key}.file", output, tuple(state.items())),
-            Input(page, f"{name}_microphone", "audio", "audio_input", f"{key}.mic", output, tuple(state.items()))]
+    return [
+        Input(page, f"{name}_file", "audio", "file_uploader", f"{key}.file", output, tuple(state.items())),
+        Input(page, f"{name}_microphone", "audio", "audio_input", f"{key}.mic", output, tuple(state.items())),
+    ]
 
 
-def _pretrained(page: str, name: str, corpus: str, widget: str, key: str, output: Callable, state: dict,
-                **options) -> Input:
+def _pretrained(
+    page: str, name: str, corpus: str, widget: str, key: str, output: Callable, state: dict, **options
+) -> Input:
     return Input(page, name, corpus, widget, key, output, tuple(state.items()), pretrained=True, **options)
 
 
 INPUTS: list[Input] = [
-    *_sound("spectrograms", "your_sound", "spectrograms.upload", says("spectrograms.sound_facts"),
-            {"spectrograms.source": "upload"}),
-    Input("unimodal", "image_upload", "image", "file_uploader", "unimodal.photo", says("unimodal.photo_loss"),
-          (("unimodal.section", "image"), ("unimodal.image_source", "upload"))),
-    Input("unimodal", "text", "text", "text_input", "unimodal.text", says("unimodal.words"),
-          (("unimodal.section", "text"),)),
-    *_sound("unimodal", "sound_upload", "unimodal.sound_upload", says("unimodal.one_second"),
-            {"unimodal.section": "sound", "unimodal.sound_source": "upload"}),
-    Input("captioning", "your_upload", "image", "file_uploader", "captioning.upload", says("captioning.truth_upload"),
-          (("captioning.source", "upload"),)),
-    Input("neural_networks", "upload", "image", "file_uploader", "neural_networks.upload",
-          has_widget("selectbox", "neural_networks.upload_truth"), (("neural_networks.source", "upload"),)),
+    *_sound(
+        "spectrograms",
+        "your_sound",
+        "spectrograms.upload",
+        says("spectrograms.sound_facts"),
+        {"spectrograms.source": "upload"},
+    ),
+    Input(
+        "unimodal",
+        "image_upload",
+        "image",
+        "file_uploader",
+        "unimodal.photo",
+        says("unimodal.photo_loss"),
+        (("unimodal.section", "image"), ("unimodal.image_source", "upload")),
+    ),
+    Input(
+        "unimodal",
+        "text",
+        "text",
+        "text_input",
+        "unimodal.text",
+        says("unimodal.words"),
+        (("unimodal.section", "text"),),
+    ),
+    *_sound(
+        "unimodal",
+        "sound_upload",
+        "unimodal.sound_upload",
+        says("unimodal.one_second"),
+        {"unimodal.section": "sound", "unimodal.sound_source": "upload"},
+    ),
+    Input(
+        "captioning",
+        "your_upload",
+        "image",
+        "file_uploader",
+        "captioning.upload",
+        says("captioning.truth_upload"),
+        (("captioning.source", "upload"),),
+    ),
+    Input(
+        "neural_networks",
+        "upload",
+        "image",
+        "file_uploader",
+        "neural_networks.upload",
+        has_widget("selectbox", "neural_networks.upload_truth"),
+        (("neural_networks.source", "upload"),),
+    ),
     *_sound("colearning", "own_sound", "colearning.upload", says("colearning.try_own"), {"colearning.own": True}),
-    Input("fusion", "caption", "text", "text_input", "fusion.caption",
-          says_together("fusion.col_strategy", "fusion.col_says", "fusion.col_confidence"),  # the strategies' table
-          (("fusion.modalities", "image+sound+text"),)),
-    Input("alignment", "typed_text", "text", "text_input", "alignment.text", says("alignment.said"),
-          (("alignment.view", "explicit"), ("alignment.source", "typed"))),
-    Input("alignment", "word", "text", "text_input", "alignment.word", says("alignment.region_summary"),
-          (("alignment.view", "implicit"),)),
-    Input("representation", "caption_search", "text", "text_input", "representation.caption",
-          says("representation.nearest_images", "representation.nothing_known")),
+    Input(
+        "fusion",
+        "caption",
+        "text",
+        "text_input",
+        "fusion.caption",
+        says_together("fusion.col_strategy", "fusion.col_says", "fusion.col_confidence"),  # the strategies' table
+        (("fusion.modalities", "image+sound+text"),),
+    ),
+    Input(
+        "alignment",
+        "typed_text",
+        "text",
+        "text_input",
+        "alignment.text",
+        says("alignment.said"),
+        (("alignment.view", "explicit"), ("alignment.source", "typed")),
+    ),
+    Input(
+        "alignment",
+        "word",
+        "text",
+        "text_input",
+        "alignment.word",
+        says("alignment.region_summary"),
+        (("alignment.view", "implicit"),),
+    ),
+    Input(
+        "representation",
+        "caption_search",
+        "text",
+        "text_input",
+        "representation.caption",
+        says("representation.nearest_images", "representation.nothing_known"),
+    ),
     # Pretrained mode: inputs of its own, and the built-in inputs again, now also read by a pretrained model
-    _pretrained("captioning", "photo_upload", "image", "file_uploader", "captioning.pre_photo.upload",
-                says("captioning.pre_theirs", "captioning.pre_no_words"),
-                {"captioning.pre_picture": "photo", "captioning.pre_photo": "upload"}),
-    _pretrained("captioning", "your_upload", "image", "file_uploader", "captioning.upload",
-                says("captioning.pre_theirs", "captioning.pre_no_words"),
-                {"captioning.source": "upload", "captioning.pre_picture": "above"}),
-    _pretrained("representation", "clip_upload", "image", "file_uploader", "representation.clip_upload",
-                says("pretrained.photo_source.upload"), {}),  # the upload's name in CLIP's matrix summary
-    _pretrained("representation", "clip_captions", "text", "text_area", "representation.clip_captions",
-                says("representation.clip_matrix_summary"), {}, refused_with="representation.clip_no_captions"),
-    _pretrained("unimodal", "image_upload", "image", "file_uploader", "unimodal.photo",
-                says("unimodal.zero_shot_summary"),
-                {"unimodal.section": "image", "unimodal.image_source": "upload"}),
-    _pretrained("unimodal", "zero_shot_labels", "text", "text_input", "unimodal.labels",
-                says("unimodal.zero_shot_summary", "unimodal.labels_too_few"), {"unimodal.section": "image"}),
-    _pretrained("unimodal", "text", "text", "text_input", "unimodal.text", says("unimodal.sentiment_summary"),
-                {"unimodal.section": "text"}),
-    _pretrained("unimodal", "sound_upload_file", "audio", "file_uploader", "unimodal.sound_upload.file",
-                says("pretrained.audio.summary"), {"unimodal.section": "sound", "unimodal.sound_source": "upload"}),
-    _pretrained("spectrograms", "your_sound_file", "audio", "file_uploader", "spectrograms.upload.file",
-                says("pretrained.audio.summary"), {"spectrograms.source": "upload"}),
+    _pretrained(
+        "captioning",
+        "photo_upload",
+        "image",
+        "file_uploader",
+        "captioning.pre_photo.upload",
+        says("captioning.pre_theirs", "captioning.pre_no_words"),
+        {"captioning.pre_picture": "photo", "captioning.pre_photo": "upload"},
+    ),
+    _pretrained(
+        "captioning",
+        "your_upload",
+        "image",
+        "file_uploader",
+        "captioning.upload",
+        says("captioning.pre_theirs", "captioning.pre_no_words"),
+        {"captioning.source": "upload", "captioning.pre_picture": "above"},
+    ),
+    _pretrained(
+        "representation",
+        "clip_upload",
+        "image",
+        "file_uploader",
+        "representation.clip_upload",
+        says("pretrained.photo_source.upload"),
+        {},
+    ),  # the upload's name in CLIP's matrix summary
+    _pretrained(
+        "representation",
+        "clip_captions",
+        "text",
+        "text_area",
+        "representation.clip_captions",
+        says("representation.clip_matrix_summary"),
+        {},
+        refused_with="representation.clip_no_captions",
+    ),
+    _pretrained(
+        "unimodal",
+        "image_upload",
+        "image",
+        "file_uploader",
+        "unimodal.photo",
+        says("unimodal.zero_shot_summary"),
+        {"unimodal.section": "image", "unimodal.image_source": "upload"},
+    ),
+    _pretrained(
+        "unimodal",
+        "zero_shot_labels",
+        "text",
+        "text_input",
+        "unimodal.labels",
+        says("unimodal.zero_shot_summary", "unimodal.labels_too_few"),
+        {"unimodal.section": "image"},
+    ),
+    _pretrained(
+        "unimodal",
+        "text",
+        "text",
+        "text_input",
+        "unimodal.text",
+        says("unimodal.sentiment_summary"),
+        {"unimodal.section": "text"},
+    ),
+    _pretrained(
+        "unimodal",
+        "sound_upload_file",
+        "audio",
+        "file_uploader",
+        "unimodal.sound_upload.file",
+        says("pretrained.audio.summary"),
+        {"unimodal.section": "sound", "unimodal.sound_source": "upload"},
+    ),
+    _pretrained(
+        "spectrograms",
+        "your_sound_file",
+        "audio",
+        "file_uploader",
+        "spectrograms.upload.file",
+        says("pretrained.audio.summary"),
+        {"spectrograms.source": "upload"},
+    ),
 ]
 
 # (page-input id, case name) -> what the page does instead of what the case expects, by design.
@@ -170,8 +299,10 @@ def _in_chinese(cases: list[Case]) -> list[Case]:
 
 def _params():
     for spot in INPUTS:
-        cases = [case._replace(expected=EXPECTED_HERE.get((spot.id, case.name), case.expected))
-                 for case in CORPUS[spot.corpus]]
+        cases = [
+            case._replace(expected=EXPECTED_HERE.get((spot.id, case.name), case.expected))
+            for case in CORPUS[spot.corpus]
+        ]
         runs = [(case, "en") for case in _bad_then_good(cases)] + [(case, "zh-Hans") for case in _in_chinese(cases)]
         for case, language in runs:
             reason = KNOWN_FAILURES.get((spot.id, case.name))
@@ -206,7 +337,8 @@ def _session(app, spot: Input, request, monkeypatch):
         at = app(spot.page, **state, **dict(spot.state))
         assert not at.exception, f"{spot.id}: the page raised on opening: {at.exception[0].value}"
         assert any(getattr(w, "key", None) == spot.key for w in at.get(spot.widget)), (
-            f"{spot.id}: no {spot.widget} with key {spot.key!r} after setting {dict(spot.state)}")
+            f"{spot.id}: no {spot.widget} with key {spot.key!r} after setting {dict(spot.state)}"
+        )
         _open[spot] = at
     return _open[spot]
 
@@ -235,8 +367,9 @@ def _alerts(at) -> str:
 
 @pytest.mark.filterwarnings("ignore")  # libraries warn about what they can still read of cut files
 @pytest.mark.parametrize(("spot", "case", "language"), list(_params()))
-def test_page_input_explains_every_bad_input_and_keeps_working(app, monkeypatch, request, spot: Input, case: Case,
-                                                               language: str):
+def test_page_input_explains_every_bad_input_and_keeps_working(
+    app, monkeypatch, request, spot: Input, case: Case, language: str
+):
     at = _session(app, spot, request, monkeypatch)
     _speak(at, language)
     _give(at, spot, case)

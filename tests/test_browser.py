@@ -17,11 +17,14 @@ def live():
         yield url, b
 
 
-@pytest.mark.parametrize("query,title", [
-    ("", "Multimodal Playground"),
-    ("?present=1", "Multimodal Playground"),
-    ("?lang=zh-Hans", "多模态游乐场"),
-])
+@pytest.mark.parametrize(
+    "query,title",
+    [
+        ("", "Multimodal Playground"),
+        ("?present=1", "Multimodal Playground"),
+        ("?lang=zh-Hans", "多模态游乐场"),
+    ],
+)
 def test_home_page_in_a_real_browser(live, query, title):
     url, b = live
     page = b.new_page(viewport={"width": 1400, "height": 2200})

@@ -10,12 +10,15 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from browser import browser, require_chromium, server, wait_idle
 from components import i18n, router
+
+from browser import browser, require_chromium, server, wait_idle
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 MAIN, SIDEBAR = '[data-testid="stMain"]', '[data-testid="stSidebar"]'
-PLOTS = f"""() => Array.from(document.querySelectorAll('{MAIN} .js-plotly-plot')).map(p => JSON.stringify(p.data || []))"""
+PLOTS = (
+    f"""() => Array.from(document.querySelectorAll('{MAIN} .js-plotly-plot')).map(p => JSON.stringify(p.data || []))"""
+)
 
 require_chromium()
 
@@ -57,8 +60,11 @@ def in_view(page, name: str) -> None:
     focus = page.locator(".st-key-presenter_focus")
     if not focus.count():
         return
-    page.wait_for_function("""() => { const box = document.querySelector('.st-key-presenter_focus').getBoundingClientRect();
-        return box.top < window.innerHeight - 80 && box.bottom > 200; }""", timeout=20000)  # on screen, under the bar
+    page.wait_for_function(
+        """() => { const box = document.querySelector('.st-key-presenter_focus').getBoundingClientRect();
+        return box.top < window.innerHeight - 80 && box.bottom > 200; }""",
+        timeout=20000,
+    )  # on screen, under the bar
     bar = page.locator(".st-key-presenter_steps").bounding_box()
     assert bar and 0 <= bar["y"] < 200, (name, bar)  # Previous / Next still on screen
 
@@ -213,9 +219,15 @@ def test_a_first_visit_in_a_taiwanese_browser_starts_in_traditional_chinese(live
     context.close()
 
 
-@pytest.mark.parametrize("link", ["/fusion?fusion.level_sound=7", "/alignment?alignment.tempo=9",
-                                  "/captioning?captioning.beams=1e30&lang=xx&seed=-5",
-                                  "/representation?representation.dims=%E4%B8%89&present=maybe"])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/fusion?fusion.level_sound=7",
+        "/alignment?alignment.tempo=9",
+        "/captioning?captioning.beams=1e30&lang=xx&seed=-5",
+        "/representation?representation.dims=%E4%B8%89&present=maybe",
+    ],
+)
 def test_a_hand_edited_link_opens_the_page(live, link):
     url, b = live
     context = b.new_context(viewport={"width": 1280, "height": 900})

@@ -11,9 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from browser import (PHONE, PROJECTOR, browser, full_page_screenshot, overflowing, require_chromium, scroll_through,
-                     server, wait_idle)
 from components import router
+
+from browser import (
+    PHONE,
+    PROJECTOR,
+    browser,
+    full_page_screenshot,
+    overflowing,
+    require_chromium,
+    scroll_through,
+    server,
+    wait_idle,
+)
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 SIZES = {"desktop": (PROJECTOR, "?present=1"), "phone": (PHONE, "")}

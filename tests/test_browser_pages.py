@@ -32,8 +32,10 @@ def settle(page) -> None:
 
 def change_main_control(page) -> str:
     """Move the page's first visible number input, select box or slider; returns what was changed."""
-    page.locator(f'{MAIN} [data-testid="stSlider"], {MAIN} [data-testid="stNumberInputStepUp"], '
-                 f'{MAIN} [data-testid="stSelectbox"]').first.wait_for(state="attached", timeout=30000)
+    page.locator(
+        f'{MAIN} [data-testid="stSlider"], {MAIN} [data-testid="stNumberInputStepUp"], '
+        f'{MAIN} [data-testid="stSelectbox"]'
+    ).first.wait_for(state="attached", timeout=30000)
     step_up = page.locator(f'{MAIN} [data-testid="stNumberInputStepUp"] >> visible=true')
     if step_up.count():
         step_up.first.click()

@@ -4,13 +4,19 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser, require_chromium, server, wait_idle
 from components import i18n
+
+from browser import browser, require_chromium, server, wait_idle
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 VIEWS = {  # page -> the URL state that shows its pretrained part
-    "unimodal": "", "unimodal.section=text": "unimodal", "unimodal.section=sound": "unimodal",
-    "spectrograms": "", "representation": "", "alignment.view=implicit": "alignment", "captioning": "",
+    "unimodal": "",
+    "unimodal.section=text": "unimodal",
+    "unimodal.section=sound": "unimodal",
+    "spectrograms": "",
+    "representation": "",
+    "alignment.view=implicit": "alignment",
+    "captioning": "",
 }
 LOADED = i18n.translate("pretrained.loaded", "en", model="", parameters="", megabytes="", seconds="").split("**")[0]
 
@@ -19,8 +25,7 @@ require_chromium()
 
 @pytest.fixture(scope="module")
 def live(tiny_dir):
-    with server(env={"PLAYGROUND_PRETRAINED_DIR": str(tiny_dir), "HF_HUB_OFFLINE": "1"}) as (url, _, _), \
-            browser() as b:
+    with server(env={"PLAYGROUND_PRETRAINED_DIR": str(tiny_dir), "HF_HUB_OFFLINE": "1"}) as (url, _, _), browser() as b:
         yield url, b
 
 

@@ -15,8 +15,9 @@ import time
 
 import pytest
 
-from browser import browser, require_chromium, server, wait_idle
 from components import router
+
+from browser import browser, require_chromium, server, wait_idle
 
 ROUNDS = int(os.environ.get("STRESS_ROUNDS", "1"))
 TIMEOUT_MS = 240000

@@ -21,17 +21,20 @@ def test_vocabulary_encodes_and_decodes_words():
     vocabulary = captioning.build_vocabulary(["a small red circle on the left", "a large blue square on the right"])
     ids = vocabulary.encode("a large red circle in the centre")
     assert ids[-1] == captioning.EOS and ids.count(captioning.UNK) == 2  # "in" and "centre" were never seen
-    assert vocabulary.decode(vocabulary.encode("a small red circle on the left") + [captioning.PAD]) == \
-        words("a small red circle on the left")
+    assert vocabulary.decode(vocabulary.encode("a small red circle on the left") + [captioning.PAD]) == words(
+        "a small red circle on the left"
+    )
 
 
 def test_chair_counts_mentions_that_are_not_in_the_picture():
     scenes_ = [(RED_CIRCLE,), (RED_CIRCLE,), (RED_CIRCLE, BLUE_SQUARE), (), (RED_CIRCLE,)]
-    captions = [words("a small red circle on the left"),  # all 4 mentions right
-                words("a large red circle on the left"),  # "large": 1 of 4 hallucinated
-                words("a small blue circle on the right"),  # wrong binding, but every value is in the picture
-                words("a small red circle on the left"),  # a photo: all 4 hallucinated
-                words("a the on")]  # names nothing: nothing to hallucinate
+    captions = [
+        words("a small red circle on the left"),  # all 4 mentions right
+        words("a large red circle on the left"),  # "large": 1 of 4 hallucinated
+        words("a small blue circle on the right"),  # wrong binding, but every value is in the picture
+        words("a small red circle on the left"),  # a photo: all 4 hallucinated
+        words("a the on"),
+    ]  # names nothing: nothing to hallucinate
     assert [sum(captioning.hallucinated_words(c, s)) for c, s in zip(captions, scenes_)] == [0, 1, 0, 4, 0]
     assert captioning.hallucinated_words(captions[1], scenes_[1]) == [False, True, False, False, False, False, False]
     chair_i, chair_s = captioning.chair(captions, scenes_)
@@ -43,8 +46,12 @@ def test_exact_match_and_attribute_accuracy_by_hand():
     def caption(text):
         return captioning.Caption(tuple(words(text)), (1.0,) * len(words(text)))
 
-    captions = [caption("a small red circle on the left"), caption("a small red square on the left"),
-                caption("a small blue square on the right"), caption("a small red circle on the left")]
+    captions = [
+        caption("a small red circle on the left"),
+        caption("a small red square on the left"),
+        caption("a small blue square on the right"),
+        caption("a small red circle on the left"),
+    ]
     scenes_ = [(RED_CIRCLE,), (RED_CIRCLE,), (RED_CIRCLE, BLUE_SQUARE), ()]
     assert [captioning.is_exact(c.words, s) for c, s in zip(captions, scenes_)] == [True, False, False, False]
     accuracy = captioning.attribute_accuracy(captions, scenes_)  # the photo has no object: left out
@@ -102,8 +109,9 @@ def test_stress_sets_hold_what_their_names_say(world, stress):
     assert all(scenes.is_held_out(obj) for (obj,) in sets["held_out_combination"].scenes)
     assert not any(scenes.is_held_out(obj) for (obj,) in sets["in_distribution"].scenes)
     assert sets["photos"].scenes == [()] * len(sets["photos"].images)
-    assert set(scenes.split_indices(world, "test")) | set(scenes.split_indices(world, "test", held_out=True)) == \
-        set(world.indices("test"))
+    assert set(scenes.split_indices(world, "test")) | set(scenes.split_indices(world, "test", held_out=True)) == set(
+        world.indices("test")
+    )
 
 
 # ---------------------------------------------------------------- the captioners
@@ -136,7 +144,10 @@ def test_example_based_captioner_retrieves_and_combines(captioners, results, wor
     assert all(c.text in stored for c in results["held_out_combination"]["retrieval"].captions)
     assert results["held_out_combination"]["retrieval"].scores.exact_match == 0.0  # it can only say what it stored
     picture = world.images[scenes.split_indices(world, "test")[:1]]
-    retrieved, combined = captioning.retrieve(dictionary, picture, k=1)[0], captioning.combine(dictionary, picture, k=1)[0]
+    retrieved, combined = (
+        captioning.retrieve(dictionary, picture, k=1)[0],
+        captioning.combine(dictionary, picture, k=1)[0],
+    )
     assert retrieved == combined and all(p == 1.0 for p in retrieved.probabilities)  # one neighbour agrees with itself
     share = captioning.retrieve(dictionary, picture, k=4)[0].probabilities
     assert all(p in (0.25, 0.5, 0.75, 1.0) for p in share)
@@ -160,7 +171,7 @@ def test_cross_attention_per_word_over_patches(captioners, world):
     generator, _ = captioners
     found = captioning.caption_with_attention(generator, world.images[0])
     layers, heads, n_words, patches = found.cross_attention.shape
-    assert (layers, heads, patches) == (captioning.LAYERS, captioning.HEADS, captioning.PATCH_GRID ** 2)
+    assert (layers, heads, patches) == (captioning.LAYERS, captioning.HEADS, captioning.PATCH_GRID**2)
     assert n_words == len(found.words) > 0
     assert np.allclose(found.cross_attention.sum(-1), 1.0, atol=1e-5) and (found.cross_attention >= 0).all()
     assert found.probabilities.shape == (len(found.words),)
@@ -191,27 +202,42 @@ def pretrained_parts(at) -> list[str]:
 
 
 def test_page_widgets_change_what_is_shown(app, world):
-    other = {slot: next(v for v in scenes.SLOT_VALUES[slot] if v != value)  # edits that really change test picture 5
-             for slot, value in world.describe(int(scenes.split_indices(world, "test")[5])).items()}
+    other = {
+        slot: next(v for v in scenes.SLOT_VALUES[slot] if v != value)  # edits that really change test picture 5
+        for slot, value in world.describe(int(scenes.split_indices(world, "test")[5])).items()
+    }
     at = app(PAGE)
     assert not at.exception
     assert not pretrained_parts(at)  # built-in mode: nothing of the pretrained captioner
     first = text_of(at)
     assert "a large yellow triangle on the left" in first  # the truth of test picture 0, seed 0
-    steps = [("captioning.sample", 5), ("captioning.decoding", "beam"), ("captioning.beams", 5),
-             ("captioning.decoding", "sampling"), ("captioning.temperature", 3.0), ("captioning.k", 9),
-             ("captioning.edit_colour", "pink"), ("captioning.edit_shape", other["shape"]),
-             ("captioning.edit_size", other["size"]), ("captioning.edit_position", other["position"]),
-             ("captioning.noise", 0.2), ("captioning.stress", "photos"), ("captioning.source", "photo"),
-             ("captioning.photo", 3), ("captioning.source", "upload")]
+    steps = [
+        ("captioning.sample", 5),
+        ("captioning.decoding", "beam"),
+        ("captioning.beams", 5),
+        ("captioning.decoding", "sampling"),
+        ("captioning.temperature", 3.0),
+        ("captioning.k", 9),
+        ("captioning.edit_colour", "pink"),
+        ("captioning.edit_shape", other["shape"]),
+        ("captioning.edit_size", other["size"]),
+        ("captioning.edit_position", other["position"]),
+        ("captioning.noise", 0.2),
+        ("captioning.stress", "photos"),
+        ("captioning.source", "photo"),
+        ("captioning.photo", 3),
+        ("captioning.source", "upload"),
+    ]
     seen = [first]
     for key, value in steps:
-        widget = next(w for kind in ("selectbox", "radio", "slider", "number_input") for w in at.get(kind) if w.key == key)
+        widget = next(
+            w for kind in ("selectbox", "radio", "slider", "number_input") for w in at.get(kind) if w.key == key
+        )
         widget.set_value(value).run()
         assert not at.exception, (key, [e.value for e in at.exception])
         seen.append(text_of(at))
         if key not in ("captioning.decoding", "captioning.beams", "captioning.k"):  # beam search finds greedy's caption
-            assert seen[-1] != seen[-2], key                                           # here; k moves only the colours
+            assert seen[-1] != seen[-2], key  # here; k moves only the colours
     assert "pink" in seen[7] and "✗" in seen[7]  # the edited picture is pink: every colour word is wrong
     assert i18n.translate("captioning.truth_photo", "en") in seen[-2]
     assert i18n.translate("captioning.upload_hint", "en") in seen[-1]
@@ -268,8 +294,9 @@ def pretrained_caption_text(at) -> str:
 def test_pretrained_captioner_beside_ours(pretrained_app, monkeypatch):
     import streamlit as st
 
-    import tiny_pretrained
     from models import pretrained
+
+    import tiny_pretrained
 
     calls = []
     original = pretrained.caption

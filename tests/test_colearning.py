@@ -26,9 +26,16 @@ def synthetic_sounds(n_train: int = 120, n_classes: int = 3, seed: int = 0) -> c
     labels = rng.permutation(np.arange(n_train + 60) % n_classes)
     raw = (rng.normal(size=(n_train + 60, 4)) + 2.0 * np.eye(n_classes, 4)[labels]).astype(np.float32)
     inputs = colearning.student_inputs(raw, raw[:n_train].mean(0), raw[:n_train].std(0))
-    return colearning.Sounds(train=inputs[:n_train], test=inputs[n_train:], train_labels=labels[:n_train],
-                             test_labels=labels[n_train:], test_features=raw[n_train:], mean=raw[:n_train].mean(0),
-                             std=raw[:n_train].std(0), n_classes=n_classes)
+    return colearning.Sounds(
+        train=inputs[:n_train],
+        test=inputs[n_train:],
+        train_labels=labels[:n_train],
+        test_labels=labels[n_train:],
+        test_features=raw[n_train:],
+        mean=raw[:n_train].mean(0),
+        std=raw[:n_train].std(0),
+        n_classes=n_classes,
+    )
 
 
 def test_every_student_of_the_grid_is_the_one_fitted_directly():
@@ -95,17 +102,29 @@ def shapes():
     world = worlds.make_world("shapes", 0)
     teacher, _ = unimodal.load("image", "shapes")
     pictures = world.images[world.indices("train")]
-    taught = {level: colearning.teacher_probabilities(teacher, pictures, colearning.TEACHER_NOISE["shapes"][level], 0)
-              for level in (0, 2)}
+    taught = {
+        level: colearning.teacher_probabilities(teacher, pictures, colearning.TEACHER_NOISE["shapes"][level], 0)
+        for level in (0, 2)
+    }
     sounds = {noise: colearning.sounds(world, noise) for noise in (0.0, 0.5)}
-    return {"sounds": sounds, "taught": taught,
-            "curves": {(noise, level): colearning.curves(sounds[noise], taught[level], 0)
-                       for noise, level in ((0.0, 0), (0.0, 2), (0.5, 0))}}
+    return {
+        "sounds": sounds,
+        "taught": taught,
+        "curves": {
+            (noise, level): colearning.curves(sounds[noise], taught[level], 0)
+            for noise, level in ((0.0, 0), (0.0, 2), (0.5, 0))
+        },
+    }
 
 
 def at(curves: colearning.Curves, method: str, budget: int, rate: float = 0.0) -> float:
-    return float(curves.mean()[colearning.METHODS.index(method), colearning.LABELS_PER_CLASS.index(budget),
-                               colearning.LABEL_NOISE.index(rate)])
+    return float(
+        curves.mean()[
+            colearning.METHODS.index(method),
+            colearning.LABELS_PER_CLASS.index(budget),
+            colearning.LABEL_NOISE.index(rate),
+        ]
+    )
 
 
 def test_with_few_labels_co_learning_beats_the_baseline_by_a_clear_margin(shapes):
@@ -143,8 +162,10 @@ def test_a_degraded_teacher_hurts_negative_transfer(shapes):
 
 def test_noisy_sounds_co_learning_adapts_where_zero_shot_breaks(shapes):
     model = representation.load("shapes", colearning.ZERO_SHOT_STRENGTH)
-    zero_shot = {noise: float((colearning.zero_shot(model, "shapes", data.test_features) == data.test_labels).mean())
-                 for noise, data in shapes["sounds"].items()}
+    zero_shot = {
+        noise: float((colearning.zero_shot(model, "shapes", data.test_features) == data.test_labels).mean())
+        for noise, data in shapes["sounds"].items()
+    }
     noisy = shapes["curves"][0.5, 0]
     assert zero_shot[0.0] > 0.9  # no sound labels at all, clean sounds
     assert at(noisy, "pseudo", 5) > at(noisy, "baseline", 5) + 0.15
@@ -161,7 +182,9 @@ def test_a_students_answer_for_one_clip_matches_the_batch(shapes):
     world = worlds.make_world("shapes", 0)
     data, curves = shapes["sounds"][0.0], shapes["curves"][0.0, 0]
     rows = world.indices("test")[:5]
-    said = np.stack([colearning.students_say(curves.weights[:, 1, 0], data, world.audio[i], world.sample_rate) for i in rows], 1)
+    said = np.stack(
+        [colearning.students_say(curves.weights[:, 1, 0], data, world.audio[i], world.sample_rate) for i in rows], 1
+    )
     assert np.array_equal(said, colearning.predict(curves.weights[:, 1, 0], data.test[:5]))
     assert len(colearning.fit_clip(np.ones(20000))) == len(colearning.fit_clip(np.ones(10))) == worlds.SAMPLE_RATE
 
@@ -177,7 +200,12 @@ def test_page_widgets_move_the_numbers(app):
     first = metrics(at)
     assert len(first) == 4 and len(at.get("plotly_chart")) >= 4
     assert any("Transfer helps" in m.value for m in at.markdown)
-    changes = [("colearning.budget", 100), ("colearning.wrong", 0.4), ("colearning.noise", 0.5), ("colearning.teacher", 3)]
+    changes = [
+        ("colearning.budget", 100),
+        ("colearning.wrong", 0.4),
+        ("colearning.noise", 0.5),
+        ("colearning.teacher", 3),
+    ]
     seen = [first]
     for key, value in changes:
         at.select_slider(key=key).set_value(value).run()
@@ -209,7 +237,9 @@ def test_page_try_one_sound(app):
     assert not at.exception
     answers = next(m.value for m in at.markdown if m.value.startswith("- **"))
     assert answers.count("\n") == 3 and answers.count("✓") + answers.count("✗") == 4  # four methods answer
-    at.toggle(key="colearning.own").set_value(True).run()  # the upload appears; until a file comes, the test sound stays
+    at.toggle(key="colearning.own").set_value(
+        True
+    ).run()  # the upload appears; until a file comes, the test sound stays
     assert not at.exception and any(c.value.startswith("true class") for c in at.caption)
 
 

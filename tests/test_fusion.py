@@ -36,7 +36,7 @@ def test_unique_parts_give_each_modality_its_own_part():
     key = np.random.default_rng(0).integers(0, 4, 600)
     for k in (2, 3):
         rows, label = fusion.unique_parts(key, k, seed=1)
-        assert rows.shape == (k, 600) and set(np.unique(label)) == set(range(2 ** k))
+        assert rows.shape == (k, 600) and set(np.unique(label)) == set(range(2**k))
         assert (rows[0] == np.arange(600)).all()
         for m in range(k):  # each modality's own sample decides its bit exactly...
             assert (((label >> m) & 1) == (key[rows[m]] >= 2)).all()
@@ -146,11 +146,14 @@ def test_synergy_needs_early_or_intermediate_fusion(banks, world, subset):
     assert min(acc["early"], acc["intermediate"]) > baseline + 0.15
 
 
-@pytest.mark.parametrize("world, subset, corrupted, level, margin", [
-    ("shapes", "image+text", "text", 1.0, 0.05),  # measured: late fusion 73.5% vs image alone 68.0%
-    ("shapes", "image+sound", "sound", 0.5, 0.05),  # measured: intermediate 74.8% vs image alone 68.0%
-    ("digits", "image+sound", "sound", 1.0, 0.01),  # measured: learned late 98.3% vs image alone 96.7%
-])
+@pytest.mark.parametrize(
+    "world, subset, corrupted, level, margin",
+    [
+        ("shapes", "image+text", "text", 1.0, 0.05),  # measured: late fusion 73.5% vs image alone 68.0%
+        ("shapes", "image+sound", "sound", 0.5, 0.05),  # measured: intermediate 74.8% vs image alone 68.0%
+        ("digits", "image+sound", "sound", 1.0, 0.01),  # measured: learned late 98.3% vs image alone 96.7%
+    ],
+)
 def test_heavy_noise_on_one_modality_fusion_beats_every_modality_alone(banks, world, subset, corrupted, level, margin):
     acc = accuracies(banks, world, "redundant", subset, {corrupted: level})
     best_single = max(acc[m] for m in subset.split("+"))
@@ -218,7 +221,9 @@ def test_another_seed_trains_its_own_lab(monkeypatch):
 
 # ---------------------------------------------------------------- the page
 def now_column(at) -> list[str]:
-    table = next(m.value for m in at.markdown if m.value.startswith(f"| {i18n.translate('fusion.col_strategy', 'en')} |"))
+    table = next(
+        m.value for m in at.markdown if m.value.startswith(f"| {i18n.translate('fusion.col_strategy', 'en')} |")
+    )
     return [row.split("|")[3].strip() for row in table.splitlines()[2:]]
 
 
@@ -231,9 +236,15 @@ def test_page_widgets_change_the_results(app):
     assert noisy[1] != clean[1] and noisy[0] == clean[0]  # sound changed, image did not
     at.toggle(key="fusion.missing_image").set_value(True).run()
     assert now_column(at)[0] == "—"
-    for key, value in (("fusion.focus", "tensor"), ("fusion.curve", "sound"), ("fusion.task", "synergy"),
-                       ("fusion.modalities", "image+sound+text"), ("fusion.level_text", 0.3),
-                       ("fusion.missing_text", True), ("fusion.level_image", 0.8)):
+    for key, value in (
+        ("fusion.focus", "tensor"),
+        ("fusion.curve", "sound"),
+        ("fusion.task", "synergy"),
+        ("fusion.modalities", "image+sound+text"),
+        ("fusion.level_text", 0.3),
+        ("fusion.missing_text", True),
+        ("fusion.level_image", 0.8),
+    ):
         widget = next(w for kind in ("slider", "toggle", "radio", "selectbox") for w in at.get(kind) if w.key == key)
         widget.set_value(value).run()
         assert not at.exception, (key, [e.value for e in at.exception])

@@ -48,10 +48,11 @@ def test_no_retired_term_in_any_string(language):
                 rest = rest.replace(context, "")
             for match in pattern.finditer(rest):
                 start = max(0, match.start() - 8)
-                found.append(f"{key}: {term} ({name}) in “…{rest[start:match.end() + 8]}…”")
+                found.append(f"{key}: {term} ({name}) in “…{rest[start : match.end() + 8]}…”")
     assert not found, "retired terms:\n" + "\n".join(found)
     assert allowed_uses <= sum(len(row.get("allow", [])) for row in GLOSSARY.values()), (
-        "a quoted older wording may appear once in the whole app")
+        "a quoted older wording may appear once in the whole app"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CONCEPTS))
@@ -63,17 +64,49 @@ def test_traditional_term_is_the_converted_simplified_term(name):
 
 
 def test_every_concept_is_covered():
-    needed = {"multimodal", "modality", "unimodal", "representation", "joint_representation",
-              "coordinated_representation", "translation", "alignment", "explicit_alignment",
-              "implicit_alignment", "fusion", "early_fusion", "late_fusion", "co_learning", "synergy",
-              "redundancy", "uniqueness", "chance_level", "hop_length", "window_length",
-              "sakoe_chiba_band_radius", "caption", "joint_head", "spectrogram", "one_hot", "bag_of_words",
-              "out_of_vocabulary", "maximum_entropy_model", "nearest_neighbour", "training_set",
-              "validation_set", "test_set", "inference", "model_parameters", "zero_shot", "distillation",
-              "pseudo_label"}
+    needed = {
+        "multimodal",
+        "modality",
+        "unimodal",
+        "representation",
+        "joint_representation",
+        "coordinated_representation",
+        "translation",
+        "alignment",
+        "explicit_alignment",
+        "implicit_alignment",
+        "fusion",
+        "early_fusion",
+        "late_fusion",
+        "co_learning",
+        "synergy",
+        "redundancy",
+        "uniqueness",
+        "chance_level",
+        "hop_length",
+        "window_length",
+        "sakoe_chiba_band_radius",
+        "caption",
+        "joint_head",
+        "spectrogram",
+        "one_hot",
+        "bag_of_words",
+        "out_of_vocabulary",
+        "maximum_entropy_model",
+        "nearest_neighbour",
+        "training_set",
+        "validation_set",
+        "test_set",
+        "inference",
+        "model_parameters",
+        "zero_shot",
+        "distillation",
+        "pseudo_label",
+    }
     assert needed <= set(CONCEPTS), needed - set(CONCEPTS)
     assert {"數據", "信息", "服務器", "內存", "默認", "視頻", "概率", "隻有", "復現", "纔"} <= set(
-        GLOSSARY["regional"]["retired-Hant"])
+        GLOSSARY["regional"]["retired-Hant"]
+    )
     assert {"瞎猜", "步长", "窗口长度"} <= {t for row in CONCEPTS.values() for t in row.get("retired", [])}
 
 
@@ -90,7 +123,11 @@ def test_checked_concept_is_translated_with_its_term(name):
     row = CONCEPTS[name]
     english, simplified = i18n.table("en"), i18n.table("zh-Hans")
     pattern, terms = english_forms(row), [row["zh-Hans"], *row.get("also", [])]
-    missing = [key for key, text in english.items()
-               if key in simplified and pattern.search(PLACEHOLDER.sub("", text))
-               and not any(t in simplified[key] for t in terms)]
+    missing = [
+        key
+        for key, text in english.items()
+        if key in simplified
+        and pattern.search(PLACEHOLDER.sub("", text))
+        and not any(t in simplified[key] for t in terms)
+    ]
     assert not missing, f"{name}: English uses “{row['en']}”, the Chinese lacks {'/'.join(terms)} in {missing}"

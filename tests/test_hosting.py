@@ -11,12 +11,13 @@ import types
 from pathlib import PurePosixPath
 
 import pytest
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from components import i18n
 from components import pretrained as panel_module
 from models import fetch_pretrained, pretrained
+
+from conftest import ROOT
 
 CACHE_VARIABLES = ("XDG_CACHE_HOME", "NUMBA_CACHE_DIR", "HF_HOME", "HF_HUB_CACHE")
 
@@ -26,8 +27,8 @@ CACHE_VARIABLES = ("XDG_CACHE_HOME", "NUMBA_CACHE_DIR", "HF_HOME", "HF_HUB_CACHE
 
 class Instruction(types.SimpleNamespace):
     index: int
-    name: str   # upper case: FROM, RUN, ENV…
-    args: str   # the rest of the instruction, continuation lines joined
+    name: str  # upper case: FROM, RUN, ENV…
+    args: str  # the rest of the instruction, continuation lines joined
 
 
 def instructions(text: str) -> list[Instruction]:
@@ -112,8 +113,10 @@ def owned_dirs(steps: list[Instruction], user: str, before: int) -> set[str]:
             continue
         env = env_at(steps, step.index)
         for command in step.args.split("&&"):
-            words = [re.sub(r"\$\{?(\w+)\}?", lambda m, env=env: env.get(m.group(1), m.group(0)), w)
-                     for w in shlex.split(command)]
+            words = [
+                re.sub(r"\$\{?(\w+)\}?", lambda m, env=env: env.get(m.group(1), m.group(0)), w)
+                for w in shlex.split(command)
+            ]
             if words[:2] == ["install", "-d"] and {"-o", user} <= set(words):
                 owned |= {w for w in words if w.startswith("/")}
             if words[:2] == ["chown", "-R"] and words[2].split(":")[0] in (user, "1000"):
@@ -152,7 +155,9 @@ def test_every_cache_is_set_and_the_user_owns_it(dockerfile):
     workdir = last(dockerfile, "WORKDIR").args.replace("$HOME", home)
     assert workdir in owned, "the app's folder must belong to the user (a page may save retrained weights)"
     assert env.get("NUMBA_CPU_NAME") == "generic", "a numba cache compiled for one CPU model is not reused on another"
-    code = [p for folder in ("components", "lessons", "models") for p in (ROOT / folder).rglob("*.py")] + [ROOT / "app.py"]
+    code = [p for folder in ("components", "lessons", "models") for p in (ROOT / folder).rglob("*.py")] + [
+        ROOT / "app.py"
+    ]
     if any(re.search(r"^\s*(import|from) matplotlib", p.read_text(), re.MULTILINE) for p in code):
         assert "MPLCONFIGDIR" in env and under(env["MPLCONFIGDIR"], home), "matplotlib is imported: set MPLCONFIGDIR"
     for step in dockerfile:
@@ -176,16 +181,22 @@ def test_pretrained_build_argument_gates_the_fetch_of_the_allowlist(dockerfile):
     assert arg.args == "PRETRAINED=0", "off unless asked for"
     [fetch] = runs(dockerfile, "models.fetch_pretrained")
     assert fetch.index > arg.index and fetch.index > last(dockerfile, "USER").index
-    assert re.search(r'if \[ "\$PRETRAINED" = "1" \]; then HF_HUB_OFFLINE=0 python -m models\.fetch_pretrained; fi',
-                     fetch.args), fetch.args
+    assert re.search(
+        r'if \[ "\$PRETRAINED" = "1" \]; then HF_HUB_OFFLINE=0 python -m models\.fetch_pretrained; fi', fetch.args
+    ), fetch.args
     env = env_at(dockerfile, fetch.index)
     assert env["HF_HOME"] == final_env(dockerfile)["HF_HOME"], "fetched where the app reads"
     assert env["HF_HUB_CACHE"] == final_env(dockerfile)["HF_HUB_CACHE"]
     assert final_env(dockerfile)["HF_HUB_OFFLINE"] == "1", "the app reads the baked models from disk, offline"
     assert env.get("HF_HUB_OFFLINE") == "1", "only the fetch itself may go online (inline HF_HUB_OFFLINE=0)"
     # the fetch runs before `COPY . .`: what it imports from the repo must be copied ahead of it
-    copied = {PurePosixPath(a).as_posix() for s in dockerfile[:fetch.index] if s.name == "COPY"
-              for a in s.args.split() if not a.startswith("--")}
+    copied = {
+        PurePosixPath(a).as_posix()
+        for s in dockerfile[: fetch.index]
+        if s.name == "COPY"
+        for a in s.args.split()
+        if not a.startswith("--")
+    }
     for module in repo_modules_imported_by("models.fetch_pretrained"):
         assert module in copied, f"{module} is imported by the fetch but not copied before it"
 
@@ -234,7 +245,7 @@ def test_torch_cpu_index_build_argument_is_kept(dockerfile):
 
 
 def test_parser_reads_continuations_and_comments():
-    steps = instructions("# c\nFROM x\nENV A=1 \\\n    # inside\n    B=\"two words\"\nRUN a \\\n && b\n")
+    steps = instructions('# c\nFROM x\nENV A=1 \\\n    # inside\n    B="two words"\nRUN a \\\n && b\n')
     assert [s.name for s in steps] == ["FROM", "ENV", "RUN"]
     assert env_assignments(steps[1].args) == {"A": "1", "B": "two words"}
     assert "a" in steps[2].args and "&& b" in steps[2].args
@@ -283,8 +294,11 @@ def test_fetch_downloads_exactly_the_allowlisted_models(monkeypatch, online_with
         return real_download(role)
 
     assert fetch_pretrained.fetch(download, said.append) == []
-    models = [(source, remote) for name, source, remote in sources
-              if name in {spec.model_class for spec in pretrained.ALLOWLIST.values()}]
+    models = [
+        (source, remote)
+        for name, source, remote in sources
+        if name in {spec.model_class for spec in pretrained.ALLOWLIST.values()}
+    ]
     assert sorted(models) == sorted((spec.model_id, False) for spec in pretrained.ALLOWLIST.values())
     assert {source for _, source, _ in sources} == {spec.model_id for spec in pretrained.ALLOWLIST.values()}
     assert len(said) == len(pretrained.ROLES) and all("about" in line for line in said)
@@ -316,30 +330,61 @@ def test_fetch_offline_fetches_nothing_and_fails(monkeypatch, tmp_path):
     said = []
     assert fetch_pretrained.fetch(lambda role: pytest.fail("downloaded offline"), said.append) == list(pretrained.ROLES)
     assert "offline" in said[0]
-    out = subprocess.run([sys.executable, "-m", "models.fetch_pretrained"], cwd=ROOT, capture_output=True, text=True,
-                         check=False, timeout=120, env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)})
+    out = subprocess.run(
+        [sys.executable, "-m", "models.fetch_pretrained"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)},
+    )
     assert out.returncode == 1 and "nothing fetched" in out.stdout, out.stdout + out.stderr
 
 
 # --- the download size ------------------------------------------------------------------------
 
 CLIP_FILES = {  # the kind of listing a model repository has: several frameworks' copies of the weights
-    "config.json": 4_519, "flax_model.msgpack": 605_000_000, "merges.txt": 524_619, "model.safetensors": 605_157_884,
-    "preprocessor_config.json": 316, "pytorch_model.bin": 605_247_071, "special_tokens_map.json": 389,
-    "tf_model.h5": 605_553_880, "tokenizer.json": 2_224_003, "tokenizer_config.json": 592, "vocab.json": 862_328,
-    "README.md": 7_947, ".gitattributes": 1_477, "onnx/model.onnx": 600_000_000, "onnx/config.json": 10,
+    "config.json": 4_519,
+    "flax_model.msgpack": 605_000_000,
+    "merges.txt": 524_619,
+    "model.safetensors": 605_157_884,
+    "preprocessor_config.json": 316,
+    "pytorch_model.bin": 605_247_071,
+    "special_tokens_map.json": 389,
+    "tf_model.h5": 605_553_880,
+    "tokenizer.json": 2_224_003,
+    "tokenizer_config.json": 592,
+    "vocab.json": 862_328,
+    "README.md": 7_947,
+    ".gitattributes": 1_477,
+    "onnx/model.onnx": 600_000_000,
+    "onnx/config.json": 10,
 }
 
 
 def test_size_counts_one_copy_of_the_weights_and_the_small_files():
     chosen = pretrained.files_to_download(CLIP_FILES)
-    assert set(chosen) == {"model.safetensors", "config.json", "merges.txt", "preprocessor_config.json",
-                           "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json", "vocab.json"}
+    assert set(chosen) == {
+        "model.safetensors",
+        "config.json",
+        "merges.txt",
+        "preprocessor_config.json",
+        "special_tokens_map.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "vocab.json",
+    }
     pickle_only = {k: v for k, v in CLIP_FILES.items() if k != "model.safetensors"}
     assert "pytorch_model.bin" in pretrained.files_to_download(pickle_only)
     assert "flax_model.msgpack" not in pretrained.files_to_download(pickle_only)
-    sharded = {"config.json": 1, "model.safetensors.index.json": 2, "model-00001-of-00002.safetensors": 10,
-               "model-00002-of-00002.safetensors": 20, "pytorch_model.bin": 30}
+    sharded = {
+        "config.json": 1,
+        "model.safetensors.index.json": 2,
+        "model-00001-of-00002.safetensors": 10,
+        "model-00002-of-00002.safetensors": 20,
+        "pytorch_model.bin": 30,
+    }
     assert sum(pretrained.files_to_download(sharded).values()) == 33
     with pytest.raises(ValueError):
         pretrained.files_to_download({"config.json": 1, "tf_model.h5": 2})
@@ -360,7 +405,9 @@ def test_size_is_measured_from_the_hub_listing_with_a_short_timeout(monkeypatch)
     monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
     monkeypatch.setattr(pretrained, "_SIZES", {})
     size = pretrained.download_size("image_text")
-    assert size.measured and size.megabytes == pytest.approx(sum(pretrained.files_to_download(CLIP_FILES).values()) / 1e6)
+    assert size.measured and size.megabytes == pytest.approx(
+        sum(pretrained.files_to_download(CLIP_FILES).values()) / 1e6
+    )
     assert 605 < size.megabytes < 610
     [(repo_id, kwargs)] = asked
     assert repo_id == pretrained.ALLOWLIST["image_text"].model_id
@@ -391,7 +438,9 @@ def test_on_this_machine_needs_the_weights_not_just_the_config(no_network, tiny_
     (repo / "refs" / "main").write_text(commit)
     (repo / "snapshots" / commit / "config.json").write_text((tiny_dir / "sentiment" / "config.json").read_text())
     assert not pretrained.is_on_this_machine("sentiment")  # a download stopped after the config
-    (repo / "snapshots" / commit / "model.safetensors").write_bytes((tiny_dir / "sentiment" / "model.safetensors").read_bytes())
+    (repo / "snapshots" / commit / "model.safetensors").write_bytes(
+        (tiny_dir / "sentiment" / "model.safetensors").read_bytes()
+    )
     assert pretrained.is_on_this_machine("sentiment") and pretrained.on_this_machine() == ("sentiment",)
 
 
@@ -419,15 +468,26 @@ def _open(page, **session_state):
     return at.run()
 
 
-FAKE = pretrained.Loaded("image_text", "openai/clip-vit-base-patch32", types.SimpleNamespace(parameters=list), None, None,
-                         151_277_313, 577.1, 93.2)
+FAKE = pretrained.Loaded(
+    "image_text",
+    "openai/clip-vit-base-patch32",
+    types.SimpleNamespace(parameters=list),
+    None,
+    None,
+    151_277_313,
+    577.1,
+    93.2,
+)
 
 
 @pytest.mark.parametrize("language", ["en", "zh-Hans"])
-def test_pretrained_mode_states_the_download_size_before_downloading(monkeypatch, online_without_network, fresh_cache,
-                                                                     language):
+def test_pretrained_mode_states_the_download_size_before_downloading(
+    monkeypatch, online_without_network, fresh_cache, language
+):
     events, shown = [], []
-    monkeypatch.setattr(pretrained, "_hub_file_sizes", lambda model_id: {"model.safetensors": 605_157_884, "config.json": 4_519})
+    monkeypatch.setattr(
+        pretrained, "_hub_file_sizes", lambda model_id: {"model.safetensors": 605_157_884, "config.json": 4_519}
+    )
     real_notice = panel_module.download_notice
 
     class Recorder:
@@ -459,7 +519,9 @@ def test_pretrained_mode_states_the_download_size_before_downloading(monkeypatch
 @pytest.mark.parametrize("language", ["en", "zh-Hans"])
 def test_the_statement_says_measured_or_approximate(monkeypatch, online_without_network, language):
     model_id = pretrained.ALLOWLIST["captioning"].model_id
-    monkeypatch.setattr(pretrained, "_hub_file_sizes", lambda model_id: {"pytorch_model.bin": 982_000_000, "vocab.json": 1_042_301})
+    monkeypatch.setattr(
+        pretrained, "_hub_file_sizes", lambda model_id: {"pytorch_model.bin": 982_000_000, "vocab.json": 1_042_301}
+    )
     at = _open(_notice_page, role="captioning", lang=language)
     assert at.info[0].value == i18n.translate("pretrained.download_size", language, model=model_id, megabytes="983")
     monkeypatch.setattr(pretrained, "_SIZES", {})

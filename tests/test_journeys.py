@@ -4,6 +4,7 @@ pages by the navigation. (The same journeys in Chromium are in test_browser_jour
 import pytest
 
 from components import i18n, router, settings
+
 from conftest import APP_TIMEOUT
 
 NEXT_PAGES = ("fusion", "alignment", "colearning")
@@ -28,9 +29,16 @@ def test_the_language_chosen_on_home_stays_on_every_page(app):
         assert at.query_params["lang"] == "zh-Hans", "the address of every page carries the language"
 
 
-@pytest.mark.parametrize("key,widget,value", [
-    ("lang", "selectbox", "zh-Hant"), ("present", "toggle", True), ("world", "selectbox", "digits"),
-    ("seed", "number_input", 42), ("model_source", "radio", "pretrained")])
+@pytest.mark.parametrize(
+    "key,widget,value",
+    [
+        ("lang", "selectbox", "zh-Hant"),
+        ("present", "toggle", True),
+        ("world", "selectbox", "digits"),
+        ("seed", "number_input", 42),
+        ("model_source", "radio", "pretrained"),
+    ],
+)
 def test_each_shared_setting_survives_two_page_changes(app, key, widget, value, tiny_dir, monkeypatch):
     from models import pretrained
 
@@ -72,9 +80,22 @@ def test_a_chinese_link_opens_a_deep_page_in_chinese_and_keeps_it():
     assert at.title[0].value == i18n.translate("captioning.title", "zh-Hans")
 
 
-@pytest.mark.parametrize("locale,language", [
-    ("zh-CN", "zh-Hans"), ("zh-SG", "zh-Hans"), ("zh-TW", "zh-Hant"), ("zh-HK", "zh-Hant"), ("zh-MO", "zh-Hant"),
-    ("zh-Hant-TW", "zh-Hant"), ("zh", "zh-Hans"), ("en-GB", "en"), ("fr-FR", "en"), ("", "en"), (None, "en")])
+@pytest.mark.parametrize(
+    "locale,language",
+    [
+        ("zh-CN", "zh-Hans"),
+        ("zh-SG", "zh-Hans"),
+        ("zh-TW", "zh-Hant"),
+        ("zh-HK", "zh-Hant"),
+        ("zh-MO", "zh-Hant"),
+        ("zh-Hant-TW", "zh-Hant"),
+        ("zh", "zh-Hans"),
+        ("en-GB", "en"),
+        ("fr-FR", "en"),
+        ("", "en"),
+        (None, "en"),
+    ],
+)
 def test_a_first_visit_starts_in_the_browsers_language(locale, language):
     assert settings.browser_language(locale) == language
 

@@ -6,6 +6,7 @@ import math
 import pytest
 
 from components import controls, settings, state
+
 from conftest import PAGE_NAMES
 
 # what a chat app, a student or a fuzzer may put in a link
@@ -20,15 +21,17 @@ def is_text(control: state.Control) -> bool:
 def bad_value(control: state.Control, kind: str) -> str:
     """A URL value of `kind` that `control` must refuse (free text must refuse only what is too long)."""
     numeric_options = control.options is not None and all(
-        isinstance(o, (int, float)) and not isinstance(o, bool) for o in control.options)
+        isinstance(o, (int, float)) and not isinstance(o, bool) for o in control.options
+    )
     top = max(control.options) if numeric_options else control.high
     return {
-        "out_of_range": str((top if top is not None else 10 ** 9) + 1) if top is not None or control.low is not None
+        "out_of_range": str((top if top is not None else 10**9) + 1)
+        if top is not None or control.low is not None
         else "not-one-of-them",
         "negative": str(-(top or 1) - 1) if control.low is not None or numeric_options else "-1",
         "nan": "nan",
         "inf": "inf",
-        "huge": str(10 ** 30),
+        "huge": str(10**30),
         "wrong_type": "abc" if isinstance(control.default, (int, float)) else "12.5",
         "empty": "",
         "long": "9" * 5000,
@@ -90,8 +93,9 @@ def test_a_hand_typed_number_in_range_is_kept(app_path):
     assert not at.exception and at.session_state["alignment.tempo"] == 1.5
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("7", 7), ("-3", -3), ("1e30", "1e30"), ("nan", "nan"), ("", ""), ("9" * 5000, "9" * 5000)])
+@pytest.mark.parametrize(
+    "raw,expected", [("7", 7), ("-3", -3), ("1e30", "1e30"), ("nan", "nan"), ("", ""), ("9" * 5000, "9" * 5000)]
+)
 def test_parse_keeps_a_malformed_number_as_text(raw, expected):
     """`parse` never raises: what is not a number stays a string, which no number control allows."""
     got = state.parse(raw, 0)
@@ -103,8 +107,18 @@ def test_a_number_control_must_say_its_range():
         state.Control("page.level", 0.0)
 
 
-@pytest.mark.parametrize("value,allowed", [
-    (0.5, True), (1.0, True), (1.1, False), (-0.1, False), (math.nan, False), (math.inf, False), ("0.5", False),
-    (True, False)])
+@pytest.mark.parametrize(
+    "value,allowed",
+    [
+        (0.5, True),
+        (1.0, True),
+        (1.1, False),
+        (-0.1, False),
+        (math.nan, False),
+        (math.inf, False),
+        ("0.5", False),
+        (True, False),
+    ],
+)
 def test_a_range_control_allows_only_finite_numbers_inside_it(value, allowed):
     assert state.Control("page.level", 0.0, low=0.0, high=1.0).allows(value) is allowed

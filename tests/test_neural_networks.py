@@ -6,9 +6,10 @@ import re
 import numpy as np
 import pytest
 import torch
-
-from models import checkpoints, features, nn_basics as nb, worlds
 from test_app import assert_clean
+
+from models import checkpoints, features, worlds
+from models import nn_basics as nb
 
 PAGE = "neural_networks"
 
@@ -58,7 +59,9 @@ def test_default_networks_beat_chance_by_far_on_the_test_split(request, world_na
     for kind in nb.KINDS:
         model, meta = nb.load(kind, world)
         accuracy = nb.test_accuracy(model, data)
-        print(f"{world_name} {kind}: test accuracy {accuracy:.3f} (chance {chance:.2f}), {meta['parameters']} parameters")
+        print(
+            f"{world_name} {kind}: test accuracy {accuracy:.3f} (chance {chance:.2f}), {meta['parameters']} parameters"
+        )
         assert accuracy >= bar > 3 * chance
         assert meta["test_accuracy"] == pytest.approx(accuracy)
 
@@ -123,7 +126,10 @@ def test_a_hidden_layer_separates_what_a_linear_network_cannot(request, world_na
     linear_accuracy = nb.plane_accuracy(linear, plane[test], labels[test])
     deep_accuracy = nb.plane_accuracy(deep, plane[test], labels[test])
     majority = np.bincount(labels[test]).max() / len(test)
-    print(f"{world_name} {task}: linear {linear_accuracy:.3f}, 1 hidden x 8 ReLU {deep_accuracy:.3f}, majority {majority:.3f}")
+    print(
+        f"{world_name} {task}: linear {linear_accuracy:.3f}, 1 hidden x 8 ReLU {deep_accuracy:.3f}, "
+        f"majority {majority:.3f}"
+    )
     assert linear_accuracy < majority + 0.05  # no better than always guessing the commonest class
     assert deep_accuracy > linear_accuracy + 0.2 and deep_accuracy > 0.75
     assert nb.parameter_count(linear) == 2 * k + k
@@ -207,8 +213,9 @@ def test_page_scores_examples_and_input_sources(app):
     at.file_uploader(key=key("upload")).set_value(("notes.txt", b"not a picture", "text/plain")).run()
     assert_clean(at)
     assert at.error and not any("−log" in m.value for m in at.markdown)
-    at.file_uploader(key=key("upload")).set_value(("star.png", _png(worlds.draw_shape("star", "blue", "large", "left")),
-                                                    "image/png")).run()
+    at.file_uploader(key=key("upload")).set_value(
+        ("star.png", _png(worlds.draw_shape("star", "blue", "large", "left")), "image/png")
+    ).run()
     at.selectbox(key=key("upload_truth")).set_value(3).run()
     assert_clean(at)
     assert "true label **star**" in _verdict(at)
@@ -260,8 +267,12 @@ def test_page_depth_controls_change_the_networks(app):
 
 def test_presenter_steps_move_the_widgets(app):
     at = app(PAGE, present=True)
-    for expected in ({key("weights"): "run"}, {key("weights"): "trained"}, {key("layers"): 0},
-                     {key("layers"): 1, key("width"): 8}):
+    for expected in (
+        {key("weights"): "run"},
+        {key("weights"): "trained"},
+        {key("layers"): 0},
+        {key("layers"): 1, key("width"): 8},
+    ):
         next(b for b in at.button if b.key == f"{PAGE}.step_next").click().run()
         assert_clean(at)
         for name, value in expected.items():

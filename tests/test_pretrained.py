@@ -13,11 +13,12 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-import tiny_pretrained
-from conftest import PAGE_NAMES
 from components import i18n
 from components import pretrained as panel_module
 from models import pretrained
+
+import tiny_pretrained
+from conftest import PAGE_NAMES
 
 IMAGE = np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)
 OTHER_IMAGE = np.random.default_rng(1).integers(0, 256, (40, 40, 3), dtype=np.uint8)
@@ -101,11 +102,14 @@ def test_a_failed_download_is_unavailable(monkeypatch, tmp_path, no_outside_netw
     no_outside_network.clear()
 
 
-@pytest.mark.parametrize("failure, reason", [
-    (MemoryError(), "memory"),
-    (RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 1 GB"), "memory"),
-    (ValueError("unrecognized configuration"), "load_failed"),
-])
+@pytest.mark.parametrize(
+    "failure, reason",
+    [
+        (MemoryError(), "memory"),
+        (RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 1 GB"), "memory"),
+        (ValueError("unrecognized configuration"), "load_failed"),
+    ],
+)
 def test_load_failures_become_reasons(monkeypatch, tiny_dir, failure, reason):
     def fail(*args, **kwargs):
         raise failure
@@ -137,8 +141,9 @@ def test_similarity_matches_clips_own_forward_pass(models):
     texts = ["a photo of a dog", "cat", "x"]
     similarity = pretrained.image_text_similarity(clip.model, clip.processor, [IMAGE, OTHER_IMAGE], texts)
     assert similarity.shape == (2, 3) and np.all(np.abs(similarity) <= 1 + 1e-6)
-    inputs = clip.processor(text=texts, images=[pretrained._pil(IMAGE), pretrained._pil(OTHER_IMAGE)],
-                            return_tensors="pt", padding=True)
+    inputs = clip.processor(
+        text=texts, images=[pretrained._pil(IMAGE), pretrained._pil(OTHER_IMAGE)], return_tensors="pt", padding=True
+    )
     with torch.inference_mode():
         logits = clip.model(**inputs).logits_per_image / clip.model.logit_scale.exp()
     np.testing.assert_allclose(similarity, logits.numpy(), atol=1e-5)
@@ -161,8 +166,10 @@ def test_caption_words_probabilities_and_cross_attention_agree(models):
     grid = pretrained.patch_grid(cap.model)
     assert result.cross_attention.shape == (2, 4, words, grid[0] * grid[1])  # layers, heads, words, patches
     np.testing.assert_allclose(result.cross_attention.sum(axis=-1), 1.0, atol=1e-5)
-    assert result.text == cap.tokenizer.decode(cap.tokenizer.convert_tokens_to_ids(
-        cap.tokenizer.tokenize(result.text))).strip()  # the tokenizer's own spelling, not pieces with spaces
+    assert (
+        result.text
+        == cap.tokenizer.decode(cap.tokenizer.convert_tokens_to_ids(cap.tokenizer.tokenize(result.text))).strip()
+    )  # the tokenizer's own spelling, not pieces with spaces
 
 
 def test_caption_probabilities_are_the_decoders_own(models):
@@ -171,8 +178,14 @@ def test_caption_probabilities_are_the_decoders_own(models):
     result = pretrained.caption(cap.model, cap.processor, cap.tokenizer, IMAGE, num_beams=1, max_words=5)
     pixels = cap.processor(images=pretrained._pil(IMAGE), return_tensors="pt")["pixel_values"]
     with torch.inference_mode():
-        out = cap.model.generate(pixel_values=pixels, num_beams=1, max_new_tokens=5, do_sample=False,
-                                 output_scores=True, return_dict_in_generate=True)
+        out = cap.model.generate(
+            pixel_values=pixels,
+            num_beams=1,
+            max_new_tokens=5,
+            do_sample=False,
+            output_scores=True,
+            return_dict_in_generate=True,
+        )
     expected = [torch.softmax(step[0], dim=-1)[token].item() for step, token in zip(out.scores, out.sequences[0, 1:])]
     np.testing.assert_allclose(result.word_probabilities, expected, atol=1e-5)
 
@@ -282,8 +295,10 @@ def test_a_failure_is_remembered_until_try_again(monkeypatch, fresh_cache):
 
     monkeypatch.setattr(pretrained, "load", fail)
     at = _open(model_source="pretrained")
-    assert i18n.translate("pretrained.reason.download_failed", "en", model=pretrained.ALLOWLIST["sentiment"].model_id) \
+    assert (
+        i18n.translate("pretrained.reason.download_failed", "en", model=pretrained.ALLOWLIST["sentiment"].model_id)
         in at.warning[0].value
+    )
     at.run()
     assert calls == ["sentiment"]  # a rerun does not wait for the failing download again
     at.button(key="pretrained.retry.sentiment").click().run()
@@ -337,6 +352,7 @@ def test_pretrained_mode_with_a_silent_network_says_so_at_once(app, page, monkey
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: time.sleep(30))
     monkeypatch.setattr(pretrained, "_PROBES", {})
+
     def no_download(spec, source):  # an Exception, not pytest.fail: the page's script thread records it
         raise RuntimeError(f"{page} tried to download {spec.model_id}")
 

@@ -26,9 +26,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
-from browser import browser, require_chromium, wait_idle
 from components import i18n
 from deploy import local
+
+from browser import browser, require_chromium, wait_idle
 
 MAIN, SIDEBAR = '[data-testid="stMain"]', '[data-testid="stSidebar"]'
 POPOVER = '[data-testid="stPopoverBody"]'
@@ -99,7 +100,8 @@ def test_each_visitor_stays_on_one_replica_and_both_replicas_serve(live):
             page.goto(f"{url}/unimodal?unimodal.image_source=upload")
             settle(page)
             page.locator(f'{MAIN} [data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-                {"name": "red.png", "mimeType": "image/png", "buffer": png()})
+                {"name": "red.png", "mimeType": "image/png", "buffer": png()}
+            )
             page.locator(f'{MAIN} [data-testid="stFileChipName"]').first.wait_for(timeout=30000)
             settle(page)
             no_exception(page)
@@ -112,6 +114,7 @@ def test_each_visitor_stays_on_one_replica_and_both_replicas_serve(live):
     def complete() -> bool:
         streams = {e["route"] for e in url.log() if e["request"].startswith(f"GET /{BASE_PATH}/_stcore/stream ")}
         return set(visitors) <= streams
+
     for _ in range(100):
         if complete():
             break
@@ -126,8 +129,11 @@ def test_each_visitor_stays_on_one_replica_and_both_replicas_serve(live):
         assert len(first) == 1 and not first[0]["cookie"], first
         assert first[0]["request"].startswith(f"GET /{BASE_PATH}/ "), "the page, then everything it loads"
         assert all(e["cookie"] == route for e in requests if e is not first[0]), "after it, the cookie routes"
-        kinds = {kind for kind, prefix in KINDS.items()
-                 if any(e["request"].split()[1].startswith(f"/{BASE_PATH}{prefix}") for e in requests)}
+        kinds = {
+            kind
+            for kind, prefix in KINDS.items()
+            if any(e["request"].split()[1].startswith(f"/{BASE_PATH}{prefix}") for e in requests)
+        }
         assert set(KINDS) <= kinds, (route, kinds)
         upstreams = {e["upstream"] for e in requests}
         assert len(upstreams) == 1 and upstreams <= set(url.replicas), (route, upstreams)
@@ -161,8 +167,9 @@ def share_box(page, language: str) -> tuple[str, bytes]:
 def decode_qr(picture: bytes, tmp_path) -> str:
     path = tmp_path / "qr.png"
     path.write_bytes(picture)
-    found = subprocess.run([zbarimg(), "--nodbus", "--raw", "-q", str(path)], capture_output=True, timeout=30,
-                           check=False)
+    found = subprocess.run(
+        [zbarimg(), "--nodbus", "--raw", "-q", str(path)], capture_output=True, timeout=30, check=False
+    )
     assert found.returncode == 0, found.stderr.decode(errors="replace")
     return found.stdout.decode("utf-8").strip()
 
@@ -198,8 +205,9 @@ def test_a_deep_link_under_a_sub_path_shares_a_link_and_qr_code_that_open_the_sa
     first.close()
 
     parts = urlsplit(link)
-    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{url}/fusion", \
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{url}/fusion", (
         f"the proxy's address and the prefix: {link}"
+    )
     assert urlsplit(url).port not in {int(r.split(":")[1]) for r in url.replicas}
     assert {k: v[0] for k, v in parse_qs(parts.query).items()} == state, link
     assert decode_qr(picture, tmp_path) == link, "the QR code holds the same link"
@@ -256,16 +264,19 @@ def _share_script():
     st.code(state.share_url())
 
 
-@pytest.mark.parametrize("space, browser_url, expected", [
-    # The home page: the Space's public page, which passes its query string on to the app.
-    ("owner/name", "https://owner-name.hf.space", "https://huggingface.co/spaces/owner/name"),
-    ("owner/name", "https://owner-name.hf.space/", "https://huggingface.co/spaces/owner/name"),
-    # Another page: the public page would lose the path, so the app's own address.
-    ("owner/name", "https://owner-name.hf.space/fusion", "https://owner-name.hf.space/fusion"),
-    # Not on a Space: the address in the visitor's browser, prefix and proxy host included.
-    ("", "https://example.org/mmml/fusion", "https://example.org/mmml/fusion"),
-    ("not-a-space-id", "https://example.org/", "https://example.org"),
-])
+@pytest.mark.parametrize(
+    "space, browser_url, expected",
+    [
+        # The home page: the Space's public page, which passes its query string on to the app.
+        ("owner/name", "https://owner-name.hf.space", "https://huggingface.co/spaces/owner/name"),
+        ("owner/name", "https://owner-name.hf.space/", "https://huggingface.co/spaces/owner/name"),
+        # Another page: the public page would lose the path, so the app's own address.
+        ("owner/name", "https://owner-name.hf.space/fusion", "https://owner-name.hf.space/fusion"),
+        # Not on a Space: the address in the visitor's browser, prefix and proxy host included.
+        ("", "https://example.org/mmml/fusion", "https://example.org/mmml/fusion"),
+        ("not-a-space-id", "https://example.org/", "https://example.org"),
+    ],
+)
 def test_share_url_on_hugging_face_spaces(monkeypatch, space, browser_url, expected):
     from streamlit.testing.v1 import AppTest
 

@@ -79,8 +79,10 @@ def test_training_pulls_a_samples_modalities_together():
 def shapes():
     world = worlds.make_world("shapes", 0)
     dictionary = rep.load("shapes", None).dictionary
-    return world, {split: rep.world_inputs(world, dictionary, rows) for split, rows in
-                   (("train", rep.training_indices(world)), ("test", world.indices("test")))}
+    return world, {
+        split: rep.world_inputs(world, dictionary, rows)
+        for split, rows in (("train", rep.training_indices(world)), ("test", world.indices("test")))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +130,10 @@ def test_held_out_combinations_are_recognised_zero_shot(reports):
 
 def test_missing_modality_hurts_the_joint_model_more(shapes):
     world, inputs = shapes
-    accuracy = {kind: rep.missing_modality(rep.load("shapes", kind), world, inputs["train"], inputs["test"], "shape")
-                for kind in (None, rep.DEFAULT_STRENGTH)}
+    accuracy = {
+        kind: rep.missing_modality(rep.load("shapes", kind), world, inputs["train"], inputs["test"], "shape")
+        for kind in (None, rep.DEFAULT_STRENGTH)
+    }
     joint, coordinated = accuracy[None], accuracy[rep.DEFAULT_STRENGTH]
     assert joint[rep.MODALITIES] > 0.9 and coordinated[rep.MODALITIES] > 0.9
     degraded = rep.SCENARIOS[1:]
@@ -286,13 +290,17 @@ def test_pretrained_mode_puts_photos_and_typed_captions_in_clips_space(pretraine
     assert chart(at, f"{PAGE}_joint_map") is not None  # the built-in page is all still there
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("", "clip_no_captions"),
-    (" \n\u200b\n", "clip_no_captions"),
-    ("x" * 1_000_000, "input.text_truncated"),
-    ("a cat\x00\x1b[31m\u202e", "input.text_controls_removed"),
-    ("\n".join(f"caption {i}" for i in range(50)), "clip_too_many"),
-], ids=["empty", "invisible", "1MB", "control_characters", "too_many"])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("", "clip_no_captions"),
+        (" \n\u200b\n", "clip_no_captions"),
+        ("x" * 1_000_000, "input.text_truncated"),
+        ("a cat\x00\x1b[31m\u202e", "input.text_controls_removed"),
+        ("\n".join(f"caption {i}" for i in range(50)), "clip_too_many"),
+    ],
+    ids=["empty", "invisible", "1MB", "control_characters", "too_many"],
+)
 def test_bad_captions_are_explained(pretrained_app, typed, message):
     at = pretrained_app(PAGE)
     at.text_area(key=f"{PAGE}.clip_captions").set_value(typed).run()

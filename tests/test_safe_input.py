@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from PIL import Image
 import streamlit
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from components import safe_input
@@ -296,9 +296,7 @@ def test_every_text_is_cleaned_or_refused_politely(case: Case):
         assert 0 < len(text) <= 300 and text == text.strip()
 
 
-@pytest.mark.parametrize(
-    "text", ["沙滩上的一只狗", "كلب على الشاطئ", "🐶 on the 🏖️", "👨‍👩‍👧 at the sea", "a dog כלב"]
-)
+@pytest.mark.parametrize("text", ["沙滩上的一只狗", "كلب على الشاطئ", "🐶 on the 🏖️", "👨‍👩‍👧 at the sea", "a dog כלב"])
 def test_other_scripts_and_emoji_are_kept_as_typed(text: str):
     assert clean_text(text) == (text, [])
 

@@ -15,10 +15,11 @@ import streamlit
 
 from components import safe_input
 from components.i18n import translate
-from conftest import jit_modules_after_views
 from models import audio, features, worlds
 from models import spectrograms as sp
 from tests.badfiles import audio_cases
+
+from conftest import jit_modules_after_views
 
 SR = 8000
 PAGE = "spectrograms"
@@ -28,7 +29,9 @@ def sine(freq: float, seconds: float = 1.0, sr: int = SR) -> np.ndarray:
     return np.sin(2 * np.pi * freq * np.arange(int(sr * seconds)) / sr).astype(np.float32)
 
 
-def spectrogram(y: np.ndarray, scale: str = "linear", n_fft: int = 512, sr: int = SR, n_mels: int = 64) -> sp.Spectrogram:
+def spectrogram(
+    y: np.ndarray, scale: str = "linear", n_fft: int = 512, sr: int = SR, n_mels: int = 64
+) -> sp.Spectrogram:
     hop = n_fft // 4
     return sp.analyse(sp.power(y, n_fft, hop, "hann"), sr, n_fft, hop, scale, n_mels, 80.0)
 
@@ -169,7 +172,7 @@ def test_model_hears_the_loudest_second_at_8_khz():
     clip, start = sp.loudest_second(y, 16000)
     assert clip.shape == (sp.MODEL_SAMPLES,) and 1.25 <= start <= 2.0
     short, start = sp.loudest_second(sine(500.0, 0.3, 22050), 22050)
-    assert short.shape == (sp.MODEL_SAMPLES,) and start == 0.0 and not short[int(0.31 * SR):].any()
+    assert short.shape == (sp.MODEL_SAMPLES,) and start == 0.0 and not short[int(0.31 * SR) :].any()
     image, vector = sp.model_input(clip)
     assert vector.shape == (image.size,) and image.size == features.SOUND_VECTOR_SIZE
 
@@ -190,13 +193,15 @@ def test_the_default_classifiers_recognise_every_page_sound():
 
 def test_page_first_render_needs_no_librosa_or_numba(tmp_path):
     """Fresh server, empty numba cache: the default view must not import (let alone compile) librosa."""
-    assert jit_modules_after_views(PAGE, f"{PAGE}.view", ('bands', 'compare'), tmp_path) == set()
+    assert jit_modules_after_views(PAGE, f"{PAGE}.view", ("bands", "compare"), tmp_path) == set()
 
 
 # ---------------------------------------------------------------- the page
 def figure(at, key: str) -> dict | list[dict]:
     """A chart's Plotly spec; for a chart drawn in panels (`key`, `key_1`, …), the list of its panels' specs."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if re.search(rf"-{PAGE}_{key}(_\d+)?$", c.proto.id)]
+    specs = [
+        json.loads(c.proto.spec) for c in at.get("plotly_chart") if re.search(rf"-{PAGE}_{key}(_\d+)?$", c.proto.id)
+    ]
     return specs[0] if len(specs) == 1 else specs
 
 
@@ -218,8 +223,12 @@ def assert_clean(at) -> None:
 
 
 def change(at, name: str, value) -> None:
-    widget = next(w for kind in ("radio", "selectbox", "select_slider", "slider", "toggle")
-                  for w in at.get(kind) if w.key == f"{PAGE}.{name}")
+    widget = next(
+        w
+        for kind in ("radio", "selectbox", "select_slider", "slider", "toggle")
+        for w in at.get(kind)
+        if w.key == f"{PAGE}.{name}"
+    )
     widget.set_value(value).run()
     assert_clean(at)
 
@@ -252,8 +261,16 @@ def test_the_drawn_axes_put_a_telephone_key_at_its_two_frequencies(app):
 
 
 # The defaults the walk returns to before each control; widgets absent from a view are not reset.
-DEFAULTS = {"source": "shape", "view": "resolution", "scale": "linear", "mfcc": False, "n_fft": 256, "window": "hann",
-            "top_db": 80, "start": 0.25}
+DEFAULTS = {
+    "source": "shape",
+    "view": "resolution",
+    "scale": "linear",
+    "mfcc": False,
+    "n_fft": 256,
+    "window": "hann",
+    "top_db": 80,
+    "start": 0.25,
+}
 # (widget, new value, settings to open first, the chart that must change)
 CONTROLS = [
     ("shape", "circle", {}, "main"),
@@ -297,12 +314,14 @@ def test_mfcc_toggle_and_views_add_their_figures(app):
     at = app(PAGE)
     change(at, "mfcc", True)
     assert {"mfcc", "mfcc_rebuilt"} <= chart_keys(at)
-    for view, charts in (("bands", {"bands"}), ("compare", {"compare"}),
-                         ("model", {"model_input", "vector", "prediction"})):
+    for view, charts in (
+        ("bands", {"bands"}),
+        ("compare", {"compare"}),
+        ("model", {"model_input", "vector", "prediction"}),
+    ):
         change(at, "view", view)
         assert charts <= chart_keys(at)
-    assert any(translate(f"{PAGE}.prediction_summary", "en", label="square", p=1.0)[:20] in c.value
-               for c in at.caption)
+    assert any(translate(f"{PAGE}.prediction_summary", "en", label="square", p=1.0)[:20] in c.value for c in at.caption)
 
 
 def test_model_names_the_shape_it_hears_and_warns_about_speech(app):
@@ -373,7 +392,9 @@ def test_every_bad_upload_gets_a_message_and_good_ones_a_spectrogram(app, monkey
         if case.expected.startswith("error:"):
             with pytest.raises(safe_input.BadInput) as refusal:
                 safe_input.decode_audio(case.data, sp.SPEECH_RATE)
-            assert [e.value for e in at.error] == [translate(refusal.value.key, "en", **refusal.value.params)], case.name
+            assert [e.value for e in at.error] == [translate(refusal.value.key, "en", **refusal.value.params)], (
+                case.name
+            )
             assert not chart_keys(at), case.name
         else:
             assert not at.error and "main" in chart_keys(at), case.name

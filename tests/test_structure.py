@@ -39,7 +39,9 @@ def test_no_import_cycle_in_components_or_models():
         state[node] = "open"
         for nxt in sorted(edges[node]):
             if state.get(nxt) == "open":
-                cycles.append(" -> ".join(trail[trail.index(nxt):] + [node, nxt]) if nxt in trail else f"{node} -> {nxt}")
+                cycles.append(
+                    " -> ".join(trail[trail.index(nxt) :] + [node, nxt]) if nxt in trail else f"{node} -> {nxt}"
+                )
             elif nxt not in state:
                 visit(nxt, trail + [node])
         state[node] = "done"
@@ -51,14 +53,22 @@ def test_no_import_cycle_in_components_or_models():
 
 
 def test_models_never_import_streamlit_or_components():
-    offenders = [f"{p.relative_to(ROOT)}: {m}" for p in (ROOT / "models").rglob("*.py") for m in imports(p)
-                 if m.split(".")[0] in ("streamlit", "components", "lessons")]
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p in (ROOT / "models").rglob("*.py")
+        for m in imports(p)
+        if m.split(".")[0] in ("streamlit", "components", "lessons")
+    ]
     assert not offenders, offenders
 
 
 def test_components_never_import_pages():
-    offenders = [f"{p.relative_to(ROOT)}: {m}" for p in (ROOT / "components").rglob("*.py") for m in imports(p)
-                 if m.split(".")[0] == "lessons"]
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p in (ROOT / "components").rglob("*.py")
+        for m in imports(p)
+        if m.split(".")[0] == "lessons"
+    ]
     assert not offenders, offenders
 
 
@@ -69,7 +79,11 @@ def test_no_private_streamlit_api():
     offenders = []
     for folder in ("components", "lessons", "models", "bench", "scripts"):
         for path in (ROOT / folder).rglob("*.py"):
-            public = ("streamlit.testing", "streamlit.components.v1", *(("streamlit.proto.",) if path.name == "load.py" else ()))
+            public = (
+                "streamlit.testing",
+                "streamlit.components.v1",
+                *(("streamlit.proto.",) if path.name == "load.py" else ()),
+            )
             for m in imports(path):
                 if m.startswith("streamlit.") and not m.startswith(public):
                     offenders.append(f"{path.relative_to(ROOT)}: {m}")

@@ -95,6 +95,7 @@ def test_sentiment_maxent_learns_and_shows_why(shapes):
     accuracy = model.score(*data.part("test"))
     print("sentiment, maximum entropy, test accuracy:", accuracy)
     assert accuracy >= 0.85
+
     def predict(text):
         return data.classes[int(model.predict(text_models.bag_of_words(data.dictionary, text)[None])[0])]
 
@@ -113,12 +114,17 @@ def test_a_bag_of_words_cannot_get_both_negations_right(seed, C):
     so "not good" scores more positive by w(good) - w(bad) > 0: both right would need the opposite."""
     data = text_models.sentiment_dataset(seed=seed)
     model = classic.fit_logistic(*data.part("train"), C=C)
-    not_bad, not_good = (text_models.bag_of_words(data.dictionary, text_models.SENTIMENT_EXAMPLES[k])[None]
-                         for k in ("negation", "negation_good"))
+    not_bad, not_good = (
+        text_models.bag_of_words(data.dictionary, text_models.SENTIMENT_EXAMPLES[k])[None]
+        for k in ("negation", "negation_good")
+    )
     gap = model.decision_function(not_good)[0] - model.decision_function(not_bad)[0]  # positive-class score
     weights, vocabulary = model.coef_[0], data.dictionary.vocabulary_  # the positive class's one row of weights
     assert gap == pytest.approx(weights[vocabulary["good"]] - weights[vocabulary["bad"]], abs=1e-6) and gap > 0
-    right = [data.classes[model.predict(not_bad)[0]] == "positive", data.classes[model.predict(not_good)[0]] == "negative"]
+    right = [
+        data.classes[model.predict(not_bad)[0]] == "positive",
+        data.classes[model.predict(not_good)[0]] == "negative",
+    ]
     assert not all(right)
 
 
@@ -157,12 +163,14 @@ def test_knn_sweep_ignores_the_test_labels(text_data):
     rows = text_data.indices("validation")
     assert sweep.validation_accuracy[sweep.chosen] == max(sweep.validation_accuracy)
     assert sweep.validation_accuracy[sweep.chosen] == pytest.approx(
-        (classic.knn_proba(text_data, found[best["metric"]], rows, best["k"]).argmax(1) == text_data.y[rows]).mean())
+        (classic.knn_proba(text_data, found[best["metric"]], rows, best["k"]).argmax(1) == text_data.y[rows]).mean()
+    )
     print("kNN on bag of words, chosen on validation:", best, "test accuracy:", sweep.test_accuracy)
 
 
 def test_logistic_sweep_over_regularisation(text_data):
     fitted = {}
+
     def fit(c):
         return fitted.setdefault(c, classic.fit_logistic(*text_data.part("train"), c))
 
@@ -282,8 +290,9 @@ def test_text_section_reports_oov_and_follows_the_task(app):
 
 
 def test_clicking_a_mistake_opens_that_sample(app, shapes):
-    at = app(PAGE, **{f"{PAGE}.section": "text", f"{PAGE}.text_model": "knn", f"{PAGE}.k": 1,
-                      f"{PAGE}.mistakes_text": True})
+    at = app(
+        PAGE, **{f"{PAGE}.section": "text", f"{PAGE}.text_model": "knn", f"{PAGE}.k": 1, f"{PAGE}.mistakes_text": True}
+    )
     assert_clean(at)
     assert any("test samples misclassified" in c.value for c in at.caption)
     mistake = next(b for b in at.button if b.label.startswith("#"))
@@ -361,8 +370,12 @@ def bars(at, name: str) -> dict[str, float]:
 def test_typed_labels_are_split_trimmed_and_deduplicated():
     from models import pretrained
 
-    assert pretrained.labels_from_text(" temple,  Red   car ,,dog， temple ; CAR、 red car ") == ["temple", "Red car", "dog",
-                                                                                                "CAR"]
+    assert pretrained.labels_from_text(" temple,  Red   car ,,dog， temple ; CAR、 red car ") == [
+        "temple",
+        "Red car",
+        "dog",
+        "CAR",
+    ]
     assert pretrained.labels_from_text(" , ;，") == []
 
 
@@ -386,7 +399,11 @@ def test_image_section_adds_clip_zero_shot_with_typed_labels(pretrained_app):
     assert list(bars(at, "zero_shot")) == ["cat", "dog"]
     warnings = [w.value for w in at.warning] + [i.value for i in at.info]
     assert i18n.translate("input.text_truncated", "en", max_chars=300) in " ".join(warnings)
-    for bad, message in (("  ", "input.text_empty"), (",, ;", f"{PAGE}.labels_too_few"), ("dog", f"{PAGE}.labels_too_few")):
+    for bad, message in (
+        ("  ", "input.text_empty"),
+        (",, ;", f"{PAGE}.labels_too_few"),
+        ("dog", f"{PAGE}.labels_too_few"),
+    ):
         at.text_input(key=f"{PAGE}.labels").set_value(bad).run()
         assert_clean(at)
         assert chart(at, "zero_shot") is None and chart(at, "image_answer") is not None
@@ -408,7 +425,9 @@ def test_text_section_puts_distilbert_beside_our_model(pretrained_app):
     at = pretrained_app(PAGE, **{f"{PAGE}.section": "text", f"{PAGE}.text_task": text_models.SENTIMENT})
     assert_clean(at)
     ours, theirs = bars(at, "text_answer"), bars(at, "sentiment_answer")
-    assert list(theirs) == list(ours) == [i18n.translate(f"{PAGE}.class_{c}", "en") for c in text_models.SENTIMENT_CLASSES]
+    assert (
+        list(theirs) == list(ours) == [i18n.translate(f"{PAGE}.class_{c}", "en") for c in text_models.SENTIMENT_CLASSES]
+    )
     assert sum(theirs.values()) == pytest.approx(1, abs=0.01)
     assert "bag of words" in page_text(at)
     at.text_input(key=f"{PAGE}.text").set_value("not bad at all, I loved every minute").run()

@@ -37,10 +37,22 @@ def clip_tokenizer():
     from transformers import CLIPTokenizer
 
     alphabet = byte_alphabet()
-    tokens = alphabet + [c + "</w>" for c in alphabet] + ["ph", "pho", "phot", "photo</w>", "of</w>", "do",
-                                                          "dog</w>", "ca", "cat</w>", START, END]
-    merges = [("p", "h"), ("ph", "o"), ("pho", "t"), ("phot", "o</w>"), ("o", "f</w>"), ("d", "o"),
-              ("do", "g</w>"), ("c", "a"), ("ca", "t</w>")]
+    tokens = (
+        alphabet
+        + [c + "</w>" for c in alphabet]
+        + ["ph", "pho", "phot", "photo</w>", "of</w>", "do", "dog</w>", "ca", "cat</w>", START, END]
+    )
+    merges = [
+        ("p", "h"),
+        ("ph", "o"),
+        ("pho", "t"),
+        ("phot", "o</w>"),
+        ("o", "f</w>"),
+        ("d", "o"),
+        ("do", "g</w>"),
+        ("c", "a"),
+        ("ca", "t</w>"),
+    ]
     return CLIPTokenizer(vocab={t: i for i, t in enumerate(tokens)}, merges=merges)
 
 
@@ -70,27 +82,48 @@ def image_text(folder: Path) -> None:
 
     tokenizer = clip_tokenizer()
     config = CLIPConfig(
-        text_config={**WIDTH, "vocab_size": len(tokenizer), "max_position_embeddings": 77,
-                     "bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id,
-                     "pad_token_id": tokenizer.pad_token_id},
+        text_config={
+            **WIDTH,
+            "vocab_size": len(tokenizer),
+            "max_position_embeddings": 77,
+            "bos_token_id": tokenizer.bos_token_id,
+            "eos_token_id": tokenizer.eos_token_id,
+            "pad_token_id": tokenizer.pad_token_id,
+        },
         vision_config={**WIDTH, "image_size": IMAGE_SIZE, "patch_size": PATCH_SIZE},
-        projection_dim=16)
-    image_processor = CLIPImageProcessor(size={"shortest_edge": IMAGE_SIZE},
-                                         crop_size={"height": IMAGE_SIZE, "width": IMAGE_SIZE})
+        projection_dim=16,
+    )
+    image_processor = CLIPImageProcessor(
+        size={"shortest_edge": IMAGE_SIZE}, crop_size={"height": IMAGE_SIZE, "width": IMAGE_SIZE}
+    )
     CLIPModel(config).save_pretrained(folder)
     CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
 
 
 def captioning(folder: Path) -> None:
-    from transformers import (GPT2Config, ViTConfig, ViTImageProcessor, VisionEncoderDecoderConfig,
-                              VisionEncoderDecoderModel)
+    from transformers import (
+        GPT2Config,
+        VisionEncoderDecoderConfig,
+        VisionEncoderDecoderModel,
+        ViTConfig,
+        ViTImageProcessor,
+    )
 
     tokenizer = gpt2_tokenizer()
     end = tokenizer.convert_tokens_to_ids(END)
     encoder = ViTConfig(**WIDTH, image_size=IMAGE_SIZE, patch_size=PATCH_SIZE)
-    decoder = GPT2Config(vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=4, n_positions=64,
-                         bos_token_id=end, eos_token_id=end, is_decoder=True, add_cross_attention=True,
-                         tie_word_embeddings=False)
+    decoder = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_embd=32,
+        n_layer=2,
+        n_head=4,
+        n_positions=64,
+        bos_token_id=end,
+        eos_token_id=end,
+        is_decoder=True,
+        add_cross_attention=True,
+        tie_word_embeddings=False,
+    )
     config = VisionEncoderDecoderConfig.from_encoder_decoder_configs(encoder, decoder)
     config.decoder_start_token_id = config.pad_token_id = config.eos_token_id = end
     VisionEncoderDecoderModel(config).save_pretrained(folder)
@@ -102,10 +135,16 @@ def audio(folder: Path) -> None:
     from transformers import ASTConfig, ASTFeatureExtractor, ASTForAudioClassification
 
     frames, mel_bins = 100, 32  # 1 s of 10 ms frames; the real model reads 1024 frames of 128 bins
-    config = ASTConfig(**WIDTH, max_length=frames, num_mel_bins=mel_bins, patch_size=16,
-                       frequency_stride=8, time_stride=16,
-                       id2label=dict(enumerate(AUDIO_LABELS)),
-                       label2id={label: i for i, label in enumerate(AUDIO_LABELS)})
+    config = ASTConfig(
+        **WIDTH,
+        max_length=frames,
+        num_mel_bins=mel_bins,
+        patch_size=16,
+        frequency_stride=8,
+        time_stride=16,
+        id2label=dict(enumerate(AUDIO_LABELS)),
+        label2id={label: i for i, label in enumerate(AUDIO_LABELS)},
+    )
     ASTForAudioClassification(config).save_pretrained(folder)
     ASTFeatureExtractor(num_mel_bins=mel_bins, max_length=frames, sampling_rate=16000).save_pretrained(folder)
 
@@ -114,9 +153,16 @@ def sentiment(folder: Path) -> None:
     from transformers import DistilBertConfig, DistilBertForSequenceClassification
 
     tokenizer = distilbert_tokenizer(folder)
-    config = DistilBertConfig(vocab_size=len(tokenizer), dim=32, n_layers=2, n_heads=4, hidden_dim=37,
-                              max_position_embeddings=64, id2label={0: "NEGATIVE", 1: "POSITIVE"},
-                              label2id={"NEGATIVE": 0, "POSITIVE": 1})
+    config = DistilBertConfig(
+        vocab_size=len(tokenizer),
+        dim=32,
+        n_layers=2,
+        n_heads=4,
+        hidden_dim=37,
+        max_position_embeddings=64,
+        id2label={0: "NEGATIVE", 1: "POSITIVE"},
+        label2id={"NEGATIVE": 0, "POSITIVE": 1},
+    )
     DistilBertForSequenceClassification(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
 

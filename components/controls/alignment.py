@@ -21,5 +21,22 @@ TWO = Control("alignment.two", False)
 WORD = Control("alignment.word", "red")
 CLIP_PHOTO = photo_control("alignment.clip_photo")  # Pretrained mode: CLIP on a real photo
 CLIP_WORD = Control("alignment.clip_word", "pagoda")
-CONTROLS = (VIEW, SAMPLE, SOURCE, TEXT, FEATURE, PATTERN, BAND, TEMPO, NOISE, VOICE, REORDER, LAYER, HEAD, TWO, WORD,
-            CLIP_PHOTO, CLIP_WORD)
+CONTROLS = (
+    VIEW,
+    SAMPLE,
+    SOURCE,
+    TEXT,
+    FEATURE,
+    PATTERN,
+    BAND,
+    TEMPO,
+    NOISE,
+    VOICE,
+    REORDER,
+    LAYER,
+    HEAD,
+    TWO,
+    WORD,
+    CLIP_PHOTO,
+    CLIP_WORD,
+)

@@ -4,13 +4,27 @@ from components.state import Control
 from models import representation as rep
 
 # example captions per world: the first is the caption box's default
-EXAMPLES = {"shapes": ("a purple star", "a big blue square on the left", "a tiny crimson disc at the top", "a green triangle"),
-            "digits": ("seven", "the digit three", "a handwritten zero")}
+EXAMPLES = {
+    "shapes": ("a purple star", "a big blue square on the left", "a tiny crimson disc at the top", "a green triangle"),
+    "digits": ("seven", "the digit three", "a handwritten zero"),
+}
 # Pretrained mode: captions CLIP measures against the two photos and two pictures of the world
-CLIP_EXAMPLES = {"shapes": ("a pagoda above a lake", "an orange flower", "a drawing of a red circle",
-                            "a drawing of a blue square", "a dog running on a beach"),
-                 "digits": ("a pagoda above a lake", "an orange flower", "a blurry handwritten digit 3",
-                            "a blurry handwritten digit 7", "a dog running on a beach")}
+CLIP_EXAMPLES = {
+    "shapes": (
+        "a pagoda above a lake",
+        "an orange flower",
+        "a drawing of a red circle",
+        "a drawing of a blue square",
+        "a dog running on a beach",
+    ),
+    "digits": (
+        "a pagoda above a lake",
+        "an orange flower",
+        "a blurry handwritten digit 3",
+        "a blurry handwritten digit 7",
+        "a dog running on a beach",
+    ),
+}
 
 STRENGTH = Control("representation.strength", rep.DEFAULT_STRENGTH, options=rep.STRENGTHS)
 ATTRIBUTE = Control("representation.attribute", "shape")  # one of the world's attributes
