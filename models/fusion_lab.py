@@ -225,9 +225,13 @@ def fixed_and_broken(
     lab: Lab, bank: Bank, probs: dict[str, np.ndarray], strategy: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Test rows where `strategy` is right although a present unimodal model is wrong (fusion fixed a
-    mistake), and rows where it is wrong although a unimodal model is right (fusion made it worse)."""
+    mistake), and rows where it is wrong although a unimodal model is right (fusion made it worse).
+    With every modality missing no unimodal model answers, so there is neither."""
     labels = test_task(lab, bank)[1]
-    unimodal = np.stack([probs[m].argmax(1) == labels for m in lab.modalities if m in probs])  # (k', n)
+    present = [probs[m].argmax(1) == labels for m in lab.modalities if m in probs]
+    if not present:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    unimodal = np.stack(present)  # (k', n)
     right = probs[strategy].argmax(1) == labels
     return np.flatnonzero(right & ~unimodal.all(0)), np.flatnonzero(~right & unimodal.any(0))
 

@@ -310,3 +310,16 @@ def test_unique_parts_are_assembled_even_by_averaging_late_fusion(banks, world):
     assert acc["late_average"] > max(acc["image"], acc["sound"]) + 0.2
     synergy = accuracies(banks, world, "synergy", "image+sound")
     assert synergy["late_average"] < 0.56  # where late fusion fails: the answer is only in the interaction
+
+
+def test_every_modality_missing_leaves_nothing_fixed_or_broken(app, banks):
+    """Found by the load generator: a visitor who covers both the picture and the sound, with a fusion
+    strategy in focus, got a traceback (no unimodal model answers to compare with)."""
+    lab = fusion_lab.load_lab("shapes", "redundant", "image+sound")
+    probs = fusion_lab.evaluate(lab, banks["shapes"], fusion_lab.Condition({}, frozenset({"image", "sound"})))
+    fixed, broken = fusion_lab.fixed_and_broken(lab, banks["shapes"], probs, "late_average")
+    assert len(fixed) == len(broken) == 0
+    at = app("fusion")
+    at.toggle(key="fusion.missing_image").set_value(True).run()
+    at.toggle(key="fusion.missing_sound").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
