@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -27,15 +28,22 @@ def one_thread() -> Iterator[None]:
     """Run torch and numpy's BLAS on one thread (also usable as a decorator). Our models and matrices
     are small: on a busy two-core machine a second thread made training, inference and PCA 5-100x
     slower (each small operation waits for both threads), and on an idle one it gains nothing."""
-    from threadpoolctl import threadpool_limits  # comes with scikit-learn
-
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        with threadpool_limits(1):
+        with _thread_pools().limit(limits=1):
             yield
     finally:
         torch.set_num_threads(threads)
+
+
+@lru_cache(maxsize=1)
+def _thread_pools():
+    """The process's BLAS and OpenMP libraries, found once: `threadpool_limits(1)` searched every loaded
+    library again on each call, a quarter of a fusion page's rerun (py-spy, bench/load.py)."""
+    from threadpoolctl import ThreadpoolController  # comes with scikit-learn
+
+    return ThreadpoolController()
 
 
 class MLP(nn.Module):

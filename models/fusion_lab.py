@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -110,8 +111,17 @@ def level_index(level: float) -> int:
 
 
 def test_task(lab: Lab, bank: Bank) -> tuple[np.ndarray, np.ndarray]:
-    """The test rows (k, n), positions in the test split per modality, and the labels (n,)."""
-    return task_rows(bank.key, lab.task, len(lab.modalities), TEST_TASK_SEED)
+    """The test rows (k, n), positions in the test split per modality, and the labels (n,).
+    Read-only arrays, computed once per split and task: a page asks for them several times per run."""
+    return _test_task(bank.key.tobytes(), str(bank.key.dtype), lab.task, len(lab.modalities))
+
+
+@lru_cache(maxsize=64)
+def _test_task(key: bytes, dtype: str, task: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    rows, labels = task_rows(np.frombuffer(key, dtype=dtype), task, k, TEST_TASK_SEED)
+    rows, labels = np.array(rows), np.array(labels)
+    rows.flags.writeable = labels.flags.writeable = False
+    return rows, labels
 
 
 def bank_inputs(lab: Lab, bank: Bank, rows: np.ndarray, condition: Condition) -> dict[str, np.ndarray | None]:

@@ -13,11 +13,13 @@ stress test (tests/test_browser_stress.py) saw both:
 
 from __future__ import annotations
 
+import gc
 import importlib
 import threading
 from typing import Any
 
 _LOCK = threading.RLock()
+_FROZEN: set[str] = set()
 # what the concept pages import between them; the home page needs none of it (the Digits world's
 # pictures come through `module`)
 HEAVY_MODULES = (
@@ -36,6 +38,7 @@ def heavy() -> None:
     with _LOCK:
         for name in HEAVY_MODULES:
             importlib.import_module(name)
+        _freeze_once("heavy")
 
 
 def module(name: str) -> Any:
@@ -49,4 +52,20 @@ def transformers_classes(*names: str) -> tuple[Any, ...]:
     with _LOCK:
         import transformers
 
-        return tuple(getattr(transformers, name) for name in names)
+        classes = tuple(getattr(transformers, name) for name in names)
+        _freeze_once("transformers")
+        return classes
+
+
+def _freeze_once(what: str) -> None:
+    """Leave the libraries just imported out of every later garbage collection (`gc.freeze`).
+
+    Streamlit collects garbage fully after every script run, holding the interpreter's lock; with
+    torch, scikit-learn, transformers and plotly loaded that walked ~350,000 objects, 240-470 ms per
+    run on a 2-core machine: most of a rerun's server time, paid once per visitor's click (measured
+    with bench/load.py and py-spy). Module objects live as long as the process, so freezing them
+    frees nothing that would ever be collected.
+    """
+    if what not in _FROZEN:
+        _FROZEN.add(what)
+        gc.freeze()
