@@ -26,6 +26,7 @@ WORLD = state.Control("world", WORLD_NAMES[0], options=WORLD_NAMES)
 SEED = state.Control("seed", 0, low=0, high=MAX_SEED, step=1)
 SOURCE = state.Control("model_source", SOURCES[0], options=SOURCES)
 CONTROLS = (LANGUAGE, PRESENT, WORLD, SEED, SOURCE)
+SHARE_BOX = "share_box"  # the share popover's open state
 # the browser's language tags that mean one of ours (st.context.locale: "zh-CN", "zh-TW"…)
 LOCALE_LANGUAGES = {
     "zh-cn": "zh-Hans",
@@ -96,8 +97,12 @@ def sidebar() -> None:
 
 
 def share_box() -> None:
-    """The link to exactly this view, as text and as a QR code an audience can scan."""
-    with st.sidebar.popover(t("common.share"), width="stretch"):
+    """The link to exactly this view, as text and as a QR code an audience can scan. Made only while
+    the box is open: a new QR code for every changed view was a fifth of a rerun (bench/load.py)."""
+    box = st.sidebar.popover(t("common.share"), width="stretch", key=SHARE_BOX, on_change="rerun")
+    if not box.open:
+        return
+    with box:
         url = state.share_url()
         st.caption(t("common.share_help"))
         st.code(url, language=None, wrap_lines=True)

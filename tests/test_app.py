@@ -2,7 +2,7 @@
 
 import pytest
 
-from components import i18n
+from components import i18n, settings
 
 from conftest import PAGE_NAMES
 
@@ -71,6 +71,9 @@ def test_malformed_url_values_fall_back_to_defaults(app):
 def test_share_box_links_to_this_view(app):
     at = app("home")
     at.number_input(key="home.sample").set_value(12).run()
+    assert not at.code, "the link and its QR code are made only when the box is opened"
+    at.session_state[settings.SHARE_BOX] = True
+    at.run()
     assert any("home.sample=12" in c.value for c in at.code)
 
 
