@@ -814,9 +814,10 @@ def vector_strip(
     )
 
 
-def mark(fig: go.Figure, x: float, y: float, text: str) -> go.Figure:
-    """Highlight one point of a chart (a chosen setting, the current sample) with a star and a label.
-    Set a log x axis before calling."""
+def mark(fig: go.Figure, x: float, y: float, text: str, above: bool = True) -> go.Figure:
+    """Highlight one point of a chart (a chosen setting, the current sample) with a star and a label,
+    above the point or, for a point near the top of the chart (`above=False`), below it, where the
+    plot's edge would cut the label. Set a log x axis before calling."""
     fig.add_trace(
         go.Scatter(
             x=[x],
@@ -835,7 +836,7 @@ def mark(fig: go.Figure, x: float, y: float, text: str) -> go.Figure:
         showarrow=True,
         arrowhead=2,
         ax=0,
-        ay=-36,
+        ay=-36 if above else 36,
         bgcolor="rgba(255,255,255,0.85)",
         font={"color": "#222"},
     )
@@ -858,18 +859,19 @@ def heatmap_row(
     comparison): one figure per panel, which `ui.chart` sets side by side on a wide screen and one under
     another on a phone, where side-by-side panels were too narrow to read. `panels` are (z, x, y, title);
     `yaxis` styles every y axis (e.g. a log type); `marks` draws a dotted vertical line at that x on each
-    panel (None for none). Only the last panel draws the colour bar.
+    panel (None for none). Each panel draws the (same) colour bar: stacked on a phone, each needs its own,
+    and side by side the panels keep equal widths.
 
     Built in one pass: every later update_* call re-validates the whole figure, and that validation,
     not the data, is most of the cost of a heatmap here.
     """
     figs = []
-    for i, ((z, x, y, title), mark_x) in enumerate(zip(panels, [*marks, *[None] * (len(panels) - len(marks))])):
+    for (z, x, y, title), mark_x in zip(panels, [*marks, *[None] * (len(panels) - len(marks))]):
         coloraxis = {
             "colorscale": SEQUENTIAL,
             "cmin": zmin,
             "cmax": zmax,
-            "showscale": i == len(panels) - 1,
+            "showscale": True,
             "colorbar": {"title": {"text": colorbar}, "thickness": 12},
         }
         shapes = (

@@ -26,7 +26,8 @@ _PRESENTER_CSS = """<style>
 .stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
 .stMainBlockContainer .stMarkdown td, .stMainBlockContainer .stMarkdown th { font-size: 1.2rem !important; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-presenter_steps) { position: sticky; top: 3.75rem; z-index: 990;
-  background: var(--st-background-color, #fff); padding: 0.4rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.15); }
+  background: var(--st-background-color, #fff); padding: 0.4rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.15);
+  box-shadow: 0 -3.75rem 0 0 var(--st-background-color, #fff); }  /* hides what scrolls past above the bar */
 .st-key-presenter_focus { scroll-margin-top: 13rem; }
 </style>"""
 # On every page: a markdown table wider than its column scrolls sideways instead of running under the
@@ -36,6 +37,11 @@ _BASE_CSS = """<style>
 /* On a phone Plotly's toolbar lies over the chart it belongs to and its zoom tools fight the page's
    scrolling; Streamlit's own full-screen button stays. */
 @media (max-width: 640px) { .stPlotlyChart .modebar-container { display: none; } }
+/* A chart whose boxes or cells hold words keeps a readable width on a phone and scrolls sideways. */
+@media (max-width: 640px) {
+  [class*="st-key-wide_"] { overflow-x: auto; }
+  [class*="st-key-wide_"] .stPlotlyChart { min-width: 600px; }
+}
 </style>"""
 PRESENTER_FONT = 20
 _SHOWN = "_page_shown"  # the page this session's last run showed
@@ -94,19 +100,25 @@ def chart(
     summary: str | None = None,
     key: str | None = None,
     widths: Sequence[float] | None = None,
+    wide: bool = False,
 ) -> None:
     """A Plotly chart, enlarged when presenting, with its one-line text summary under it.
 
     A list of figures is one chart in panels (`figures.heatmap_row`, `figures.line_row`): side by side in
     columns of the given relative `widths`, which Streamlit stacks one under another on a phone.
     Each figure's title is written above it as text, not drawn by Plotly: Plotly never wraps a title, so
-    a long one was cut at a phone's width or in presenter mode's large type.
+    a long one was cut at a phone's width or in presenter mode's large type. A `wide` chart (a diagram's
+    boxes or a heatmap's cells that hold words) keeps a readable width on a phone and scrolls sideways:
+    its words do not shrink with it.
     """
     panels = [fig] if isinstance(fig, go.Figure) else list(fig)
     focus, token = st.session_state.get(_FOCUS) or (None, None)
     focused = settings.current().presenting and key is not None and key == focus
     with st.container(key="presenter_focus") if focused else nullcontext():
-        places = st.columns(widths or [1] * len(panels)) if len(panels) > 1 else [nullcontext()]
+        if wide and key:
+            places = [st.container(key=f"wide_{key}")]
+        else:
+            places = st.columns(widths or [1] * len(panels)) if len(panels) > 1 else [nullcontext()]
         for i, (place, panel) in enumerate(zip(places, panels)):
             with place:
                 _plotly(panel, key if i == 0 or key is None else f"{key}_{i}")
@@ -120,12 +132,24 @@ def chart(
 def _plotly(fig: go.Figure, key: str | None) -> None:
     """One figure, its title above it as markdown, in presenter mode's larger type when presenting."""
     if settings.current().presenting:
-        fig.update_layout(font={"size": PRESENTER_FONT}, height=int((fig.layout.height or 320) * 1.3))
+        _enlarge(fig)
     title = fig.layout.title.text if fig.layout.title else None
     if title:
         fig.update_layout(title_text="", margin_t=min(fig.layout.margin.t or 10, 16))
         st.markdown(f"**{_plain(title)}**")
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+
+
+def _enlarge(fig: go.Figure) -> None:
+    """Presenter mode's type on every text of a chart. Streamlit's chart theme sets the axes' and the
+    legend's own sizes, so a larger layout font reached only the colour bars: each is set here."""
+    fig.update_layout(
+        font_size=PRESENTER_FONT,
+        legend_font_size=PRESENTER_FONT - 2,
+        height=int((fig.layout.height or 320) * 1.3),
+    )
+    axis = {"tickfont_size": PRESENTER_FONT - 4, "title_font_size": PRESENTER_FONT - 2}
+    fig.update_xaxes(**axis).update_yaxes(**axis)
 
 
 def _plain(title: str) -> str:

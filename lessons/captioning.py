@@ -180,7 +180,7 @@ def word_chart(found: dict[str, captioning.Caption], scene: scenes.Scene | None)
         if scene is None
         else t(f"{PAGE}.words_summary", wrong=sum(map(sum, flags)), total=mentioned, **weakest)
     )
-    ui.chart(fig, summary, key=f"{PAGE}_words")
+    ui.chart(fig, summary, key=f"{PAGE}_words", wide=True)
 
 
 def live() -> np.ndarray | None:

@@ -293,6 +293,7 @@ def how_it_works() -> None:
         ui.chart(
             registry.figure("flow_diagram", nodes, edges, height=300, box_width=1.3, box_height=0.55),
             key="colearning_flow",
+            wide=True,
         )
         st.markdown(
             t(

@@ -113,6 +113,7 @@ def strategies(lab: fusion.Lab) -> str:
             registry.figure("branch_diagram", branches, meet, head, height=110 + 90 * len(branches)),
             t(f"{PAGE}.diagram_summary", parameters=f"{arch.parameters:,}"),
             key="fusion_diagram",
+            wide=True,
         )
     with words:
         st.markdown(t(f"{PAGE}.how_{focus if focus in fusion.FUSION else 'unimodal'}"))

@@ -52,7 +52,7 @@ def fusion_picture() -> None:
             nodes["late_out"] = (5.2, offset - 0.7, t("home.prediction"), grey)
             edges.append(("late_combine", "late_out"))
     st.subheader(t("home.fusion_title"))
-    ui.chart(figures.flow_diagram(nodes, edges, height=380), key="home_fusion")
+    ui.chart(figures.flow_diagram(nodes, edges, height=380), key="home_fusion", wide=True)
     ui.explain("home.fusion_text")
 
 

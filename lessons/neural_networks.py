@@ -415,6 +415,7 @@ def depth_section() -> None:
         ),
         t(f"{PAGE}.diagram_summary", sizes=arrows),
         key="nn_diagram",
+        wide=True,
     )
     ui.explain(f"{PAGE}.deep_detail")
 

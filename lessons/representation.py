@@ -336,6 +336,7 @@ def similarity_matrix() -> None:
             off=float(sims[off].mean()),
         ),
         key=f"{PAGE}_matrix",
+        wide=True,
     )
 
 

@@ -751,8 +751,8 @@ def splits_section() -> None:
         x = sweep.settings[sweep.chosen]["C"]
         chosen = t(f"{PAGE}.chosen_logistic", C=x)
     accuracy = sweep.validation_accuracy[sweep.chosen]
-    figures.mark(fig, x, accuracy, chosen)
     low = min(min(trace.y) for trace in fig.data if trace.y is not None)
+    figures.mark(fig, x, accuracy, chosen, above=accuracy < (max(0.0, low - 0.05) + 1.02) / 2)
     fig.update_yaxes(range=[max(0.0, low - 0.05), 1.02], tickformat=".0%")  # an accuracy never passes 100%
     ui.chart(
         fig,

@@ -352,9 +352,27 @@ def train_subset(
     x, y, x_val, y_val = _train_inputs(world_name, seed, task, modalities)
     sizes = [training_features(world_name, seed, m)["mean"].shape[0] for m in modalities]
     classes = n_classes(world_name, task, len(modalities))
+    models = train_strategies(x, y, x_val, y_val, modalities, sizes, classes, seed, progress)
+    return {f"{subset}/{name}.{k}": v for name, model in models.items() for k, v in model.state_dict().items()}
+
+
+def train_strategies(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    x_val: torch.Tensor,
+    y_val: torch.Tensor,
+    modalities: Sequence[str],
+    sizes: Sequence[int],
+    classes: int,
+    seed: int,
+    progress: Progress = classifiers._quiet,
+    epochs: int = EPOCHS,
+    batch_size: int = BATCH,
+) -> dict[str, nn.Module]:
+    """Every unimodal model and fusion strategy, trained on the same standardised, joined features
+    (x: (n, sum of sizes)); late_learned's trust weights are fitted on the validation predictions."""
     names = trained_names(modalities)
     models: dict[str, nn.Module] = {}
-    state: dict[str, torch.Tensor] = {}
     with one_thread():
         for step, name in enumerate(names):
             torch.manual_seed(seed + step)
@@ -366,16 +384,15 @@ def train_subset(
             classifiers.train(
                 model,
                 *inputs,
-                epochs=EPOCHS,
+                epochs=epochs,
                 lr=LR,
-                batch_size=BATCH,
+                batch_size=batch_size,
                 weight_decay=WEIGHT_DECAY,
                 seed=seed,
                 progress=lambda f, msg, s=step, n=name: progress((s + f) / len(names), f"{n}: {msg}"),
             )
             models[name] = model.eval()
-            state.update({f"{subset}/{name}.{k}": v for k, v in model.state_dict().items()})
-    return state
+    return models
 
 
 def scaler_state(world_name: str, seed: int, modalities: Sequence[str] = MODALITIES) -> dict[str, torch.Tensor]:
