@@ -347,7 +347,13 @@ def bars(
     return go.Figure(
         [bar],
         _layout_dict(
-            title, height, xlabel, xaxis={"range": list(value_range)}, yaxis={"autorange": "reversed"}, shapes=[zero]
+            title,
+            height,
+            xlabel,
+            xaxis={"range": list(value_range)},
+            yaxis={"autorange": "reversed"},
+            shapes=[zero],
+            margin={"r": 44},  # a number written beside a bar that reaches the end of the axis
         ),
     )
 

@@ -555,3 +555,15 @@ def colearning_examples(world_name: str, seed: int, level: int, count: int = 8) 
     probabilities = colearning.teacher_probabilities(teacher, pictures, noise, seed)
     freeze(seen, probabilities)
     return seen, probabilities
+
+
+# ---------------------------------------------------------------- teach page
+@st.cache_resource(show_spinner=False)
+def teach_demo(n_classes: int):
+    """The generated stand-in examples (models/teach.py) and the models trained on them, once per
+    process: every visitor's page opens with them, and nobody's training changes them (a visitor's
+    own training makes new models). Returns (examples, taught)."""
+    from models import teach
+
+    examples = teach.generated(n_classes)
+    return examples, teach.train(examples, n_classes)

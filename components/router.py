@@ -22,6 +22,7 @@ PAGES = (
     "alignment",
     "fusion",
     "colearning",
+    "teach",
 )
 ICONS = {
     "home": "🏠",
@@ -33,6 +34,7 @@ ICONS = {
     "alignment": "🔗",
     "fusion": "🔀",
     "colearning": "🤝",
+    "teach": "🎥",
 }
 PAGE_DIR = Path(__file__).resolve().parent.parent / "lessons"
 

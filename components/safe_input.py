@@ -305,6 +305,11 @@ def image_upload(label: str, key: str) -> np.ndarray | None:
     return _decoded(upload, key, decode_image)
 
 
+def camera_photo(label: str, key: str) -> np.ndarray | None:
+    """A photo from the visitor's camera as RGB pixels, or None; checked like an uploaded picture."""
+    return _decoded(st.camera_input(label, key=key), key, decode_image)
+
+
 def audio_upload(label: str, key: str, target_sr: int, max_seconds: float = 10.0) -> np.ndarray | None:
     """A sound file or a microphone recording, whichever the visitor gave last, as mono samples at
     `target_sr`, or None; explains itself rather than raising. Read-only, like `image_upload`'s."""
@@ -327,15 +332,17 @@ def audio_upload(label: str, key: str, target_sr: int, max_seconds: float = 10.0
     return _decoded(chosen, key, lambda data: decode_audio(data, *settings), settings)
 
 
-def text_box(label: str, key: str, max_chars: int = 300) -> str | None:
-    """A one-line text input that returns cleaned text, or None with a hint when there is none.
+def text_box(label: str, key: str, max_chars: int = 300, placeholder: str | None = None) -> str | None:
+    """A one-line text input that returns cleaned text, or None with a hint when there is none (no hint
+    where a `placeholder` says what an empty box stands for).
 
     Streamlit's own `max_chars` would cut pasted text silently, so the cut happens here, with a notice.
     """
     try:
-        text, notices = clean_text(st.text_input(label, key=key), max_chars)
+        text, notices = clean_text(st.text_input(label, key=key, placeholder=placeholder), max_chars)
     except BadInput as bad:
-        st.warning(t(bad.key, **bad.params))
+        if placeholder is None or bad.key != "input.text_empty":
+            st.warning(t(bad.key, **bad.params))
         return None
     _show(notices)
     return text

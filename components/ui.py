@@ -8,6 +8,7 @@ except to skip optional detail, which `explain()` already does.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from contextlib import nullcontext
 
@@ -44,6 +45,7 @@ _BASE_CSS = """<style>
 }
 </style>"""
 PRESENTER_FONT = 20
+PRESENTER_AXIS_CHARS = 34  # an axis title's line in presenter type, to fit a chart half a projector wide
 _SHOWN = "_page_shown"  # the page this session's last run showed
 _FOCUS = "_presenter_focus"  # (chart key, "<page>:<step>") of the chart the current step talks about
 _SCROLLED = "_presenter_scrolled"  # the last "<page>:<step>" whose chart the presenter was taken to
@@ -150,6 +152,14 @@ def _enlarge(fig: go.Figure) -> None:
     )
     axis = {"tickfont_size": PRESENTER_FONT - 4, "title_font_size": PRESENTER_FONT - 2}
     fig.update_xaxes(**axis).update_yaxes(**axis)
+    fig.for_each_xaxis(_wrap_axis_title).for_each_yaxis(_wrap_axis_title)
+
+
+def _wrap_axis_title(axis) -> None:
+    """Plotly never wraps an axis title; in presenter type a long one ran past a half-width chart."""
+    text = axis.title.text
+    if text and len(text) > PRESENTER_AXIS_CHARS and "<br>" not in text:
+        axis.title.text = "<br>".join(textwrap.wrap(text, PRESENTER_AXIS_CHARS, break_long_words=False))
 
 
 def _plain(title: str) -> str:

@@ -115,6 +115,8 @@ INPUTS: list[Input] = [
         says("unimodal.words"),
         (("unimodal.section", "text"),),
     ),
+    Input("teach", "photo_file", "image", "file_uploader", "teach.photo_upload", says("teach.photo_seen")),
+    *_sound("teach", "sound", "teach.sound", says("teach.sound_seen"), {}),
     *_sound(
         "unimodal",
         "sound_upload",
