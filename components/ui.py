@@ -41,7 +41,7 @@ _BASE_CSS = """<style>
 /* A chart whose boxes or cells hold words keeps a readable width on a phone and scrolls sideways. */
 @media (max-width: 640px) {
   [class*="st-key-wide_"] { overflow-x: auto; }
-  [class*="st-key-wide_"] .stPlotlyChart { min-width: 600px; }
+  [class*="st-key-wide_"] > .stElementContainer { min-width: 600px; }
 }
 </style>"""
 PRESENTER_FONT = 20
