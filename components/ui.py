@@ -123,7 +123,7 @@ def chart(
             places = st.columns(widths or [1] * len(panels)) if len(panels) > 1 else [nullcontext()]
         for i, (place, panel) in enumerate(zip(places, panels)):
             with place:
-                _plotly(panel, key if i == 0 or key is None else f"{key}_{i}")
+                _plotly(panel, key if i == 0 or key is None else f"{key}_{i}", len(panels))
         if summary:
             st.caption(summary)
     if focused and st.session_state.get(_SCROLLED) != token:
@@ -131,10 +131,11 @@ def chart(
         st.html(_SCROLL_JS, unsafe_allow_javascript=True)  # a fixed script: no visitor text reaches it
 
 
-def _plotly(fig: go.Figure, key: str | None) -> None:
-    """One figure, its title above it as markdown, in presenter mode's larger type when presenting."""
+def _plotly(fig: go.Figure, key: str | None, row: int = 1) -> None:
+    """One figure (of a `row` of panels), its title above it as markdown, in presenter mode's larger
+    type when presenting."""
     if settings.current().presenting:
-        _enlarge(fig)
+        _enlarge(fig, row)
     title = fig.layout.title.text if fig.layout.title else None
     if title:
         fig.update_layout(title_text="", margin_t=min(fig.layout.margin.t or 10, 16))
@@ -142,24 +143,30 @@ def _plotly(fig: go.Figure, key: str | None) -> None:
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
 
 
-def _enlarge(fig: go.Figure) -> None:
+def _enlarge(fig: go.Figure, row: int = 1) -> None:
     """Presenter mode's type on every text of a chart. Streamlit's chart theme sets the axes' and the
-    legend's own sizes, so a larger layout font reached only the colour bars: each is set here."""
+    legend's own sizes, so a larger layout font reached only the colour bars: each is set here. Larger
+    numbers written beside bars need more room on the right; long axis titles are wrapped, the more
+    so for a panel in a row of `row`."""
     fig.update_layout(
         font_size=PRESENTER_FONT,
         legend_font_size=PRESENTER_FONT - 2,
         height=int((fig.layout.height or 320) * 1.3),
+        margin_r=(fig.layout.margin.r or 10) + 24,
     )
     axis = {"tickfont_size": PRESENTER_FONT - 4, "title_font_size": PRESENTER_FONT - 2}
     fig.update_xaxes(**axis).update_yaxes(**axis)
-    fig.for_each_xaxis(_wrap_axis_title).for_each_yaxis(_wrap_axis_title)
+    chars = max(12, PRESENTER_AXIS_CHARS // row)
+    fig.for_each_xaxis(lambda axis: _wrap_axis_title(axis, chars)).for_each_yaxis(
+        lambda axis: _wrap_axis_title(axis, chars)
+    )
 
 
-def _wrap_axis_title(axis) -> None:
+def _wrap_axis_title(axis, chars: int) -> None:
     """Plotly never wraps an axis title; in presenter type a long one ran past a half-width chart."""
     text = axis.title.text
-    if text and len(text) > PRESENTER_AXIS_CHARS and "<br>" not in text:
-        axis.title.text = "<br>".join(textwrap.wrap(text, PRESENTER_AXIS_CHARS, break_long_words=False))
+    if text and len(text) > chars and "<br>" not in text:
+        axis.title.text = "<br>".join(textwrap.wrap(text, chars, break_long_words=False))
 
 
 def _plain(title: str) -> str:

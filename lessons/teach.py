@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from components import figures, i18n, registry, safe_input, state, ui
-from components.controls.teach import CLASSES, COVER_IMAGE, COVER_SOUND
+from components.controls.teach import CLASSES, COVER_IMAGE, COVER_SOUND, RECORD_FOR
 from components.i18n import t
 from models import fusion, teach
 
@@ -93,8 +93,13 @@ counts = examples.counts(n_classes)
 # ---------------------------------------------------------------- 2. record
 st.subheader(t(f"{PAGE}.record_title"))
 ui.explain(f"{PAGE}.record_text", per_class=teach.MIN_TO_TRAIN, most=teach.MAX_PER_CLASS)
+RECORD_FOR.bind(options=tuple(range(n_classes)))
 label = st.radio(
-    t(f"{PAGE}.record_for"), range(n_classes), format_func=lambda i: names[i], horizontal=True, key=f"{PAGE}.for"
+    t(f"{PAGE}.record_for"),
+    tuple(range(n_classes)),
+    format_func=i18n.shown_as(dict(enumerate(names))),
+    horizontal=True,
+    key=RECORD_FOR.key,
 )
 camera, microphone = st.columns(2)
 with camera:
