@@ -56,6 +56,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from components.state import Control
+from deploy.local import streamlit_command
 
 from browser import free_port
 
@@ -661,23 +662,7 @@ def serve(script: Path, timeout: float = 120.0) -> Iterator[tuple[str, subproces
     port = free_port()
     with tempfile.NamedTemporaryFile("w+", prefix="load-server-", suffix=".log", delete=False) as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(script),
-                "--server.headless",
-                "true",
-                "--server.fileWatcherType",
-                "none",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
+            [*streamlit_command(port, script=str(script)), "--browser.gatherUsageStats", "false"],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -92,13 +92,14 @@ def render(ports: list[int], listen: str, base_path: str = "", access_log: str =
     return text
 
 
-def streamlit_command(port: int, base_path: str = "") -> list[str]:
+def streamlit_command(port: int, base_path: str = "", script: str = "app.py") -> list[str]:
+    """`streamlit run` on loopback as tests, benchmarks and replicas start it: headless, no file watcher."""
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        script,
         "--server.headless",
         "true",
         "--server.fileWatcherType",
