@@ -190,7 +190,7 @@ st.subheader(t(f"{PAGE}.live_title"))
 if ready:
     truth = None  # the visitor's own new pair: no label to check against
     trial = teach.Examples.empty().add(teach.picture(photo), teach.sound(sound), 0)
-    st.caption(t(f"{PAGE}.live_yours"))
+    st.caption(t(f"{PAGE}.live_added" if same else f"{PAGE}.live_yours"))
 else:
     rows = taught.test_rows[taught.test_rows < len(examples.labels)]  # held out when the models trained
     pick = st.selectbox(

@@ -208,7 +208,9 @@ def test_a_student_records_two_classes_trains_and_covers_the_camera(app):
     taught = at.session_state["teach.taught"]
     assert taught.trained_on == 8 and taught.classes == 2
     assert all(taught.scores[name] > 0.5 for name in teach.SHOWN), taught.scores
-    # the pair still in the camera and microphone is tried live; cover the camera
+    # the pair still in the camera and microphone is tried live, and the page says it is one of the examples
+    assert translate("teach.live_added", "en") in [c.value for c in at.caption]
+    # cover the camera
     at.toggle(key="teach.cover_image").set_value(True).run()
     assert not at.exception
     result = next(m.value for m in at.markdown if m.value.startswith("Without the picture"))
