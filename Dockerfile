@@ -3,7 +3,7 @@
 #   docker run --rm -p 8501:8501 playground            # then open http://localhost:8501
 # Build arguments:
 #   TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu   CPU-only torch: a much smaller image
-#   PRETRAINED=1   bake the allowlisted Hugging Face models (models/pretrained.py, about 2.2 GB) into
+#   PRETRAINED=1   bake the allowlisted Hugging Face models (models/hub.py, about 2.2 GB) into
 #                  the image, so Pretrained mode works with no network
 # Run-time settings: PORT (8501; Spaces routes to the README's `app_port`), HF_HUB_OFFLINE (1: no
 # download at run time; 0 lets Pretrained mode download the models that are not baked in).
@@ -43,13 +43,14 @@ WORKDIR /home/user/app
 # Optional: the pretrained models, downloaded at build time into HF_HOME (the only step that may use
 # the network), before the rest of the code so that a code change does not download them again.
 ARG PRETRAINED=0
-COPY --chown=user:user models/__init__.py models/imports.py models/pretrained.py models/fetch_pretrained.py models/
+COPY --chown=user:user models/__init__.py models/hub.py models/fetch_pretrained.py models/
+COPY --chown=user:user models/core/__init__.py models/core/imports.py models/core/
 RUN if [ "$PRETRAINED" = "1" ]; then HF_HUB_OFFLINE=0 python -m models.fetch_pretrained; fi
 
 COPY --chown=user:user . .
 # As the user who runs the app: compile librosa's numba functions into NUMBA_CACHE_DIR, so a new
 # container starts warm (and the marker the app checks says so).
-RUN python -m models.warmup
+RUN python -m models.core.jit
 
 EXPOSE 8501
 HEALTHCHECK CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/_stcore/health', timeout=5)"

@@ -4,7 +4,7 @@ import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from components import pretrained, router, settings, state, warmup
-from models import imports
+from models.core import imports
 
 # pandas is imported first, whole, by every session's router: Plotly looks it up in sys.modules
 # without importing it, so a pandas half-imported by one session's thread broke another's charts
@@ -18,5 +18,5 @@ settings.sidebar()  # drawn here, so the settings live across pages (see compone
 page = st.navigation(router.pages())
 pretrained.offline_notice()  # Pretrained mode without a network says so first
 if page.url_path not in ("", "home"):
-    imports.heavy()  # not while another thread imports them: see models/imports.py
+    imports.heavy()  # not while another thread imports them: see models/core/imports.py
 page.run()

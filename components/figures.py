@@ -358,6 +358,12 @@ def bars(
     )
 
 
+def _reference_line(y: float, color: str) -> dict:
+    """A dotted horizontal line across the whole plot at `y` (chance, or a baseline to beat)."""
+    line = {"dash": "dot", "width": 1.5, "color": color}
+    return {"type": "line", "x0": 0, "x1": 1, "xref": "paper", "y0": y, "y1": y, "yref": "y", "line": line}
+
+
 def growing_lines(
     x: Sequence,
     series: dict[str, Sequence[float]],
@@ -385,18 +391,7 @@ def growing_lines(
     ]
     shapes, notes = [], []
     if reference is not None:
-        shapes.append(
-            {
-                "type": "line",
-                "x0": 0,
-                "x1": 1,
-                "xref": "paper",
-                "y0": reference,
-                "y1": reference,
-                "yref": "y",
-                "line": {"dash": "dot", "width": 1.5, "color": "#444"},
-            }
-        )
+        shapes.append(_reference_line(reference, "#444"))
         notes.append(
             {
                 "x": 1,
@@ -1369,18 +1364,7 @@ def marked_lines(
             }
         )
     if reference is not None:  # named in the legend: a label on the line collided with the curves' last points
-        shapes.append(
-            {
-                "type": "line",
-                "x0": 0,
-                "x1": 1,
-                "xref": "paper",
-                "y0": reference,
-                "y1": reference,
-                "yref": "y",
-                "line": {"dash": "dot", "width": 1.5, "color": "#888"},
-            }
-        )
+        shapes.append(_reference_line(reference, "#888"))
         data.append(
             {
                 "type": "scatter",
@@ -1388,7 +1372,7 @@ def marked_lines(
                 "y": [None],
                 "mode": "lines",
                 "name": reference_label,
-                "line": {"dash": "dot", "width": 1.5, "color": "#888"},
+                "line": _reference_line(reference, "#888")["line"],
             }
         )
     xaxis = {"tickvals": list(x), "tickformat": x_format, "type": "log" if log_x else "linear"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def table(language: str) -> dict[str, str]:
     return _read_folder(language if language in LANGUAGES else DEFAULT_LANGUAGE)
 
 
-def translate(key: str, language: str, **params) -> str:
+def translate(key: str, language: str, /, **params) -> str:
     """One string in one language, with {placeholders} filled in."""
     text = table(language).get(key)
     if text is None:
@@ -138,9 +139,20 @@ def current_language() -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def t(key: str, **params) -> str:
+def t(key: str, /, **params) -> str:
     """A string in the visitor's language."""
     return translate(key, current_language(), **params)
+
+
+def scoped(section: str) -> Callable[..., str]:
+    """The translator of one string table: with `tp = scoped("fusion")`, `tp("curves_title")` reads
+    `fusion.curves_title`. A page names its strings as its table writes them, so searching for a name
+    the screen shows finds both the table entry and the code that uses it."""
+
+    def tp(name: str, /, **params) -> str:  # positional-only: a string may have a {name} placeholder
+        return t(f"{section}.{name}", **params)
+
+    return tp
 
 
 def formatter(prefix: str):

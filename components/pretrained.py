@@ -2,7 +2,7 @@
 
 A page that has a pretrained counterpart calls `panel(role)`. In built-in mode (the default) it
 returns None at once: nothing is imported, loaded or downloaded. In pretrained mode it loads the
-role's allowlisted model (models/pretrained.py) under a spinner (saying first how many MB it will
+role's allowlisted model (models/hub.py) under a spinner (saying first how many MB it will
 download, when the model is not on this machine yet), shows its size and load time, and returns
 it; when that cannot happen (offline, a failed download, too little memory) it says why and
 returns None, and the page carries on with its built-in model.
@@ -18,14 +18,16 @@ import gc
 import hashlib
 import pickle
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, registry, settings, state, ui
+from components import figures, i18n, settings, state, ui
+from components.cache import shared
 from components.i18n import t
-from models import pretrained
+from models import hub
 
 PHOTOS = ("china", "flower")  # real photographs that ship inside scikit-learn
 PHOTO_SOURCES = (*PHOTOS, "upload")
@@ -37,9 +39,9 @@ _resident: dict[str, str] = {}  # "role": the role held by the cache
 def offline_notice() -> None:
     """At the top of every page in Pretrained mode with no network: which models can still be used,
     said at once (the probe takes under a second), not after a download's retries."""
-    if not settings.pretrained_enabled() or not pretrained.offline():
+    if not settings.pretrained_enabled() or not hub.offline():
         return
-    st.info(t("pretrained.offline_top", have=len(pretrained.on_this_machine()), total=len(pretrained.ROLES)), icon="📴")
+    st.info(t("pretrained.offline_top", have=len(hub.on_this_machine()), total=len(hub.ROLES)), icon="📴")
 
 
 def photo_control(key: str) -> state.Control:
@@ -48,17 +50,17 @@ def photo_control(key: str) -> state.Control:
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
-def _cached(role: str) -> pretrained.Loaded:
+def _cached(role: str) -> hub.Loaded:
     """Failures raise and so are not cached: a later call tries again. No st.* call in here:
     Streamlit would replay it on every cache hit."""
-    loaded = pretrained.load(role)
+    loaded = hub.load(role)
     for tensor in loaded.model.parameters():
         tensor.requires_grad_(False)  # shared by every visitor: read-only
     _resident["role"] = role
     return loaded
 
 
-def load(role: str) -> pretrained.Loaded:
+def load(role: str) -> hub.Loaded:
     """The role's model, from the cache or freshly loaded; raises PretrainedUnavailable.
 
     `max_entries=1` alone would evict the old model only after the new one is in memory; clearing
@@ -66,14 +68,14 @@ def load(role: str) -> pretrained.Loaded:
     """
     with _LOCK:
         if _resident.get("role") not in (None, role):
-            pretrained.location(role)  # offline with nothing on disk: raise before evicting a working model
+            hub.location(role)  # offline with nothing on disk: raise before evicting a working model
             _cached.clear()
             _resident.clear()
             gc.collect()
         return _cached(role)
 
 
-def _size(loaded: pretrained.Loaded) -> dict[str, str]:
+def _size(loaded: hub.Loaded) -> dict[str, str]:
     millions = loaded.parameters / 1e6
     return {
         "parameters": f"{millions:.1f} M" if millions >= 0.1 else f"{loaded.parameters:,}",
@@ -82,7 +84,7 @@ def _size(loaded: pretrained.Loaded) -> dict[str, str]:
     }
 
 
-def panel(role: str) -> pretrained.Loaded | None:
+def panel(role: str) -> hub.Loaded | None:
     """None means: use the built-in model (the reason is shown).
 
     Ask for one role per page run: the server holds one model, so a run that asks for two would
@@ -90,12 +92,12 @@ def panel(role: str) -> pretrained.Loaded | None:
     """
     if not settings.pretrained_enabled():
         return None
-    spec = pretrained.ALLOWLIST[role]
+    spec = hub.ALLOWLIST[role]
     failed = st.session_state.setdefault(_FAILED, {})
     if role not in failed:
         try:
             loaded = _load_with_spinner(role)
-        except pretrained.PretrainedUnavailable as error:
+        except hub.PretrainedUnavailable as error:
             failed[role] = error.reason_key
     if role in failed:
         _unavailable(role, failed[role])
@@ -104,7 +106,7 @@ def panel(role: str) -> pretrained.Loaded | None:
     return loaded
 
 
-def section(title: str, role: str) -> pretrained.Loaded | None:
+def section(title: str, role: str) -> hub.Loaded | None:
     """A page's pretrained part starts here: in built-in mode nothing is drawn and None returned; in
     pretrained mode, the part's heading, then `panel(role)`."""
     if not settings.pretrained_enabled():
@@ -113,11 +115,11 @@ def section(title: str, role: str) -> pretrained.Loaded | None:
     return panel(role)
 
 
-def _load_with_spinner(role: str) -> pretrained.Loaded:
+def _load_with_spinner(role: str) -> hub.Loaded:
     """A spinner with a running clock: a first download takes minutes and has no fraction to show.
     Before a download starts, the page says how big it is (`download_notice`), until it is done."""
-    spec = pretrained.ALLOWLIST[role]
-    if _resident.get("role") == role or pretrained.is_on_this_machine(role) or pretrained.offline():
+    spec = hub.ALLOWLIST[role]
+    if _resident.get("role") == role or hub.is_on_this_machine(role) or hub.offline():
         # nothing to download (offline with nothing on disk, `load` says so at once)
         with st.spinner(t("pretrained.loading", model=spec.model_id), show_time=True):
             return load(role)
@@ -133,13 +135,13 @@ def _load_with_spinner(role: str) -> pretrained.Loaded:
 def download_notice(role: str, where: Any = st) -> None:
     """How big the role's first download is: measured from the Hub's file list, or, where the Hub
     does not list it in time, the allowlist's figure, said to be approximate."""
-    size = pretrained.download_size(role)
+    size = hub.download_size(role)
     key = "pretrained.download_size" if size.measured else "pretrained.download_size_approx"
-    where.info(t(key, model=pretrained.ALLOWLIST[role].model_id, megabytes=f"{size.megabytes:,.0f}"), icon="⬇️")
+    where.info(t(key, model=hub.ALLOWLIST[role].model_id, megabytes=f"{size.megabytes:,.0f}"), icon="⬇️")
 
 
 def _unavailable(role: str, reason: str) -> None:
-    spec = pretrained.ALLOWLIST[role]
+    spec = hub.ALLOWLIST[role]
     message = f"{t(f'pretrained.reason.{reason}', model=spec.model_id)} {t('pretrained.fallback')}"
     if reason == "offline":
         st.info(message, icon="📴")
@@ -163,7 +165,7 @@ def photo(control: state.Control) -> np.ndarray | None:
         horizontal=True,
     )
     if control.value != "upload":
-        return registry.photo(control.value)
+        return shared.photo(control.value)
     from components import safe_input  # here, not at the top: a first visit need not import its decoders
 
     pixels = safe_input.image_upload(t("pretrained.upload_photo"), key=f"{key}.upload")
@@ -172,20 +174,19 @@ def photo(control: state.Control) -> np.ndarray | None:
     return pixels
 
 
-def answer(loaded: pretrained.Loaded, function: str, *inputs: Any) -> Any | None:
-    """`models.pretrained.<function>(model, [processor], [tokenizer], *inputs)`, computed once per
+def answer(loaded: hub.Loaded, function: Callable, *inputs: Any) -> Any | None:
+    """`function(model, [processor], [tokenizer], *inputs)`, one of models/hub.py's, computed once per
     model and input: a CLIP pass costs ~0.2 s and a caption seconds on a CPU, while every widget
-    change reruns the page. The function is named, not passed, so tests can replace it.
+    change reruns the page.
 
     None, with a message, when the server runs out of memory while the model runs."""
     try:
-        return _answer(loaded, loaded.source, function, _digest(inputs), inputs)
+        return _answer(loaded, function, loaded.source, function.__name__, _digest(inputs), inputs)
     except (MemoryError, RuntimeError) as error:
         if isinstance(error, RuntimeError) and "allocate" not in str(error):  # torch: "can't allocate memory"
             raise
         st.warning(
-            f"{t('pretrained.reason.memory', model=pretrained.ALLOWLIST[loaded.role].model_id)} "
-            f"{t('pretrained.fallback')}",
+            f"{t('pretrained.reason.memory', model=hub.ALLOWLIST[loaded.role].model_id)} {t('pretrained.fallback')}",
             icon="⚠️",
         )
         return None
@@ -198,23 +199,21 @@ def _digest(inputs: tuple) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _answer(_loaded: pretrained.Loaded, source: str, function: str, digest: str, _inputs: tuple) -> Any:
-    """Keyed by the model (`source`), the function and the inputs' `digest`; the underscored
+def _answer(_loaded: hub.Loaded, _function: Callable, source: str, name: str, digest: str, _inputs: tuple) -> Any:
+    """Keyed by the model (`source`), the function's `name` and the inputs' `digest`; the underscored
     arguments are not hashed."""
     parts = [part for part in (_loaded.model, _loaded.processor, _loaded.tokenizer) if part is not None]
-    return getattr(pretrained, function)(*parts, *_inputs)
+    return _function(*parts, *_inputs)
 
 
-def audio_tags(
-    loaded: pretrained.Loaded, waveform: np.ndarray, sr: int, key: str, top: int = 5
-) -> pretrained.Filterbank | None:
+def audio_tags(loaded: hub.Loaded, waveform: np.ndarray, sr: int, key: str, top: int = 5) -> hub.Filterbank | None:
     """The audio role's top tags for a sound as a bar chart, with why they need not add up to 1: the
     one drawing of an AST answer, on every page that has one. Returns what AST read, for a page that
     shows it."""
     with st.spinner(t("pretrained.audio.listening")):
         waveform = np.asarray(waveform, dtype=np.float32)
-        tags = answer(loaded, "classify_audio", waveform, int(sr), top, pretrained.ALLOWLIST[loaded.role].multi_label)
-        heard = pretrained.audio_filterbank(loaded.processor, waveform, int(sr))
+        tags = answer(loaded, hub.classify_audio, waveform, int(sr), top, hub.ALLOWLIST[loaded.role].multi_label)
+        heard = hub.audio_filterbank(loaded.processor, waveform, int(sr))
     if tags is None:
         return None
     names, probabilities = [name for name, _ in tags], [p for _, p in tags]
@@ -227,6 +226,6 @@ def audio_tags(
     )
     seconds = heard.heard / 100  # AST's frames are 10 ms apart
     ui.chart(fig, t("pretrained.audio.summary", tag=names[0], p=probabilities[0], seconds=seconds), key=key)
-    if pretrained.ALLOWLIST[loaded.role].multi_label:
+    if hub.ALLOWLIST[loaded.role].multi_label:
         st.caption(t("pretrained.audio.multi_label", n=len(loaded.model.config.id2label)))
     return heard

@@ -16,7 +16,7 @@ import streamlit as st
 
 from components import i18n, state
 from components.i18n import t
-from models.worlds import WORLD_NAMES
+from models.core.worlds import WORLD_NAMES
 
 MAX_SEED = 9999
 SOURCES = ("builtin", "pretrained")  # where the models come from: trained here, or the Hugging Face Hub

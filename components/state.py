@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import numpy as np
 import streamlit as st
 
 from components.i18n import current_language
@@ -104,6 +105,15 @@ class Control:
             "step": self.step,
             "key": self.key,
         }
+
+
+def pick_random(control: Control, n: int, seed: int) -> None:
+    """A button callback: the control's next value (0 to n-1) in a fixed random order for this seed, so a
+    lecturer's "random sample" clicks show the same samples in the same order at every rehearsal."""
+    clicks_key = f"{control.key}.clicks"
+    clicks = st.session_state.get(clicks_key, 0) + 1
+    st.session_state[clicks_key] = clicks
+    st.session_state[control.key] = int(np.random.default_rng([seed, clicks]).integers(n))
 
 
 def parse(raw: str, default: Any) -> Any:

@@ -1,6 +1,6 @@
 """Warm-ups that keep slow first steps off every visitor's path, started after a page is drawn.
 
-Two kinds: librosa's numba JIT (models/warmup.py) compiles in a separate low-priority process,
+Two kinds: librosa's numba JIT (models/core/jit.py) compiles in a separate low-priority process,
 once per machine; and the heavy libraries the concept pages need (torch, scikit-learn,
 transformers: ~2-4 s of imports) load in a background thread of this server, once per process,
 while the first visitor reads the home page.
@@ -42,13 +42,13 @@ def single_threaded() -> None:
 def _compile_librosa() -> subprocess.Popen | None:
     """A separate process, so its compilation neither holds this server's GIL nor delays a page.
     Skipped when this machine's numba cache is already warm."""
-    from models.warmup import marker
+    from models.core.jit import marker
 
     if marker().exists():
         return None
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "models.warmup"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [sys.executable, "-m", "models.core.jit"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
     except OSError:
         return None  # the app still works; the first librosa call just pays the compilation itself
@@ -60,14 +60,14 @@ def imports_ready() -> threading.Event:
     ready = threading.Event()  # (pandas is already whole: app.py imports it before any page)
 
     def load() -> None:
-        from models import imports  # one thread at a time imports them: see models/imports.py
+        from models.core import imports  # one thread at a time imports them: see models/core/imports.py
 
         try:
             imports.heavy()
         except Exception:  # the page that needs a module imports it itself, and shows any error
             pass
         try:  # transformers loads its classes lazily (the captioner's cost 1.4 s on first use)
-            from models import captioning
+            from models.captioning import captioners as captioning
 
             imports.transformers_classes(*captioning.CAPTIONER_CLASSES)
         except Exception:

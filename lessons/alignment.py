@@ -4,7 +4,9 @@ side by side."""
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, registry, safe_input, state, ui
+from components import figures, i18n, pretrained, safe_input, state, ui
+from components.cache import alignment as cache
+from components.cache import shared
 from components.controls.alignment import (
     BAND,
     CLIP_PHOTO,
@@ -26,10 +28,11 @@ from components.controls.alignment import (
 )
 from components.i18n import label, t
 from models import alignment as al
-from models import captioning_scenes as scenes
-from models import pretrained as hub
+from models import hub
+from models.captioning import scenes
 
 PAGE = "alignment"
+tp = i18n.scoped(PAGE)
 DEFAULTS = {control: control.default for control in (FEATURE, PATTERN, BAND, TEMPO, NOISE, VOICE, REORDER, TWO)}
 EXAMPLES = {
     "clean": {VIEW: "explicit"},
@@ -61,8 +64,8 @@ conf = ui.page_start(
     ],
 )
 if conf.world != "shapes":
-    st.info(t(f"{PAGE}.shapes_only"))
-world = registry.world("shapes", conf.seed)
+    st.info(tp("shapes_only"))
+world = shared.world("shapes", conf.seed)
 test = scenes.split_indices(world, "test")
 
 for control in (VIEW, SOURCE, TEXT, *DEFAULTS, LAYER, HEAD, WORD):
@@ -101,7 +104,7 @@ def sample_image() -> tuple[np.ndarray, tuple]:
 
 
 def aligned(words: list[str]) -> al.Explicit:
-    return registry.alignment_explicit(tuple(words), settings(), conf.seed * 1000 + SAMPLE.value)
+    return cache.explicit(tuple(words), settings(), conf.seed * 1000 + SAMPLE.value)
 
 
 def spans(starts, ends) -> list[tuple[float, float]]:
@@ -110,76 +113,61 @@ def spans(starts, ends) -> list[tuple[float, float]]:
 
 def header() -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.caption(t(f"{PAGE}.examples"))
+        st.caption(tp("examples"))
         for name in EXAMPLES:
-            st.button(t(f"{PAGE}.example_{name}"), key=f"{PAGE}.example_{name}", on_click=use_example, args=(name,))
+            st.button(tp(f"example_{name}"), key=f"{PAGE}.example_{name}", on_click=use_example, args=(name,))
     view_col, sample_col = st.columns([3, 1])
-    view_col.radio(
-        t(f"{PAGE}.view"), VIEW.options, key=VIEW.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.view_")
-    )
-    sample_col.number_input(t(f"{PAGE}.sample"), **SAMPLE.limits(high=len(test) - 1))
+    ui.radio(VIEW, tp("view"), f"{PAGE}.view_", into=view_col)
+    sample_col.number_input(tp("sample"), **SAMPLE.limits(high=len(test) - 1))
 
 
 # ---------------------------------------------------------------- explicit: DTW
 def explicit_controls() -> None:
     source_col, feature_col, voice_col, reorder_col = st.columns([1.35, 1.25, 1.7, 1.45], vertical_alignment="bottom")
-    source_col.radio(
-        t(f"{PAGE}.source"),
-        SOURCE.options,
-        key=SOURCE.key,
-        horizontal=True,
-        format_func=i18n.formatter(f"{PAGE}.source_"),
-    )
-    feature_col.radio(
-        t(f"{PAGE}.feature"),
-        FEATURE.options,
-        key=FEATURE.key,
-        horizontal=True,
-        format_func=i18n.formatter(f"{PAGE}.feature_"),
-        help=t(f"{PAGE}.feature_help"),
-    )
+    ui.radio(SOURCE, tp("source"), f"{PAGE}.source_", into=source_col)
+    ui.radio(FEATURE, tp("feature"), f"{PAGE}.feature_", into=feature_col, help=tp("feature_help"))
     voice_col.selectbox(
-        t(f"{PAGE}.voice"),
+        tp("voice"),
         VOICE.options,
         key=VOICE.key,
         format_func=i18n.formatter(f"{PAGE}.voice_"),
-        help=t(f"{PAGE}.voice_help"),
+        help=tp("voice_help"),
     )
     tempo_col, noise_col, pattern_col, band_col = st.columns(4, vertical_alignment="bottom")
-    tempo_col.slider(t(f"{PAGE}.tempo"), **TEMPO.limits(), help=t(f"{PAGE}.tempo_help"))
-    noise_col.slider(t(f"{PAGE}.noise"), **NOISE.limits(), help=t(f"{PAGE}.noise_help"))
+    tempo_col.slider(tp("tempo"), **TEMPO.limits(), help=tp("tempo_help"))
+    noise_col.slider(tp("noise"), **NOISE.limits(), help=tp("noise_help"))
     pattern_col.selectbox(
-        t(f"{PAGE}.pattern"),
+        tp("pattern"),
         PATTERN.options,
         key=PATTERN.key,
         format_func=i18n.formatter(f"{PAGE}.pattern_"),
-        help=t(f"{PAGE}.pattern_help"),
+        help=tp("pattern_help"),
     )
-    band_col.slider(t(f"{PAGE}.band"), **BAND.limits(), help=t(f"{PAGE}.band_help"))
-    reorder_col.toggle(t(f"{PAGE}.reorder"), key=REORDER.key, help=t(f"{PAGE}.reorder_help"))
+    band_col.slider(tp("band"), **BAND.limits(), help=tp("band_help"))
+    reorder_col.toggle(tp("reorder"), key=REORDER.key, help=tp("reorder_help"))
 
 
 def explicit_words() -> list[str] | None:
     if SOURCE.value == "typed":
-        text = safe_input.text_box(t(f"{PAGE}.text"), key=TEXT.key)
+        text = safe_input.text_box(tp("text"), key=TEXT.key)
         words = al.words_of(text or "")
         if not words:
-            st.info(t(f"{PAGE}.text_hint"))
+            st.info(tp("text_hint"))
             return None
         if len((text or "").split()) > al.MAX_WORDS:
-            st.caption(t(f"{PAGE}.text_cut", n=al.MAX_WORDS))
+            st.caption(tp("text_cut", n=al.MAX_WORDS))
         return words
     return al.words_of(world.captions[int(test[SAMPLE.value])])
 
 
 def waveforms(found: al.Explicit, key: str) -> None:
     rec, reader = found.recording, found.reader
-    fig = registry.figure(
-        "aligned_waveforms",
+    fig = shared.figure(
+        figures.aligned_waveforms,
         figures.waveform_points(rec.audio, al.SR, 3000),
         figures.waveform_points(reader.audio, al.SR, 3000),
-        t(f"{PAGE}.recording"),
-        t(f"{PAGE}.reader"),
+        tp("recording"),
+        tp("reader"),
         spans(rec.starts, rec.ends),
         spans(reader.starts, reader.ends),
         list(found.words),
@@ -187,12 +175,12 @@ def waveforms(found: al.Explicit, key: str) -> None:
         t("common.time_s"),
     )
     if found.path is None:
-        summary = t(f"{PAGE}.no_path")
+        summary = tp("no_path")
     else:
         errors = found.errors_ms
         worst = int(np.argmax(errors)) % len(found.words)
-        summary = t(
-            f"{PAGE}.waves_summary",
+        summary = tp(
+            "waves_summary",
             mean=errors.mean(),
             worst=errors.max(),
             word=found.words[worst],
@@ -214,8 +202,8 @@ def cost_matrix(found: al.Explicit) -> None:
     )
     path = None if found.path is None else (al.seconds_of(found.path[:, 0]), al.seconds_of(found.path[:, 1]))
     rec, reader = found.recording, found.reader
-    fig = registry.figure(
-        "warping_path",
+    fig = shared.figure(
+        figures.warping_path,
         drawn.T,
         x,
         y,
@@ -224,17 +212,17 @@ def cost_matrix(found: al.Explicit) -> None:
         list(found.words),
         spans(reader.starts, reader.ends),
         list(found.words),
-        t(f"{PAGE}.matrix_title"),
-        t(f"{PAGE}.recording_axis"),
-        t(f"{PAGE}.reader_axis"),
-        t(f"{PAGE}.distance"),
+        tp("matrix_title"),
+        tp("recording_axis"),
+        tp("reader_axis"),
+        tp("distance"),
         height=460,
     )
     if found.path is None:
-        summary = t(f"{PAGE}.matrix_no_path", pattern=t(f"{PAGE}.pattern_{settings().pattern}"))
+        summary = tp("matrix_no_path", pattern=tp(f"pattern_{settings().pattern}"))
     else:
-        summary = t(
-            f"{PAGE}.matrix_summary",
+        summary = tp(
+            "matrix_summary",
             steps=len(found.path),
             total=found.total,
             mean=found.total / len(found.path),
@@ -251,8 +239,8 @@ def explicit() -> None:
         return
     found = aligned(words)
     st.markdown(
-        t(
-            f"{PAGE}.said",
+        tp(
+            "said",
             written=" ".join(words),
             spoken=" ".join(words[i] for i in found.spoken_order),
             snr=snr_text(settings().noise),
@@ -275,53 +263,53 @@ def explicit() -> None:
 
 
 def snr_text(noise: float) -> str:
-    return t(f"{PAGE}.clean") if noise <= 0 else t(f"{PAGE}.snr", db=-20 * np.log10(2 * noise))
+    return tp("clean") if noise <= 0 else tp("snr", db=-20 * np.log10(2 * noise))
 
 
 def metrics(found: al.Explicit) -> None:
     mean_col, worst_col, good_col = st.columns(3)
     if found.path is None:
-        mean_col.metric(t(f"{PAGE}.metric_mean"), "—")
+        mean_col.metric(tp("metric_mean"), "—")
         return
     errors = found.errors_ms
-    mean_col.metric(t(f"{PAGE}.metric_mean"), f"{errors.mean():.0f} ms")
-    worst_col.metric(t(f"{PAGE}.metric_worst"), f"{errors.max():.0f} ms")
-    good_col.metric(t(f"{PAGE}.metric_good", ms=GOOD_MS), f"{(errors <= GOOD_MS).mean():.0%}")
+    mean_col.metric(tp("metric_mean"), f"{errors.mean():.0f} ms")
+    worst_col.metric(tp("metric_worst"), f"{errors.max():.0f} ms")
+    good_col.metric(tp("metric_good", ms=GOOD_MS), f"{(errors <= GOOD_MS).mean():.0%}")
 
 
 def measure() -> None:
-    with st.expander(t(f"{PAGE}.measure_title", n=MEASURED)):
-        st.markdown(t(f"{PAGE}.measure_help", n=MEASURED))
+    with st.expander(tp("measure_title", n=MEASURED)):
+        st.markdown(tp("measure_help", n=MEASURED))
         chosen = settings()
-        found = registry.alignment_measurement(conf.seed, chosen, NOISES, MEASURED)
+        found = cache.measurement(conf.seed, chosen, NOISES, MEASURED)
         if found is None:
-            if not clicked(t(f"{PAGE}.measure_button", n=MEASURED), f"{PAGE}.measure"):
+            if not clicked(tp("measure_button", n=MEASURED), f"{PAGE}.measure"):
                 return
             bar = st.progress(0.0)
-            found = registry.alignment_measurement(
+            found = cache.measurement(
                 conf.seed, chosen, NOISES, MEASURED, lambda fraction, message: bar.progress(fraction, message)
             )
             bar.empty()
         levels = [snr_text(n) for n in NOISES]
-        series = {t(f"{PAGE}.feature_{f}"): found[f] for f in al.FEATURES}
-        fig = registry.figure(
-            "lines",
+        series = {tp(f"feature_{f}"): found[f] for f in al.FEATURES}
+        fig = shared.figure(
+            figures.lines,
             levels,
             series,
-            t(f"{PAGE}.measure_chart"),
-            t(f"{PAGE}.noise_axis"),
-            t(f"{PAGE}.error_axis"),
+            tp("measure_chart"),
+            tp("noise_axis"),
+            tp("error_axis"),
             height=300,
         )
         best = min(al.FEATURES, key=lambda f: np.nan_to_num(found[f][-1], nan=np.inf))
         ui.chart(
             fig,
-            t(
-                f"{PAGE}.measure_summary",
+            tp(
+                "measure_summary",
                 clean=found[chosen.feature][0],
                 noisy=found[chosen.feature][-1],
-                feature=t(f"{PAGE}.feature_{chosen.feature}"),
-                best=t(f"{PAGE}.feature_{best}"),
+                feature=tp(f"feature_{chosen.feature}"),
+                best=tp(f"feature_{best}"),
                 best_noisy=found[best][-1],
                 missing=int(sum(found[f"{chosen.feature}_no_path"])),
             ),
@@ -330,16 +318,16 @@ def measure() -> None:
 
 
 def librosa_check(found: al.Explicit) -> None:
-    with st.expander(t(f"{PAGE}.librosa_title")):
-        st.markdown(t(f"{PAGE}.librosa_help"))
-        if not clicked(t(f"{PAGE}.librosa_button"), f"{PAGE}.librosa"):
+    with st.expander(tp("librosa_title")):
+        st.markdown(tp("librosa_help"))
+        if not clicked(tp("librosa_button"), f"{PAGE}.librosa"):
             return
         import time
 
-        from models import warmup
+        from models.core import jit as warmup
 
         chosen = settings()
-        with st.spinner(t(f"{PAGE}.librosa_wait" if warmup.marker().exists() else f"{PAGE}.librosa_cold")):
+        with st.spinner(tp("librosa_wait" if warmup.marker().exists() else "librosa_cold")):
             start = time.perf_counter()
             try:
                 accumulated, path = al.librosa_dtw(
@@ -349,41 +337,36 @@ def librosa_check(found: al.Explicit) -> None:
                 accumulated, path = None, None
             seconds = time.perf_counter() - start
         if path is None or found.path is None:
-            st.markdown(t(f"{PAGE}.librosa_none" if path is found.path else f"{PAGE}.librosa_differs"))
+            st.markdown(tp("librosa_none" if path is found.path else "librosa_differs"))
             return
-        same = t(f"{PAGE}.librosa_same" if np.array_equal(path, found.path) else f"{PAGE}.librosa_not_same")
+        same = tp("librosa_same" if np.array_equal(path, found.path) else "librosa_not_same")
         st.markdown(
-            t(f"{PAGE}.librosa_result", same=same, ours=found.total, theirs=float(accumulated[-1, -1]), seconds=seconds)
+            tp("librosa_result", same=same, ours=found.total, theirs=float(accumulated[-1, -1]), seconds=seconds)
         )
 
 
 def voice_table(words: list[str]) -> None:
-    with st.expander(t(f"{PAGE}.voice_title")):
-        st.markdown(t(f"{PAGE}.voice_text"))
+    with st.expander(tp("voice_title")):
+        st.markdown(tp("voice_text"))
         rows = [
-            f"| {w} | {t(f'{PAGE}.timbre_{al.word_code(w)[0]}')} | {al.word_code(w)[1]:.0f} Hz | "
-            f"{al.reader_duration(w) * 1000:.0f} ms |"
+            [
+                w,
+                tp(f"timbre_{al.word_code(w)[0]}"),
+                f"{al.word_code(w)[1]:.0f} Hz",
+                f"{al.reader_duration(w) * 1000:.0f} ms",
+            ]
             for w in dict.fromkeys(words)
         ]
-        st.markdown(
-            "\n".join(
-                [
-                    f"| {t(f'{PAGE}.col_word')} | {t(f'{PAGE}.col_timbre')} | {t(f'{PAGE}.col_pitch')} | "
-                    f"{t(f'{PAGE}.col_length')} |",
-                    "| --- | --- | --- | --- |",
-                    *rows,
-                ]
-            )
-        )
+        ui.table([tp(f"col_{c}") for c in ("word", "timbre", "pitch", "length")], rows, "llrr")
 
 
 # ---------------------------------------------------------------- implicit: attention
 def layer_name(layer: int) -> str:
-    return t(f"{PAGE}.average") if layer < 0 else t(f"{PAGE}.layer_n", n=layer + 1)
+    return tp("average") if layer < 0 else tp("layer_n", n=layer + 1)
 
 
 def head_name(head: int) -> str:
-    return t(f"{PAGE}.average") if head < 0 else t(f"{PAGE}.head_n", n=head + 1)
+    return tp("average") if head < 0 else tp("head_n", n=head + 1)
 
 
 def chosen_attention(found) -> np.ndarray:
@@ -399,12 +382,12 @@ def spotlights(image: np.ndarray, words, weights: np.ndarray, scene) -> np.ndarr
     """One dimmed picture per word; returns (objects, words): each word's share of attention on each object."""
     shares = np.stack([al.on_object(weights, coverage) for coverage in al.object_coverages(image, scene)])
     if len(scene) > 1:
-        st.caption(t(f"{PAGE}.spot_two", first=object_name(scene[0]), second=object_name(scene[1])))
+        st.caption(tp("spot_two", first=object_name(scene[0]), second=object_name(scene[1])))
     for column, word, share, row in zip(st.columns(max(len(words), 7)), words, shares.T, weights):
         caption = (
-            t(f"{PAGE}.spot_caption", word=word, share=share[0])
+            tp("spot_caption", word=word, share=share[0])
             if len(scene) == 1
-            else t(f"{PAGE}.spot_caption_two", word=word, first=share[0], second=share[1])
+            else tp("spot_caption_two", word=word, first=share[0], second=share[1])
         )
         column.image(al.spotlight(image, row, SPOT), caption=caption, width="stretch")
     return shares
@@ -412,26 +395,26 @@ def spotlights(image: np.ndarray, words, weights: np.ndarray, scene) -> np.ndarr
 
 def implicit() -> None:
     toggle_col, layer_col, head_col = st.columns([1.4, 1, 1])
-    toggle_col.toggle(t(f"{PAGE}.two"), key=TWO.key, help=t(f"{PAGE}.two_help"))
+    toggle_col.toggle(tp("two"), key=TWO.key, help=tp("two_help"))
     layer_col.selectbox(
-        t(f"{PAGE}.layer"),
+        tp("layer"),
         LAYER.options,
         key=LAYER.key,
         format_func=i18n.shown_as({n: layer_name(n) for n in LAYER.options}),
     )
     head_col.selectbox(
-        t(f"{PAGE}.head"),
+        tp("head"),
         HEAD.options,
         key=HEAD.key,
         format_func=i18n.shown_as({n: head_name(n) for n in HEAD.options}),
     )
     image, scene = sample_image()
-    with st.spinner(t(f"{PAGE}.loading_captioner")):
-        found = registry.alignment_attention(image)
+    with st.spinner(tp("loading_captioner")):
+        found = cache.attention(image)
     weights = chosen_attention(found)
     st.markdown(
-        t(
-            f"{PAGE}.caption_is",
+        tp(
+            "caption_is",
             caption=" ".join(found.words),
             truth=" + ".join(scenes.canonical_caption(o) for o in scene),
         )
@@ -440,16 +423,16 @@ def implicit() -> None:
     ui.explain(f"{PAGE}.implicit_help")
     matrix_col, slots_col = st.columns(2)
     with matrix_col:
-        patches = [t(f"{PAGE}.patch", row=p // al.GRID + 1, col=p % al.GRID + 1) for p in range(al.GRID**2)]
-        fig = registry.figure(
-            "heatmap",
+        patches = [tp("patch", row=p // al.GRID + 1, col=p % al.GRID + 1) for p in range(al.GRID**2)]
+        fig = shared.figure(
+            figures.heatmap,
             weights,
-            t(f"{PAGE}.attention_title", layer=layer_name(LAYER.value), head=head_name(HEAD.value)),
+            tp("attention_title", layer=layer_name(LAYER.value), head=head_name(HEAD.value)),
             patches,
             list(found.words),
-            t(f"{PAGE}.patch_axis"),
+            tp("patch_axis"),
             "",
-            t(f"{PAGE}.weight"),
+            tp("weight"),
             height=340,
             reverse_y=True,
             zmin=0.0,
@@ -457,7 +440,7 @@ def implicit() -> None:
         patch, word, value = figures.strongest_cell(weights, patches, list(found.words))
         ui.chart(
             fig,
-            t(f"{PAGE}.attention_summary", word=word, patch=patch, value=value, rows=len(found.words), cols=al.GRID**2),
+            tp("attention_summary", word=word, patch=patch, value=value, rows=len(found.words), cols=al.GRID**2),
             key=f"{PAGE}_attention",
         )
     with slots_col:
@@ -467,27 +450,27 @@ def implicit() -> None:
 
 
 def by_slot() -> None:
-    slots = registry.alignment_attention_by_slot(conf.seed)
+    slots = cache.attention_by_slot(conf.seed)
     layer, head = LAYER.value, HEAD.value
     share = al.attention_view(slots["share"], None if layer < 0 else layer, None if head < 0 else head)
     words = [str(w) for w in slots["words"]]
-    names = [t(f"{PAGE}.slot_{k}") for k in range(len(words))]
+    names = [tp(f"slot_{k}") for k in range(len(words))]
     chance = float(slots["chance"])
-    fig = registry.figure(
-        "grouped_bars",
+    fig = shared.figure(
+        figures.grouped_bars,
         names,
-        {t(f"{PAGE}.on_object"): share.tolist()},
-        t(f"{PAGE}.slots_title", n=len(test)),
-        t(f"{PAGE}.on_object_axis"),
+        {tp("on_object"): share.tolist()},
+        tp("slots_title", n=len(test)),
+        tp("on_object_axis"),
         height=340,
         reference=chance,
-        reference_label=t(f"{PAGE}.chance"),
+        reference_label=tp("chance"),
     )
     best, worst = int(np.argmax(share)), int(np.argmin(share))
     ui.chart(
         fig,
-        t(
-            f"{PAGE}.slots_summary",
+        tp(
+            "slots_summary",
             best=names[best],
             best_share=share[best],
             worst=names[worst],
@@ -500,33 +483,33 @@ def by_slot() -> None:
 
 
 def coordinated(image: np.ndarray) -> None:
-    st.subheader(t(f"{PAGE}.coordinated_title"))
+    st.subheader(tp("coordinated_title"))
     ui.explain(f"{PAGE}.coordinated_help")
-    text = safe_input.text_box(t(f"{PAGE}.word"), key=WORD.key)
+    text = safe_input.text_box(tp("word"), key=WORD.key)
     word = (al.words_of(text or "") or [""])[0]
     if not word:
-        st.info(t(f"{PAGE}.word_hint"))
+        st.info(tp("word_hint"))
         return
-    similarity, drop = registry.alignment_word_regions(image, word)
+    similarity, drop = cache.word_regions(image, word)
     picture_col, map_col = st.columns([1, 2])
     picture_col.image(
         al.spotlight(image, np.clip(drop, 0, None) + 1e-9, SPOT * 2),
-        caption=t(f"{PAGE}.region_caption", word=word, similarity=similarity),
+        caption=tp("region_caption", word=word, similarity=similarity),
     )
     with map_col:
-        fig = registry.figure(
-            "patch_map",
+        fig = shared.figure(
+            figures.patch_map,
             drop.reshape(al.GRID, al.GRID),
-            t(f"{PAGE}.region_title", word=word),
-            t(f"{PAGE}.drop"),
+            tp("region_title", word=word),
+            tp("drop"),
             diverging=True,
             height=300,
         )
         patch = int(np.argmax(drop))
         ui.chart(
             fig,
-            t(
-                f"{PAGE}.region_summary",
+            tp(
+                "region_summary",
                 word=word,
                 row=patch // al.GRID + 1,
                 col=patch % al.GRID + 1,
@@ -543,7 +526,7 @@ def set_clip_word(word: str) -> None:
 
 def clip_regions() -> None:
     """Pretrained mode: the same question asked of CLIP, on a real photo: where is the typed word?"""
-    loaded = pretrained.section(t(f"{PAGE}.clip_title"), "image_text")
+    loaded = pretrained.section(tp("clip_title"), "image_text")
     if loaded is None:
         return
     ui.explain(f"{PAGE}.clip_help")
@@ -552,31 +535,27 @@ def clip_regions() -> None:
     with photo_col:
         photo = pretrained.photo(CLIP_PHOTO)
     with word_col:
-        text = safe_input.text_box(t(f"{PAGE}.clip_word"), key=CLIP_WORD.key, max_chars=60)
+        text = safe_input.text_box(tp("clip_word"), key=CLIP_WORD.key, max_chars=60)
         with st.container(horizontal=True):
             for example in CLIP_EXAMPLES:
                 st.button(example, key=f"{PAGE}.clip_example_{example}", on_click=set_clip_word, args=(example,))
     if photo is None or text is None:
         return
     square = hub.centre_square(photo)
-    with st.spinner(t(f"{PAGE}.clip_reading")):
-        grid = pretrained.answer(loaded, "word_region_similarity", square, text)
+    with st.spinner(tp("clip_reading")):
+        grid = pretrained.answer(loaded, hub.word_region_similarity, square, text)
     if grid is None:
         return
     rows, cols = grid.shape
     picture_col, map_col = st.columns([1, 1.3])
-    picture_col.image(
-        hub.spotlight(square, grid - grid.min(), width=448), caption=t(f"{PAGE}.clip_spotlight", word=text)
-    )
+    picture_col.image(hub.spotlight(square, grid - grid.min(), width=448), caption=tp("clip_spotlight", word=text))
     with map_col:
-        fig = figures.patch_map(
-            grid, t(f"{PAGE}.clip_map_title", word=text), "cos", diverging=True, height=420, values=True
-        )
+        fig = figures.patch_map(grid, tp("clip_map_title", word=text), "cos", diverging=True, height=420, values=True)
         high, low = np.unravel_index(int(grid.argmax()), grid.shape), np.unravel_index(int(grid.argmin()), grid.shape)
         ui.chart(
             fig,
-            t(
-                f"{PAGE}.clip_map_summary",
+            tp(
+                "clip_map_summary",
                 word=text,
                 rows=rows,
                 cols=cols,
@@ -589,13 +568,13 @@ def clip_regions() -> None:
             ),
             key=f"{PAGE}_clip_map",
         )
-    st.caption(t(f"{PAGE}.clip_approximation"))
+    st.caption(tp("clip_approximation"))
 
 
 # ---------------------------------------------------------------- side by side
 def word_table(timed: al.Explicit, share: np.ndarray) -> None:
     """One row per word: where DTW put it in the recording (and how far off), and where attention put it."""
-    header = [t(f"{PAGE}.col_{c}") for c in ("word", "found", "truth", "error", "attention")]
+    header = [tp(f"col_{c}") for c in ("word", "found", "truth", "error", "attention")]
     rows = []
     for k, word in enumerate(timed.words):
         truth = f"{timed.recording.starts[k]:.2f}–{timed.recording.ends[k]:.2f} s"
@@ -604,25 +583,25 @@ def word_table(timed: al.Explicit, share: np.ndarray) -> None:
         else:
             found = f"{timed.found_starts[k]:.2f}–{timed.found_ends[k]:.2f} s"
             error = f"{(timed.errors_ms[k] + timed.errors_ms[k + len(timed.words)]) / 2:.0f} ms"
-        rows.append(f"| {word} | {found} | {truth} | {error} | {share[k]:.0%} |")
-    st.markdown("\n".join(["| " + " | ".join(header) + " |", "|" + " --- |" * len(header), *rows]))
+        rows.append([word, found, truth, error, f"{share[k]:.0%}"])
+    ui.table(header, rows, "lllrr")
 
 
 def both() -> None:
     image, scene = sample_image()
-    with st.spinner(t(f"{PAGE}.loading_captioner")):
-        found = registry.alignment_attention(image)
+    with st.spinner(tp("loading_captioner")):
+        found = cache.attention(image)
     weights = chosen_attention(found)
     timed = aligned(list(found.words))
-    st.markdown(t(f"{PAGE}.both_intro", caption=" ".join(found.words)))
-    st.markdown(f"**{t(f'{PAGE}.both_implicit')}**")
+    st.markdown(tp("both_intro", caption=" ".join(found.words)))
+    st.markdown(f"**{tp('both_implicit')}**")
     shares = spotlights(image, found.words, weights, scene)
-    st.markdown(f"**{t(f'{PAGE}.both_explicit')}**")
+    st.markdown(f"**{tp('both_explicit')}**")
     waveforms(timed, f"{PAGE}_both_waves")
     word_table(timed, shares.sum(0))
     explicit_col, implicit_col = st.columns(2)
-    explicit_col.markdown(t(f"{PAGE}.note_explicit"))
-    implicit_col.markdown(t(f"{PAGE}.note_implicit"))
+    explicit_col.markdown(tp("note_explicit"))
+    implicit_col.markdown(tp("note_implicit"))
 
 
 header()

@@ -3,7 +3,9 @@
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, registry, safe_input, state, ui
+from components import figures, i18n, pretrained, safe_input, state, ui
+from components.cache import captioning as cache
+from components.cache import shared
 from components.controls.captioning import (
     BEAMS,
     DECODING,
@@ -22,14 +24,15 @@ from components.controls.captioning import (
     K,
 )
 from components.i18n import label, t
-from models import alignment, captioning
-from models import captioning_scenes as scenes
-from models import pretrained as hub
+from models import alignment, hub
+from models.captioning import captioners as captioning
+from models.captioning import scenes
 
 PAGE = "captioning"
+tp = i18n.scoped(PAGE)
 GALLERY = 8  # pictures shown per stress set
 DECADES = {"type": "log", "dtick": 1}  # a log axis labelled at 1, 10, 100...
-BIG, THUMB = 6, 4  # each pixel drawn 6x6 (the picture being captioned) or 4x4 (gallery), so edges stay sharp
+BIG, THUMB = 192, 128  # pixels wide: the picture being captioned, and the gallery's (drawn by whole pixels)
 SPOTLIGHT_WIDTH = 448  # pixels across of the photo drawn with the pretrained captioner's attention
 
 conf = ui.page_start(
@@ -56,10 +59,10 @@ conf = ui.page_start(
     ],
 )
 if conf.world != "shapes":
-    st.info(t(f"{PAGE}.shapes_only"))
-world = registry.world("shapes", conf.seed)
+    st.info(tp("shapes_only"))
+world = shared.world("shapes", conf.seed)
 test = scenes.split_indices(world, "test")
-generator, dictionary = registry.captioners()
+generator, dictionary = cache.captioners()
 
 for control in (SOURCE, DECODING, BEAMS, TEMPERATURE, K, *EDITS.values(), NOISE, STRESS):
     control.bind()
@@ -68,19 +71,15 @@ PHOTO.bind(high=len(scenes.photos()) - 1)
 
 
 def name(captioner: str) -> str:
-    return t(f"{PAGE}.captioner_{captioner}")
+    return tp(f"captioner_{captioner}")
 
 
 def value_name(value: str) -> str:
-    return t(f"{PAGE}.colour_{value}") if value in scenes.UNSEEN_COLOUR_RGB else label(value)
-
-
-def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
-    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+    return tp(f"colour_{value}") if value in scenes.UNSEEN_COLOUR_RGB else label(value)
 
 
 def caption_now(image: np.ndarray) -> dict[str, captioning.Caption]:
-    return registry.captions(image, DECODING.value, BEAMS.value, float(TEMPERATURE.value), K.value, conf.seed)
+    return cache.captions(image, DECODING.value, BEAMS.value, float(TEMPERATURE.value), K.value, conf.seed)
 
 
 def verdict(caption: captioning.Caption, scene: scenes.Scene) -> str:
@@ -90,37 +89,24 @@ def verdict(caption: captioning.Caption, scene: scenes.Scene) -> str:
 def controls() -> None:
     source_col, decoding_col, k_col = st.columns([1.2, 1.6, 1])
     with source_col:
-        st.radio(
-            t(f"{PAGE}.source"),
-            SOURCE.options,
-            key=SOURCE.key,
-            horizontal=True,
-            format_func=i18n.formatter(f"{PAGE}.source_"),
-        )
+        ui.radio(SOURCE, tp("source"), f"{PAGE}.source_")
         if SOURCE.value == "sample":
-            st.number_input(t(f"{PAGE}.sample"), **SAMPLE.limits(high=len(test) - 1))
+            st.number_input(tp("sample"), **SAMPLE.limits(high=len(test) - 1))
         elif SOURCE.value == "photo":
-            st.slider(t(f"{PAGE}.photo"), **PHOTO.limits(high=len(scenes.photos()) - 1))
+            st.slider(tp("photo"), **PHOTO.limits(high=len(scenes.photos()) - 1))
     with decoding_col:
-        method = st.radio(
-            t(f"{PAGE}.decoding"),
-            DECODING.options,
-            key=DECODING.key,
-            horizontal=True,
-            format_func=i18n.formatter(f"{PAGE}.decoding_"),
-            help=t(f"{PAGE}.decoding_help"),
-        )
+        method = ui.radio(DECODING, tp("decoding"), f"{PAGE}.decoding_", help=tp("decoding_help"))
         beams_col, temperature_col = st.columns(2)
-        beams_col.slider(t(f"{PAGE}.beams"), **BEAMS.limits(), disabled=method != "beam")
+        beams_col.slider(tp("beams"), **BEAMS.limits(), disabled=method != "beam")
         temperature_col.slider(
-            t(f"{PAGE}.temperature"),
+            tp("temperature"),
             TEMPERATURE.options[0],
             TEMPERATURE.options[-1],
             step=0.1,
             key=TEMPERATURE.key,
             disabled=method != "sampling",
         )
-    k_col.slider(t(f"{PAGE}.neighbours"), **K.limits(), help=t(f"{PAGE}.neighbours_help"))
+    k_col.slider(tp("neighbours"), **K.limits(), help=tp("neighbours_help"))
 
 
 def picture() -> tuple[np.ndarray | None, scenes.Scene | None, tuple | None]:
@@ -130,7 +116,7 @@ def picture() -> tuple[np.ndarray | None, scenes.Scene | None, tuple | None]:
     if source == "photo":
         return scenes.photos()[PHOTO.value], (), None
     if source == "upload":
-        pixels = safe_input.image_upload(t(f"{PAGE}.upload"), key=f"{PAGE}.upload")
+        pixels = safe_input.image_upload(tp("upload"), key=f"{PAGE}.upload")
         return None if pixels is None else scenes.to_model_image(pixels), None, None
     index = int(test[SAMPLE.value])
     original, obj = world.images[index], world.describe(index)
@@ -139,12 +125,6 @@ def picture() -> tuple[np.ndarray | None, scenes.Scene | None, tuple | None]:
         return original, (obj,), None
     edited, changed = scenes.edit(obj, changes, float(NOISE.value), conf.seed)
     return edited, (changed,), (original, (obj,))
-
-
-def markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    """A markdown table: cheaper than st.table, which would import pandas for a few rows."""
-    lines = [header, ["---"] * len(header), *rows]
-    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
 def word_chart(found: dict[str, captioning.Caption], scene: scenes.Scene | None) -> None:
@@ -161,13 +141,13 @@ def word_chart(found: dict[str, captioning.Caption], scene: scenes.Scene | None)
         text[row][: len(caption.words)] = [
             f"{w}{' ✗' if f else ''}<br>{p:.2f}" for w, p, f in zip(caption.words, caption.probabilities, wrong)
         ]
-    fig = registry.figure(
-        "labelled_heatmap",
+    fig = shared.figure(
+        figures.labelled_heatmap,
         z,
         text,
         [str(j + 1) for j in range(width)],
         [name(c) for c in found],
-        t(f"{PAGE}.words_title"),
+        tp("words_title"),
         t("common.probability"),
         height=250,
         text_size=14 if width <= 8 else 11,
@@ -176,30 +156,28 @@ def word_chart(found: dict[str, captioning.Caption], scene: scenes.Scene | None)
     weakest = {"word": captions[row].words[column], "p": float(z[row, column]), "captioner": name(list(found)[row])}
     mentioned = sum(len(captioning.mentions(c.words)) for c in captions)
     summary = (
-        t(f"{PAGE}.words_summary_unknown", **weakest)
+        tp("words_summary_unknown", **weakest)
         if scene is None
-        else t(f"{PAGE}.words_summary", wrong=sum(map(sum, flags)), total=mentioned, **weakest)
+        else tp("words_summary", wrong=sum(map(sum, flags)), total=mentioned, **weakest)
     )
     ui.chart(fig, summary, key=f"{PAGE}_words", wide=True)
 
 
 def live() -> np.ndarray | None:
     """The live core; returns the picture it captioned (None while an upload is awaited)."""
-    st.subheader(t(f"{PAGE}.live_title"))
+    st.subheader(tp("live_title"))
     controls()
     image, scene, before = picture()
     if image is None:
-        st.info(t(f"{PAGE}.upload_hint"))
+        st.info(tp("upload_hint"))
         return None
     found = caption_now(image)
     image_col, words_col = st.columns([1, 4.5])
-    image_col.image(enlarge(image, BIG), caption=t(f"{PAGE}.image_now"))
+    image_col.image(ui.enlarged(image, BIG), caption=tp("image_now"))
     if scene is None:
-        image_col.caption(t(f"{PAGE}.truth_upload", n=len(generator.vocabulary.words) - len(captioning.SPECIALS)))
+        image_col.caption(tp("truth_upload", n=len(generator.vocabulary.words) - len(captioning.SPECIALS)))
     else:
-        image_col.markdown(
-            t(f"{PAGE}.truth", caption=scenes.canonical_caption(scene[0])) if scene else t(f"{PAGE}.truth_photo")
-        )
+        image_col.markdown(tp("truth", caption=scenes.canonical_caption(scene[0])) if scene else tp("truth_photo"))
     with words_col:
         word_chart(found, scene)
     counterfactual(image, scene, found, before)
@@ -207,9 +185,9 @@ def live() -> np.ndarray | None:
 
 
 def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, before: tuple | None) -> None:
-    st.subheader(t(f"{PAGE}.edit_title"))
+    st.subheader(tp("edit_title"))
     if SOURCE.value != "sample":
-        st.caption(t(f"{PAGE}.edit_photo"))
+        st.caption(tp("edit_photo"))
         return
     ui.explain(f"{PAGE}.edit_help")
     columns = st.columns(len(EDITS) + 1)
@@ -218,26 +196,22 @@ def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, b
             t(f"common.attr.{slot}"),
             control.options,
             key=control.key,
-            format_func=i18n.shown_as({v: value_name(v) if v else t(f"{PAGE}.keep") for v in control.options}),
+            format_func=i18n.shown_as({v: value_name(v) if v else tp("keep") for v in control.options}),
         )
-    columns[-1].slider(t(f"{PAGE}.noise"), NOISE.options[0], NOISE.options[-1], step=0.05, key=NOISE.key)
+    columns[-1].slider(tp("noise"), NOISE.options[0], NOISE.options[-1], step=0.05, key=NOISE.key)
     if before is None:
-        st.caption(t(f"{PAGE}.edit_none"))
+        st.caption(tp("edit_none"))
         return
     original, original_scene = before
     found_before = caption_now(original)
     pictures, table = st.columns([1, 3])
     left, right = pictures.columns(2)
-    left.image(enlarge(original, THUMB), caption=t(f"{PAGE}.original"))
-    right.image(enlarge(image, THUMB), caption=t(f"{PAGE}.edited"))
-    table.markdown(
-        markdown_table(
-            [t(f"{PAGE}.edit_table_{c}") for c in ("captioner", "before", "after")],
-            [
-                [name(c), verdict(found_before[c], original_scene), verdict(found[c], scene)]
-                for c in captioning.CAPTIONERS
-            ],
-        )
+    left.image(ui.enlarged(original, THUMB), caption=tp("original"))
+    right.image(ui.enlarged(image, THUMB), caption=tp("edited"))
+    ui.table(
+        [tp(f"edit_table_{c}") for c in ("captioner", "before", "after")],
+        [[name(c), verdict(found_before[c], original_scene), verdict(found[c], scene)] for c in captioning.CAPTIONERS],
+        into=table,
     )
 
 
@@ -245,17 +219,11 @@ def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, b
 def pretrained_picture(above: np.ndarray | None) -> np.ndarray | None:
     """A real photo, or the picture the live section above captions (None: nothing to caption yet)."""
     PRE_PICTURE.bind()
-    st.radio(
-        t(f"{PAGE}.pre_picture"),
-        PRE_PICTURE.options,
-        key=PRE_PICTURE.key,
-        horizontal=True,
-        format_func=i18n.formatter(f"{PAGE}.pre_picture_"),
-    )
+    ui.radio(PRE_PICTURE, tp("pre_picture"), f"{PAGE}.pre_picture_")
     if PRE_PICTURE.value == "photo":
         return pretrained.photo(PRE_PHOTO)
     if above is None:
-        st.caption(t(f"{PAGE}.pre_above_none"))
+        st.caption(tp("pre_above_none"))
     return above
 
 
@@ -270,7 +238,7 @@ def token_label(index: int, words: list[str]) -> str:
 
 
 def mean_or_one(index: int, kind: str) -> str:
-    return t(f"{PAGE}.pre_mean_{kind}") if index < 0 else t(f"{PAGE}.pre_{kind}_n", n=index + 1)
+    return tp(f"pre_mean_{kind}") if index < 0 else tp(f"pre_{kind}_n", n=index + 1)
 
 
 def attention_controls(found: hub.Caption) -> tuple[int, np.ndarray]:
@@ -282,20 +250,20 @@ def attention_controls(found: hub.Caption) -> tuple[int, np.ndarray]:
     PRE_HEAD.bind(options=range(-1, heads))
     word_col, layer_col, head_col = st.columns([4, 1, 1])
     word_col.radio(
-        t(f"{PAGE}.pre_word"),
+        tp("pre_word"),
         range(len(found.words)),
         key=PRE_WORD.key,
         horizontal=True,
         format_func=i18n.shown_as(dict(enumerate(map(shown, found.words)))),
     )
     layer_col.selectbox(
-        t(f"{PAGE}.pre_layer"),
+        tp("pre_layer"),
         range(-1, layers),
         key=PRE_LAYER.key,
         format_func=i18n.shown_as({i: mean_or_one(i, "layer") for i in range(-1, layers)}),
     )
     head_col.selectbox(
-        t(f"{PAGE}.pre_head"),
+        tp("pre_head"),
         range(-1, heads),
         key=PRE_HEAD.key,
         format_func=i18n.shown_as({i: mean_or_one(i, "head") for i in range(-1, heads)}),
@@ -312,11 +280,11 @@ def ours_beside(loaded: hub.Loaded, image: np.ndarray) -> None:
     ours = caption_now(small)["generative"]
     text_col, small_col = st.columns([3, 1])
     side = small.shape[0]
-    text_col.markdown(t(f"{PAGE}.pre_ours", caption=ours.text, p=float(np.mean(ours.probabilities)), side=side))
-    small_col.image(enlarge(small, 3), caption=t(f"{PAGE}.pre_ours_sees"))
+    text_col.markdown(tp("pre_ours", caption=ours.text, p=float(np.mean(ours.probabilities)), side=side))
+    small_col.image(ui.enlarged(small, 3 * small.shape[1]), caption=tp("pre_ours_sees"))
     st.caption(
-        t(
-            f"{PAGE}.pre_lesson",
+        tp(
+            "pre_lesson",
             theirs=f"{loaded.parameters / 1e6:,.1f}",
             ours=f"{generator.meta['parameters'] / 1e6:,.2f}",
             side=side,
@@ -327,11 +295,11 @@ def ours_beside(loaded: hub.Loaded, image: np.ndarray) -> None:
 def token_chart(found: hub.Caption, chosen: int) -> None:
     labels = [token_label(i, found.words) for i in range(len(found.words))]
     p = found.word_probabilities
-    fig = registry.figure(
-        "bars",
+    fig = shared.figure(
+        figures.bars,
         [float(v) for v in p],
         labels,
-        t(f"{PAGE}.pre_words_title"),
+        tp("pre_words_title"),
         highlight=chosen,
         xlabel=t("common.probability"),
         height=110 + 22 * len(labels),
@@ -340,8 +308,8 @@ def token_chart(found: hub.Caption, chosen: int) -> None:
     )
     ui.chart(
         fig,
-        t(
-            f"{PAGE}.pre_words_summary",
+        tp(
+            "pre_words_summary",
             weakest=labels[int(np.argmin(p))],
             low=float(np.min(p)),
             strongest=labels[int(np.argmax(p))],
@@ -354,20 +322,16 @@ def token_chart(found: hub.Caption, chosen: int) -> None:
 def attention_on_photo(image: np.ndarray, grid: np.ndarray, word: str) -> None:
     """The chosen word's attention twice: dimming the photo, and as numbers on the patch grid."""
     rows, cols = grid.shape
-    where = t(
-        f"{PAGE}.pre_where", layer=mean_or_one(PRE_LAYER.value, "layer"), head=mean_or_one(PRE_HEAD.value, "head")
-    )
+    where = tp("pre_where", layer=mean_or_one(PRE_LAYER.value, "layer"), head=mean_or_one(PRE_HEAD.value, "head"))
     picture_col, map_col = st.columns([1.3, 1])
-    picture_col.image(
-        hub.spotlight(image, grid, SPOTLIGHT_WIDTH), caption=t(f"{PAGE}.pre_spotlight", word=word, where=where)
-    )
+    picture_col.image(hub.spotlight(image, grid, SPOTLIGHT_WIDTH), caption=tp("pre_spotlight", word=word, where=where))
     with map_col:
-        fig = registry.figure("patch_map", grid, t(f"{PAGE}.pre_map_title", word=word), t(f"{PAGE}.pre_weight"))
+        fig = shared.figure(figures.patch_map, grid, tp("pre_map_title", word=word), tp("pre_weight"))
         col, row, value = figures.strongest_cell(grid)
         ui.chart(
             fig,
-            t(
-                f"{PAGE}.pre_map_summary",
+            tp(
+                "pre_map_summary",
                 word=word,
                 where=where,
                 row=row + 1,
@@ -383,26 +347,26 @@ def attention_on_photo(image: np.ndarray, grid: np.ndarray, word: str) -> None:
 def pretrained_side(above: np.ndarray | None) -> None:
     """In Pretrained mode: a captioner trained on real photos next to ours, its words' probabilities and
     where it looked for each word. The only part of the page that asks for a pretrained model."""
-    loaded = pretrained.section(t(f"{PAGE}.pre_title"), "captioning")
+    loaded = pretrained.section(tp("pre_title"), "captioning")
     if loaded is None:
         return
     ui.explain(f"{PAGE}.pre_help")
     image = pretrained_picture(above)
     if image is None:
         return
-    with st.spinner(t(f"{PAGE}.pre_writing")):
-        found = pretrained.answer(loaded, "caption", image)
+    with st.spinner(tp("pre_writing")):
+        found = pretrained.answer(loaded, hub.caption, image)
     if found is None:
         return
     theirs_col, ours_col = st.columns(2)
     with ours_col:
         ours_beside(loaded, image)
     if not found.words:
-        theirs_col.info(t(f"{PAGE}.pre_no_words"))
+        theirs_col.info(tp("pre_no_words"))
         return
     theirs_col.markdown(
-        t(
-            f"{PAGE}.pre_theirs",
+        tp(
+            "pre_theirs",
             model=hub.ALLOWLIST[loaded.role].model_id,
             caption=found.text,
             p=float(np.mean(found.word_probabilities)),
@@ -414,26 +378,22 @@ def pretrained_side(above: np.ndarray | None) -> None:
     attention_on_photo(image, weights.reshape(hub.patch_grid(loaded.model)), shown(found.words[chosen]))
 
 
-def percent(x: float) -> str:
-    return "—" if np.isnan(x) else f"{x:.0%}"
-
-
 def gallery() -> None:
-    st.subheader(t(f"{PAGE}.gallery_title"))
+    st.subheader(tp("gallery_title"))
     chosen = st.selectbox(
-        t(f"{PAGE}.stress"), scenes.STRESS_SETS, key=STRESS.key, format_func=i18n.formatter(f"{PAGE}.stress_")
+        tp("stress"), scenes.STRESS_SETS, key=STRESS.key, format_func=i18n.formatter(f"{PAGE}.stress_")
     )
     pairs = ", ".join(f"{label(c)} {label(s)}" for c, s in sorted(scenes.HELD_OUT_PAIRS))
-    st.info(t(f"{PAGE}.reason_{chosen}", pairs=pairs))
+    st.info(tp(f"reason_{chosen}", pairs=pairs))
     for captioner in ("generative", "retrieval"):
         scores, reference = results[chosen][captioner].scores, results["in_distribution"][captioner].scores
         st.markdown(
-            t(
-                f"{PAGE}.gallery_summary",
+            tp(
+                "gallery_summary",
                 captioner=name(captioner),
-                exact=percent(scores.exact_match),
-                reference=percent(reference.exact_match),
-                chair_s=percent(scores.chair_s),
+                exact=ui.percent(scores.exact_match, 0),
+                reference=ui.percent(reference.exact_match, 0),
+                chair_s=ui.percent(scores.chair_s, 0),
             )
         )
     stress, per_row = sets[chosen], GALLERY // 2
@@ -441,15 +401,15 @@ def gallery() -> None:
         for column, i in zip(st.columns(per_row), range(start, min(start + per_row, len(stress.images)))):
             scene = stress.scenes[i]
             lines = [
-                t(f"{PAGE}.gallery_truth", caption=" + ".join(map(scenes.canonical_caption, scene)))
+                tp("gallery_truth", caption=" + ".join(map(scenes.canonical_caption, scene)))
                 if scene
-                else t(f"{PAGE}.gallery_no_truth")
+                else tp("gallery_no_truth")
             ]
             lines += [
-                f"**{t(f'{PAGE}.short_{c}')}**: {verdict(results[chosen][c].captions[i], scene)}"
+                f"**{tp(f'short_{c}')}**: {verdict(results[chosen][c].captions[i], scene)}"
                 for c in captioning.CAPTIONERS
             ]
-            column.image(enlarge(stress.images[i], THUMB))
+            column.image(ui.enlarged(stress.images[i], THUMB))
             column.caption("  \n".join(lines))
 
 
@@ -458,74 +418,74 @@ def bar_chart(field: str, title: str, summary: str) -> None:
     series = {
         name(c): [getattr(results[s][c].scores, field) for s in scenes.STRESS_SETS] for c in captioning.CAPTIONERS
     }
-    fig = registry.figure(
-        "grouped_bars",
-        [t(f"{PAGE}.stress_{s}") for s in scenes.STRESS_SETS],
+    fig = shared.figure(
+        figures.grouped_bars,
+        [tp(f"stress_{s}") for s in scenes.STRESS_SETS],
         series,
         "",
         height=120 + 42 * len(scenes.STRESS_SETS),
         horizontal=True,
     )
-    fig.update_xaxes(title_text=t(f"{PAGE}.metrics_axis"), tickformat=".0%")
+    fig.update_xaxes(title_text=tp("metrics_axis"), tickformat=".0%")
     score = {s: getattr(results[s]["generative"].scores, field) for s in scenes.STRESS_SETS}
     worst = (min if field == "exact_match" else max)(scenes.STRESS_SETS[1:], key=score.get)
-    st.markdown(f"**{t(f'{PAGE}.{title}')}**")
+    st.markdown(f"**{tp(f'{title}')}**")
     ui.chart(
         fig,
-        t(
-            f"{PAGE}.{summary}",
-            gen_reference=percent(score["in_distribution"]),
-            worst_value=percent(score[worst]),
-            ret_reference=percent(getattr(results["in_distribution"]["retrieval"].scores, field)),
-            worst=t(f"{PAGE}.stress_{worst}"),
+        tp(
+            f"{summary}",
+            gen_reference=ui.percent(score["in_distribution"], 0),
+            worst_value=ui.percent(score[worst], 0),
+            ret_reference=ui.percent(getattr(results["in_distribution"]["retrieval"].scores, field), 0),
+            worst=tp(f"stress_{worst}"),
         ),
         key=f"{PAGE}_{field}",
     )
 
 
 def metrics() -> None:
-    st.subheader(t(f"{PAGE}.metrics_title"))
+    st.subheader(tp("metrics_title"))
     exact_col, chair_col = st.columns(2)
     with exact_col:
         bar_chart("exact_match", "metrics_chart", "metrics_summary")
     with chair_col:
         bar_chart("chair_s", "metrics_chair_chart", "metrics_chair_summary")
-    with st.expander(t(f"{PAGE}.table_title", k=captioning.DEFAULT_K)):
+    with st.expander(tp("table_title", k=captioning.DEFAULT_K)):
         header = (
-            [t(f"{PAGE}.col_{c}") for c in ("set", "captioner", "n", "exact")]
+            [tp(f"col_{c}") for c in ("set", "captioner", "n", "exact")]
             + [t(f"common.attr.{slot}") for slot in scenes.SLOTS]
-            + [t(f"{PAGE}.col_{c}") for c in ("chair_i", "chair_s", "confidence")]
+            + [tp(f"col_{c}") for c in ("chair_i", "chair_s", "confidence")]
         )
         rows = [
             [
-                t(f"{PAGE}.stress_{s}"),
+                tp(f"stress_{s}"),
                 name(c),
                 str(r.n),
-                percent(r.exact_match),
-                *(percent(r.attributes[a]) for a in scenes.SLOTS),
-                percent(r.chair_i),
-                percent(r.chair_s),
+                ui.percent(r.exact_match, 0),
+                *(ui.percent(r.attributes[a], 0) for a in scenes.SLOTS),
+                ui.percent(r.chair_i, 0),
+                ui.percent(r.chair_s, 0),
                 f"{r.confidence:.2f}",
             ]
             for s in scenes.STRESS_SETS
             for c in captioning.CAPTIONERS
             for r in [results[s][c].scores]
         ]
-        st.markdown(markdown_table(header, rows))
+        ui.table(header, rows, "llrr" + "r" * len(scenes.SLOTS) + "rrr")
         ui.explain(f"{PAGE}.metrics_help")
 
 
 def cost() -> None:
-    st.subheader(t(f"{PAGE}.cost_title"))
-    c = registry.caption_cost()
+    st.subheader(tp("cost_title"))
+    c = cache.cost()
     n = f"{c['sizes'][-1]:,}"
     charts = {
         "memory": (
             "cost_axis_mb",
             {"cost_retrieval": c["retrieval_bytes"], "cost_generative": c["generative_bytes"]},
             1e-6,
-            t(
-                f"{PAGE}.cost_memory_summary",
+            tp(
+                "cost_memory_summary",
                 n=n,
                 retrieval=c["retrieval_bytes"][-1] / 1e6,
                 model=c["generative_bytes"][0] / 1e6,
@@ -539,8 +499,8 @@ def cost() -> None:
                 "cost_beam": c["beam_seconds"],
             },
             1e3,
-            t(
-                f"{PAGE}.cost_time_summary",
+            tp(
+                "cost_time_summary",
                 n=n,
                 retrieval=c["retrieval_seconds"][-1] * 1e3,
                 greedy=c["greedy_seconds"][0] * 1e3,
@@ -549,14 +509,14 @@ def cost() -> None:
         ),
     }
     for column, (kind, (unit, series, scale, summary)) in zip(st.columns(2), charts.items()):
-        lines = {t(f"{PAGE}.{key}"): (c["sizes"], [v * scale for v in values]) for key, values in series.items()}
-        fig = registry.figure(
-            "line_panel",
+        lines = {tp(f"{key}"): (c["sizes"], [v * scale for v in values]) for key, values in series.items()}
+        fig = shared.figure(
+            figures.line_panel,
             figures.LinePanel(
-                t(f"{PAGE}.cost_{kind}"),
+                tp(f"cost_{kind}"),
                 lines,
-                t(f"{PAGE}.cost_axis_size"),
-                t(f"{PAGE}.{unit}"),
+                tp("cost_axis_size"),
+                tp(f"{unit}"),
                 xaxis=DECADES,
                 legend=True,
             ),
@@ -566,19 +526,19 @@ def cost() -> None:
         with column:
             ui.chart(fig, summary, key=f"{PAGE}_cost_{kind}")
     if not conf.presenting:
-        st.caption(t(f"{PAGE}.cost_help", n=len(dictionary.captions)))
+        st.caption(tp("cost_help", n=len(dictionary.captions)))
 
 
 pretrained_side(live())
-sets, results = registry.caption_stress(conf.seed)  # after the live core has been drawn: it is seen first
+sets, results = cache.stress(conf.seed)  # after the live core has been drawn: it is seen first
 gallery()
 metrics()
 cost()
 if not conf.presenting:
-    with st.expander(t(f"{PAGE}.details_title")):
+    with st.expander(tp("details_title")):
         st.markdown(
-            t(
-                f"{PAGE}.details",
+            tp(
+                "details",
                 dims=captioning.EMBEDDING_DIMS,
                 patches=captioning.PATCH_GRID**2,
                 patch=captioning.PATCH_SIZE,

@@ -5,12 +5,14 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from components import figures, registry, settings, state, ui
+from components import figures, settings, state, ui
+from components.cache import shared
 from components.controls.home import SAMPLE
 from components.i18n import label, t
-from models import audio, worlds
+from models.core import audio, worlds
 
 PAGE = "home"
+SENSE_COLUMNS = ("sense", "modality", "receives")
 CHALLENGE_PAGES = {
     "representation": "representation",
     "translation": "captioning",
@@ -27,7 +29,7 @@ conf = ui.page_start(
         state.Step(f"{PAGE}.step_digits", {settings.WORLD: "digits", SAMPLE: 3}, focus="home_spec"),
     ],
 )
-world = registry.world(conf.world, conf.seed)
+world = shared.world(conf.world, conf.seed)
 
 
 def fusion_picture() -> None:
@@ -37,7 +39,7 @@ def fusion_picture() -> None:
     for row, offset in (("early", 0.0), ("late", -3.2)):
         nodes[f"{row}_title"] = (-0.2, offset + 0.7, f"<b>{t(f'home.{row}')}</b>", "#333")
         for name, dy in modalities:
-            nodes[f"{row}_{name}"] = (0.0, offset + dy, t(f"common.{name}"), blue)
+            nodes[f"{row}_{name}"] = (0.0, offset + dy, t(f"common.modality.{name}"), blue)
         if row == "early":
             nodes["early_join"] = (2.0, offset - 0.7, t("home.join"), orange)
             nodes["early_model"] = (3.6, offset - 0.7, t("home.model"), green)
@@ -67,28 +69,16 @@ def challenges() -> None:
                 st.page_link(f"lessons/{page}.py", label=t("home.open_page"))
 
 
-def pick_random(n: int, seed: int) -> None:
-    """A button callback: the next sample in a fixed random order, so a talk can be rehearsed."""
-    clicks = st.session_state.get(f"{PAGE}.clicks", 0) + 1
-    st.session_state[f"{PAGE}.clicks"] = clicks
-    st.session_state[SAMPLE.key] = int(np.random.default_rng([seed, clicks]).integers(n))
-
-
 def browser() -> None:
     st.subheader(t("home.browse_title"))
     n = len(world)
     counts = np.bincount(world.split, minlength=3)
     st.caption(t("home.world_summary", n=n, train=counts[0], validation=counts[1], test=counts[2]))
-    SAMPLE.bind(high=n - 1)
-    pick, dice = st.columns([4, 1], vertical_alignment="bottom")
-    pick.number_input(t("home.sample_index"), **SAMPLE.limits(high=n - 1))
-    dice.button(t("common.random_sample"), on_click=pick_random, args=(n, conf.seed), width="stretch")
-
-    view = worlds.sample_view(world, SAMPLE.value)
+    view = worlds.sample_view(world, ui.sample_picker(SAMPLE, n, t("home.sample_index")))
     ui.explain("home.browse_help")
     image_col, text_col, sound_col = st.columns([1, 1, 1.4])
     with image_col:
-        st.markdown(f"**{t('common.image')}**")
+        st.markdown(f"**{t('common.modality.image')}**")
         ui.chart(
             figures.image(view.image, height=260), t("home.image_summary", size=view.image.shape[0]), key="home_image"
         )
@@ -98,13 +88,10 @@ def browser() -> None:
         st.markdown(f"**{t('common.attributes')}**")
         names = [t(f"common.attr.{a}") for a in view.attributes]
         values = [label(v) for v in view.attributes.values()]
-        # a markdown table, not st.table: that would import pandas (0.25 s) on the very first page
-        st.markdown(
-            "\n".join(["| " + " | ".join(names) + " |", "|" + " --- |" * len(names), "| " + " | ".join(values) + " |"])
-        )
+        ui.table(names, [values])
         st.markdown(t("home.split_of", split=t(f"common.split_{view.split}")))
     with sound_col:
-        st.markdown(f"**{t('common.sound')}**")
+        st.markdown(f"**{t('common.modality.sound')}**")
         st.audio(np.asarray(view.audio), sample_rate=view.sample_rate)
         db = audio.log_mel(view.audio, view.sample_rate)
         times = audio.frame_times(db.shape[1], view.sample_rate, 128)
@@ -125,7 +112,10 @@ def browser() -> None:
 browser()
 st.divider()
 st.subheader(t("home.senses_title"))
-st.markdown(t("home.senses"))
+ui.table(
+    [t(f"home.senses.header.{c}") for c in SENSE_COLUMNS],
+    [[t(f"home.senses.{m}.{c}") for c in SENSE_COLUMNS] for m in ("image", "text", "sound")],
+)
 challenges()
 fusion_picture()
 ui.page_end()

@@ -6,13 +6,16 @@ import time
 import numpy as np
 import streamlit as st
 
-from components import figures, registry, safe_input, state, ui
+from components import figures, i18n, safe_input, state, ui
+from components.cache import neural_networks as cache
+from components.cache import shared
 from components.controls.neural_networks import CONTROL
 from components.i18n import formatter, label, shown_as, t
-from models import features, worlds
-from models import nn_basics as nb
+from models import neural_networks as nb
+from models.core import features, worlds
 
 PAGE = "neural_networks"
+tp = i18n.scoped(PAGE)
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}  # function names: the same in every language
 TICK_SECONDS = 0.35  # while playing, the training fragment reruns this often...
 PLAY_SECONDS = 8.0  # ...and keeps to a schedule: any run is spread over about 8 s (more epochs per tick if slow)
@@ -20,7 +23,7 @@ PLAY_SECONDS = 8.0  # ...and keeps to a schedule: any run is spread over about 8
 
 def activation_label(activation: str) -> str:
     """A function's own name, or "none" in the visitor's language."""
-    return ACTIVATION_NAMES.get(activation) or t(f"{PAGE}.activation_none")
+    return ACTIVATION_NAMES.get(activation) or tp("activation_none")
 
 
 def key(name: str) -> str:
@@ -48,14 +51,14 @@ conf = ui.page_start(
 for _name, _control in CONTROL.items():
     if _name != "task":  # bound with the world's attributes, in depth_section
         _control.bind()
-world = registry.world(conf.world, conf.seed)
+world = shared.world(conf.world, conf.seed)
 classes = worlds.MAIN_CLASSES[world.name]
 class_names = [label(c) for c in classes]
 image_shape = world.images.shape[1:]
-data = registry.nn_data(world.name, conf.seed)
+data = cache.data(world.name, conf.seed)
 x_test, y_test = data["test"]
-with st.spinner(t(f"{PAGE}.training_defaults")):
-    trained = {kind: registry.nn_model(world.name, conf.seed, kind) for kind in nb.KINDS}
+with st.spinner(tp("training_defaults")):
+    trained = {kind: cache.model(world.name, conf.seed, kind) for kind in nb.KINDS}
 
 
 # ---------------------------------------------------------------- the live run (session state)
@@ -110,22 +113,22 @@ def pick_example(which: str, examples: dict[str, int | None]) -> None:
 def chosen_input(model: nb.PixelNet) -> tuple[np.ndarray, int] | None:
     """The pixels to score and their true class: a test sample (never trained on) or the visitor's picture."""
     if value("source") == "upload":
-        pixels = safe_input.image_upload(t(f"{PAGE}.upload"), key("upload"))
+        pixels = safe_input.image_upload(tp("upload"), key("upload"))
         if pixels is None:
             return None
         truth = st.selectbox(
-            t(f"{PAGE}.upload_truth"), range(len(classes)), format_func=class_names.__getitem__, key=key("upload_truth")
+            tp("upload_truth"), range(len(classes)), format_func=class_names.__getitem__, key=key("upload_truth")
         )
         return nb.fit_picture(pixels, world), truth
     examples = nb.curated_examples(nb.predict(model, x_test), y_test.numpy())
     CONTROL["sample"].bind(high=len(y_test) - 1)
     picker, *buttons = st.columns([2.2, 1, 1, 1, 1], vertical_alignment="bottom")
     picker.number_input(
-        t(f"{PAGE}.sample", n=len(y_test)), **CONTROL["sample"].limits(high=len(y_test) - 1), persist_state="page"
+        tp("sample", n=len(y_test)), **CONTROL["sample"].limits(high=len(y_test) - 1), persist_state="page"
     )
     for column, which in zip(buttons, ("random", *nb.EXAMPLE_KINDS)):
         column.button(
-            t(f"{PAGE}.example_{which}"),
+            tp(f"example_{which}"),
             key=key(f"example_{which}"),
             width="stretch",
             disabled=which != "random" and examples[which] is None,
@@ -137,56 +140,50 @@ def chosen_input(model: nb.PixelNet) -> tuple[np.ndarray, int] | None:
 
 
 def neuron_by_neuron(model: nb.PixelNet, pixels: np.ndarray, truth: int, scores: nb.Scores) -> None:
-    st.markdown(t(f"{PAGE}.numbers_text"))
+    st.markdown(tp("numbers_text"))
     rows = [
-        f"| {name} | {d:+.3f} | {b:+.3f} | **{s:+.3f}** | {p:.3f} |"
+        [name, f"{d:+.3f}", f"{b:+.3f}", f"**{s:+.3f}**", f"{p:.3f}"]
         for name, d, b, s, p in zip(class_names, scores.dot, scores.bias, scores.scores, scores.probabilities)
     ]
-    st.markdown("\n".join([t(f"{PAGE}.numbers_header"), "| --- | ---: | ---: | ---: | ---: |", *rows]))
+    ui.table([tp(f"numbers.{c}") for c in ("neuron", "dot", "bias", "score", "probability")], rows, "lrrrr")
     x = features.image_vectors(pixels[None])[0]
     tiles = np.stack([nb.contributions(model, x, k, image_shape) for k in range(len(classes))])
     ui.chart(
         figures.tiled_heatmap(
             tiles[None],
             class_names,
-            title=t(f"{PAGE}.contributions_title"),
-            colorbar=t(f"{PAGE}.contribution"),
+            title=tp("contributions_title"),
+            colorbar=tp("contribution"),
             height=template_height(1),
         ),
-        t(f"{PAGE}.contributions_summary", truth=class_names[truth], dot=scores.dot[truth]),
+        tp("contributions_summary", truth=class_names[truth], dot=scores.dot[truth]),
         key="nn_contrib",
     )
 
 
 def neurons_section() -> tuple[np.ndarray, int] | None:
-    st.subheader(t(f"{PAGE}.neurons_title"))
+    st.subheader(tp("neurons_title"))
     ui.explain(f"{PAGE}.neurons_text_{world.name}")
     left, right = st.columns(2)
     model = chosen_model()
-    for column, name in ((left, "weights"), (right, "source")):
-        column.radio(
-            t(f"{PAGE}.{name}"),
-            CONTROL[name].options,
-            horizontal=True,
-            key=key(name),
-            format_func=formatter(f"{PAGE}.{name}_"),
-        )
-    left.caption(t(f"{PAGE}.weights_note", epochs=nb.EPOCHS, epoch=current_run().epoch))
+    ui.radio(CONTROL["weights"], tp("weights"), f"{PAGE}.weights_", into=left)
+    ui.radio(CONTROL["source"], tp("source"), f"{PAGE}.source_", into=right)
+    left.caption(tp("weights_note", epochs=nb.EPOCHS, epoch=current_run().epoch))
     picked = chosen_input(model)
     if picked is None:
         return None
     pixels, truth = picked
     scores = nb.linear_scores(model, features.image_vectors(pixels[None])[0], truth)
     picture, score_col, probability_col = st.columns([1, 1.5, 1.5])
-    picture.image(nb.enlarge(pixels), caption=t(f"{PAGE}.input_title", truth=class_names[truth]), width="stretch")
+    picture.image(ui.enlarged(pixels, 224), caption=tp("input_title", truth=class_names[truth]), width="stretch")
     with score_col:
         ui.chart(
             figures.bars(
                 scores.scores,
                 class_names,
-                t(f"{PAGE}.scores_title"),
+                tp("scores_title"),
                 highlight=truth,
-                xlabel=t(f"{PAGE}.score"),
+                xlabel=tp("score"),
                 height=250,
             ),
             key="nn_scores",
@@ -196,7 +193,7 @@ def neurons_section() -> tuple[np.ndarray, int] | None:
             figures.bars(
                 scores.probabilities,
                 class_names,
-                t(f"{PAGE}.probabilities_title"),
+                tp("probabilities_title"),
                 highlight=truth,
                 xlabel=t("common.probability"),
                 height=250,
@@ -207,15 +204,15 @@ def neurons_section() -> tuple[np.ndarray, int] | None:
         )
     winner = int(np.argmax(scores.scores))
     st.markdown(
-        t(
-            f"{PAGE}.verdict",
+        tp(
+            "verdict",
             predicted=class_names[winner],
             truth=class_names[truth],
             p=scores.probabilities[truth],
             loss=scores.loss,
         )
     )
-    numbers = st.expander(t(f"{PAGE}.numbers_title"), key=key("numbers"), on_change="rerun")
+    numbers = st.expander(tp("numbers_title"), key=key("numbers"), on_change="rerun")
     if numbers.open:  # drawn only when asked for
         with numbers:
             neuron_by_neuron(model, pixels, truth, scores)
@@ -224,31 +221,29 @@ def neurons_section() -> tuple[np.ndarray, int] | None:
 
 # ---------------------------------------------------------------- 2. and 3. training, live
 def training_section() -> None:
-    st.subheader(t(f"{PAGE}.train_title"))
+    st.subheader(tp("train_title"))
     ui.explain(f"{PAGE}.train_text")
     lr, batch, l2, epochs = st.columns(4)
-    lr.select_slider(t(f"{PAGE}.lr"), CONTROL["lr"].options, key=key("lr"))
-    batch.select_slider(t(f"{PAGE}.batch"), CONTROL["batch"].options, key=key("batch"))
-    l2.select_slider(t(f"{PAGE}.l2"), CONTROL["l2"].options, key=key("l2"))
-    epochs.slider(t(f"{PAGE}.epochs"), **CONTROL["epochs"].limits())
+    lr.select_slider(tp("lr"), CONTROL["lr"].options, key=key("lr"))
+    batch.select_slider(tp("batch"), CONTROL["batch"].options, key=key("batch"))
+    l2.select_slider(tp("l2"), CONTROL["l2"].options, key=key("l2"))
+    epochs.slider(tp("epochs"), **CONTROL["epochs"].limits())
     run = current_run()
     playing = st.session_state.get(key("playing"), False)
     finished = run.epoch >= value("epochs")
     play_col, step_col, reset_col, note = st.columns([1, 1, 1, 3], vertical_alignment="center")
     play_col.button(
-        t(f"{PAGE}.pause" if playing else f"{PAGE}.play"),
+        tp("pause" if playing else "play"),
         key=key("play"),
         width="stretch",
         type="primary",
         disabled=finished and not playing,
         on_click=play,
     )
-    step_col.button(
-        t(f"{PAGE}.step"), key=key("step_epoch"), width="stretch", on_click=one_epoch, help=t(f"{PAGE}.step_help")
-    )
-    reset_col.button(t(f"{PAGE}.reset"), key=key("reset"), width="stretch", on_click=reset)
+    step_col.button(tp("step"), key=key("step_epoch"), width="stretch", on_click=one_epoch, help=tp("step_help"))
+    reset_col.button(tp("reset"), key=key("reset"), width="stretch", on_click=reset)
     n_train = len(data["train"][1])
-    note.caption(t(f"{PAGE}.steps_per_epoch", steps=math.ceil(n_train / value("batch")), n=n_train))
+    note.caption(tp("steps_per_epoch", steps=math.ceil(n_train / value("batch")), n=n_train))
     st.fragment(live, run_every=TICK_SECONDS if playing else None)()
 
 
@@ -265,8 +260,8 @@ def live() -> None:
     curves = run.curves
     st.progress(
         min(run.epoch / target, 1.0),
-        text=t(
-            f"{PAGE}.progress",
+        text=tp(
+            "progress",
             epoch=run.epoch,
             total=target,
             loss=curves.train_loss[-1],
@@ -274,7 +269,7 @@ def live() -> None:
         ),
     )
     epochs = list(range(run.epoch + 1))
-    splits = (t(f"{PAGE}.train_split"), t(f"{PAGE}.validation_split"))
+    splits = (tp("train_split"), tp("validation_split"))
     x_max = max(target, run.epoch)  # a fixed frame: the curves grow into it
     loss_col, accuracy_col = st.columns(2)
     with loss_col:
@@ -282,9 +277,9 @@ def live() -> None:
             figures.growing_lines(
                 epochs,
                 dict(zip(splits, (curves.train_loss, curves.validation_loss))),
-                t(f"{PAGE}.loss_title"),
-                t(f"{PAGE}.epoch"),
-                t(f"{PAGE}.loss"),
+                tp("loss_title"),
+                tp("epoch"),
+                tp("loss"),
                 x_max=x_max,
                 y_max=1.05 * max(curves.train_loss + curves.validation_loss),
             ),
@@ -295,19 +290,19 @@ def live() -> None:
             figures.growing_lines(
                 epochs,
                 dict(zip(splits, (curves.train_accuracy, curves.validation_accuracy))),
-                t(f"{PAGE}.accuracy_title"),
-                t(f"{PAGE}.epoch"),
-                t(f"{PAGE}.accuracy"),
+                tp("accuracy_title"),
+                tp("epoch"),
+                tp("accuracy"),
                 x_max=x_max,
                 y_max=1.02,
                 reference=1 / len(classes),
-                reference_label=t(f"{PAGE}.chance"),
+                reference_label=tp("chance"),
             ),
             key="nn_accuracy",
         )
     st.caption(
-        t(
-            f"{PAGE}.curves_summary",
+        tp(
+            "curves_summary",
             start=curves.train_loss[0],
             end=curves.train_loss[-1],
             accuracy=curves.validation_accuracy[-1],
@@ -319,27 +314,27 @@ def live() -> None:
 
 
 def templates_section(run: nb.Run) -> None:
-    st.subheader(t(f"{PAGE}.templates_title"))
+    st.subheader(tp("templates_title"))
     ui.explain(f"{PAGE}.templates_text")
     shown = run.epoch
     if run.epoch > 0 and not st.session_state.get(key("playing")):
         if st.session_state.get(key("epoch_seen")) != run.epoch:  # a new epoch: show it
             st.session_state[key("shown_epoch")] = run.epoch
             st.session_state[key("epoch_seen")] = run.epoch
-        shown = st.slider(t(f"{PAGE}.shown_epoch"), 0, run.epoch, key=key("shown_epoch"))
+        shown = st.slider(tp("shown_epoch"), 0, run.epoch, key=key("shown_epoch"))
     run_maps = nb.templates(run.weights[shown], image_shape)
     trained_maps = nb.templates(trained["linear"][0].first_layer.weight.numpy(), image_shape)
-    rows = [t(f"{PAGE}.run_row", epoch=shown), t(f"{PAGE}.trained_row")]
-    facts = nb.template_summary(nb.template_match(run_maps, registry.nn_class_means(world.name, conf.seed)))
+    rows = [tp("run_row", epoch=shown), tp("trained_row")]
+    facts = nb.template_summary(nb.template_match(run_maps, cache.class_means(world.name, conf.seed)))
     ui.chart(
         figures.tiled_heatmap(
             np.stack([nb.unit_scale(run_maps), nb.unit_scale(trained_maps)]),
             class_names,
             rows,
-            colorbar=t(f"{PAGE}.weight"),
+            colorbar=tp("weight"),
             height=template_height(len(rows)),
         ),
-        t(f"{PAGE}.templates_summary", epoch=shown, k=len(classes), **facts),
+        tp("templates_summary", epoch=shown, k=len(classes), **facts),
         key="nn_templates",
     )
 
@@ -352,16 +347,16 @@ def template_height(rows: int) -> int:
 
 # ---------------------------------------------------------------- 4. depth
 def depth_section() -> None:
-    st.subheader(t(f"{PAGE}.deep_title"))
+    st.subheader(tp("deep_title"))
     ui.explain(f"{PAGE}.deep_text")
     tasks = tuple(world.attributes)
     CONTROL["task"].bind(options=tasks, default=nb.NONLINEAR_TASK[world.name])
     task, layers, width, activation = st.columns(4)
-    task.selectbox(t(f"{PAGE}.task"), tasks, format_func=formatter("common.attr."), key=key("task"))
-    layers.slider(t(f"{PAGE}.layers"), **CONTROL["layers"].limits())
-    width.select_slider(t(f"{PAGE}.width"), CONTROL["width"].options, key=key("width"), disabled=value("layers") == 0)
+    task.selectbox(tp("task"), tasks, format_func=formatter("common.attr."), key=key("task"))
+    layers.slider(tp("layers"), **CONTROL["layers"].limits())
+    width.select_slider(tp("width"), CONTROL["width"].options, key=key("width"), disabled=value("layers") == 0)
     activation.selectbox(
-        t(f"{PAGE}.activation"),
+        tp("activation"),
         CONTROL["activation"].options,
         key=key("activation"),
         format_func=shown_as({a: activation_label(a) for a in CONTROL["activation"].options}),
@@ -370,20 +365,18 @@ def depth_section() -> None:
     hidden = (value("width"),) * value("layers")
     attribute = value("task")
     names = [label(c) for c in world.classes[attribute]]
-    plane = registry.nn_plane(world.name, conf.seed)
+    plane = cache.plane(world.name, conf.seed)
     test = world.indices("test")
     labels = world.labels(attribute)[test]
     chance = float(np.bincount(labels).max() / len(labels))
-    linear = registry.nn_plane_model(world.name, conf.seed, attribute, (), "relu")
-    deep = registry.nn_plane_model(world.name, conf.seed, attribute, hidden, value("activation"))
+    linear = cache.plane_model(world.name, conf.seed, attribute, (), "relu")
+    deep = cache.plane_model(world.name, conf.seed, attribute, hidden, value("activation"))
     activation_name = activation_label(value("activation"))
     sizes = nb.layer_sizes(2, hidden, len(names))
     arrows = " → ".join(map(str, sizes))
-    deep_name = (
-        t(f"{PAGE}.deep_name", sizes=arrows, activation=activation_name) if hidden else t(f"{PAGE}.linear_plane_name")
-    )
+    deep_name = tp("deep_name", sizes=arrows, activation=activation_name) if hidden else tp("linear_plane_name")
     for column, result, name, which in zip(
-        st.columns(2), (linear, deep), (t(f"{PAGE}.linear_plane_name"), deep_name), ("linear", "deep")
+        st.columns(2), (linear, deep), (tp("linear_plane_name"), deep_name), ("linear", "deep")
     ):
         with column:
             fig = figures.decision_regions(
@@ -393,27 +386,23 @@ def depth_section() -> None:
                 plane[test],
                 labels,
                 names,
-                t(f"{PAGE}.regions_title", name=name, accuracy=result["accuracy"]),
-                t(f"{PAGE}.component", n=1),
-                t(f"{PAGE}.component", n=2),
+                tp("regions_title", name=name, accuracy=result["accuracy"]),
+                tp("component", n=1),
+                tp("component", n=2),
                 height=400,
             )
-            summary = t(
-                f"{PAGE}.regions_summary", accuracy=result["accuracy"], chance=chance, parameters=result["parameters"]
-            )
+            summary = tp("regions_summary", accuracy=result["accuracy"], chance=chance, parameters=result["parameters"])
             if result["accuracy"] < chance:  # a fitted model below the majority guess needs a word
-                summary += " " + t(f"{PAGE}.regions_below_majority")
+                summary += " " + tp("regions_below_majority")
             ui.chart(fig, summary, key=f"nn_regions_{which}")
     layer_names = (
-        [t(f"{PAGE}.input_layer")]
-        + [t(f"{PAGE}.hidden_layer", n=i + 1, activation=activation_name) for i in range(len(hidden))]
-        + [t(f"{PAGE}.output_layer")]
+        [tp("input_layer")]
+        + [tp("hidden_layer", n=i + 1, activation=activation_name) for i in range(len(hidden))]
+        + [tp("output_layer")]
     )
     ui.chart(
-        figures.network_diagram(
-            sizes, layer_names, t(f"{PAGE}.diagram_title", parameters=deep["parameters"]), height=300
-        ),
-        t(f"{PAGE}.diagram_summary", sizes=arrows),
+        figures.network_diagram(sizes, layer_names, tp("diagram_title", parameters=deep["parameters"]), height=300),
+        tp("diagram_summary", sizes=arrows),
         key="nn_diagram",
         wide=True,
     )
@@ -422,40 +411,55 @@ def depth_section() -> None:
 
 # ---------------------------------------------------------------- 5. parameters vs inference
 def cost_section(picked: tuple[np.ndarray, int] | None) -> None:
-    st.subheader(t(f"{PAGE}.cost_title"))
+    st.subheader(tp("cost_title"))
     ui.explain(f"{PAGE}.cost_text")
     run = current_run()
     learned, inference = st.columns(2, border=True)
-    names = {kind: t(f"{PAGE}.kind_{kind}", hidden=nb.MLP_HIDDEN[0]) for kind in nb.KINDS}
+    names = {kind: tp(f"kind_{kind}", hidden=nb.MLP_HIDDEN[0]) for kind in nb.KINDS}
     with learned:
-        st.markdown(f"**{t(f'{PAGE}.learned_once')}**")
+        st.markdown(f"**{tp('learned_once')}**")
         rows = [
-            f"| {names[kind]} | {meta['parameters']:,} | {meta['epochs']} | {meta['train_seconds']:.2f} s | "
-            f"{meta['test_accuracy']:.1%} |"
+            [
+                names[kind],
+                f"{meta['parameters']:,}",
+                meta["epochs"],
+                f"{meta['train_seconds']:.2f} s",
+                ui.percent(meta["test_accuracy"]),
+            ]
             for kind, (_, meta) in trained.items()
         ]
         rows.append(
-            f"| {t(f'{PAGE}.run_short')} | {nb.parameter_count(run.model):,} | {run.epoch} | {run.seconds:.2f} s | "
-            f"{nb.test_accuracy(run.model, data):.1%} |"
+            [
+                tp("run_short"),
+                f"{nb.parameter_count(run.model):,}",
+                run.epoch,
+                f"{run.seconds:.2f} s",
+                ui.percent(nb.test_accuracy(run.model, data)),
+            ]
         )
-        st.markdown("\n".join([t(f"{PAGE}.learned_header"), "| --- | ---: | ---: | ---: | ---: |", *rows]))
-        st.caption(t(f"{PAGE}.learned_note"))
+        ui.table([tp(f"learned.{c}") for c in ("model", "parameters", "epochs", "training", "accuracy")], rows, "lrrrr")
+        st.caption(tp("learned_note"))
     with inference:
-        st.markdown(f"**{t(f'{PAGE}.per_input')}**")
+        st.markdown(f"**{tp('per_input')}**")
         if picked is None:
-            st.info(t(f"{PAGE}.no_input"))
+            st.info(tp("no_input"))
             return
         pixels = features.image_vectors(picked[0][None])[0]
         rows = []
         for kind, (model, _) in trained.items():
             probabilities = nb.predict(model, pixels[None])[0]
             top = int(np.argmax(probabilities))
+            seconds = nb.inference_seconds(model, pixels)
             rows.append(
-                f"| {names[kind]} | {nb.multiply_adds(model):,} | "
-                f"{nb.inference_seconds(model, pixels) * 1e6:.0f} µs | {class_names[top]} ({probabilities[top]:.2f}) |"
+                [
+                    names[kind],
+                    f"{nb.multiply_adds(model):,}",
+                    f"{seconds * 1e6:.0f} µs",
+                    f"{class_names[top]} ({probabilities[top]:.2f})",
+                ]
             )
-        st.markdown("\n".join([t(f"{PAGE}.inference_header"), "| --- | ---: | ---: | --- |", *rows]))
-        st.caption(t(f"{PAGE}.inference_note"))
+        ui.table([tp(f"inference.{c}") for c in ("model", "multiply_adds", "forward", "prediction")], rows, "lrrl")
+        st.caption(tp("inference_note"))
 
 
 picked_input = neurons_section()

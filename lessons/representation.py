@@ -4,7 +4,9 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from components import figures, i18n, pretrained, registry, safe_input, state, ui
+from components import figures, i18n, pretrained, safe_input, state, ui
+from components.cache import representation as cache
+from components.cache import shared
 from components.controls.representation import (
     ATTRIBUTE,
     CAPTION,
@@ -18,11 +20,12 @@ from components.controls.representation import (
     TAB,
 )
 from components.i18n import label, t
-from models import features, worlds
-from models import pretrained as hub
+from models import hub
 from models import representation as rep
+from models.core import features, worlds
 
 PAGE = "representation"
+tp = i18n.scoped(PAGE)
 TAB_LABEL = f"{PAGE}.tab_label"  # the tabs widget's own state: the open tab's label, in the visitor's language
 # Okabe-Ito stand-ins for the named colours: near their names, and distinguishable with colour-blindness
 SWATCH = {
@@ -33,7 +36,7 @@ SWATCH = {
     "blue": "#0072B2",
     "purple": "#CC79A7",
 }
-THUMB = 3  # thumbnails: each pixel drawn 3x3, so a 32-pixel picture is 96 pixels wide and stays sharp
+THUMB = 96  # thumbnails' width in pixels: a 32-pixel picture drawn by 3x3 blocks, so it stays sharp
 BATCH = 8
 # Pretrained mode: CLIP with the two photos, two pictures of the world and the visitor's own photo
 CLIP_UPLOAD = f"{PAGE}.clip_upload"
@@ -60,7 +63,7 @@ conf = ui.page_start(
         ),
     ],
 )
-world = registry.world(conf.world, conf.seed)
+world = shared.world(conf.world, conf.seed)
 attributes = list(world.classes)
 test = world.indices("test")
 
@@ -75,32 +78,22 @@ PICK.bind(high=len(test) - 1)
 
 strength_col, attribute_col, projection_col, dims_col = st.columns([3, 1.3, 1.6, 1])
 strength_col.select_slider(
-    t(f"{PAGE}.strength"),
+    tp("strength"),
     STRENGTH.options,
     key=STRENGTH.key,
     format_func=lambda s: f"{s:g}",
-    help=t(f"{PAGE}.strength_help"),
+    help=tp("strength_help"),
 )
-attribute_col.selectbox(
-    t(f"{PAGE}.attribute"), attributes, key=ATTRIBUTE.key, format_func=i18n.formatter("common.attr.")
-)
-projection_col.radio(
-    t(f"{PAGE}.projection"),
-    PROJECTION.options,
-    key=PROJECTION.key,
-    horizontal=True,
-    format_func=i18n.formatter(f"{PAGE}.projection_"),
-)
-dims_col.radio(
-    t(f"{PAGE}.dims"), DIMS.options, key=DIMS.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.dims_")
-)
+attribute_col.selectbox(tp("attribute"), attributes, key=ATTRIBUTE.key, format_func=i18n.formatter("common.attr."))
+ui.radio(PROJECTION, tp("projection"), f"{PAGE}.projection_", into=projection_col)
+ui.radio(DIMS, tp("dims"), f"{PAGE}.dims_", into=dims_col)
 
 strength, attribute = STRENGTH.value, ATTRIBUTE.value
 attribute_name = t(f"common.attr.{attribute}")
-model = registry.representation_model(world.name, strength)
-vectors = registry.representation_vectors(world.name, conf.seed, strength)
-report = registry.representation_report(world.name, conf.seed, strength)
-modality_names = {m: t(f"common.{m}") for m in rep.MODALITIES}
+model = cache.model(world.name, strength)
+vectors = cache.vectors(world.name, conf.seed, strength)
+report = cache.report(world.name, conf.seed, strength)
+modality_names = {m: t(f"common.modality.{m}") for m in rep.MODALITIES}
 
 
 def class_name(i: int, attribute: str = attribute) -> str:
@@ -114,7 +107,7 @@ def object_name(i: int) -> str:
 
 
 def thumbnail(i: int) -> np.ndarray:
-    return np.repeat(np.repeat(world.images[i], THUMB, axis=0), THUMB, axis=1)
+    return ui.enlarged(world.images[i], THUMB)
 
 
 def gallery(samples, captions: list[str], per_row: int) -> None:
@@ -127,15 +120,15 @@ def gallery(samples, captions: list[str], per_row: int) -> None:
 
 
 def spaces() -> None:
-    st.subheader(t(f"{PAGE}.spaces_title"))
+    st.subheader(tp("spaces_title"))
     rows = test[rep.projection_positions(len(test))]
     order = [label(c) for c in world.classes[attribute]]
     colours = {label(c): SWATCH[c] for c in worlds.COLOURS} if attribute == "colour" else None
     groups = [class_name(i) for i in rows]
     method, dims = PROJECTION.value, DIMS.value
-    with st.spinner(t(f"{PAGE}.projecting"), show_time=True):  # shown only if it takes over 0.5 s: a new t-SNE
+    with st.spinner(tp("projecting"), show_time=True):  # shown only if it takes over 0.5 s: a new t-SNE
         joint_points, coordinated_points = (
-            registry.representation_projection(world.name, conf.seed, kind, method, dims) for kind in (None, strength)
+            cache.projection(world.name, conf.seed, kind, method, dims) for kind in (None, strength)
         )
     joint_col, coordinated_col = st.columns(2)
     with joint_col:
@@ -143,15 +136,15 @@ def spaces() -> None:
             joint_points,
             groups,
             order,
-            t(f"{PAGE}.joint_title"),
+            tp("joint_title"),
             colours=colours,
             hover=[world.captions[i] for i in rows],
         )
-        joint_vectors = registry.representation_vectors(world.name, conf.seed, None)["joint"]
+        joint_vectors = cache.vectors(world.name, conf.seed, None)["joint"]
         agreement = rep.neighbour_agreement(joint_vectors, world.labels(attribute)[test])
         ui.chart(
             fig,
-            t(f"{PAGE}.joint_summary", n=len(rows), attribute=attribute_name, agreement=agreement),
+            tp("joint_summary", n=len(rows), attribute=attribute_name, agreement=agreement),
             key=f"{PAGE}_joint_map",
         )
     with coordinated_col:
@@ -160,43 +153,41 @@ def spaces() -> None:
             coordinated_points,
             groups * 3,
             order,
-            t(f"{PAGE}.coordinated_title", strength=f"{strength:g}"),
+            tp("coordinated_title", strength=f"{strength:g}"),
             colours=colours,
             symbols=[modality_names[m] for m in rep.MODALITIES for _ in rows],
             symbol_order=list(modality_names.values()),
             links=[(i, i + n, i + 2 * n) for i in range(n)],
             hover=[
-                t(f"{PAGE}.modality_point", modality=modality_names[m], caption=world.captions[i])
+                tp("modality_point", modality=modality_names[m], caption=world.captions[i])
                 for m in rep.MODALITIES
                 for i in rows
             ],
         )
         ui.chart(
             fig,
-            t(f"{PAGE}.coordinated_summary", n=n, cosine=report["summary"]["paired_cosine"]),
+            tp("coordinated_summary", n=n, cosine=report["summary"]["paired_cosine"]),
             key=f"{PAGE}_coordinated_map",
         )
     ui.explain(f"{PAGE}.spaces_help")
     if method == "tsne":
-        st.caption(t(f"{PAGE}.tsne_note"))
+        st.caption(tp("tsne_note"))
 
 
 def strength_curve() -> None:
-    st.subheader(t(f"{PAGE}.strength_title"))
-    reports = [registry.representation_report(world.name, conf.seed, s)["summary"] for s in rep.STRENGTHS]
+    st.subheader(tp("strength_title"))
+    reports = [cache.report(world.name, conf.seed, s)["summary"] for s in rep.STRENGTHS]
     chance = report["retrieval"][("text", "image")]["chance_r1"]
     series = {
-        t(f"{PAGE}.paired_cosine"): [r["paired_cosine"] for r in reports],
-        t(f"{PAGE}.recall_text_image"): [r["text_to_image_r1"] for r in reports],
+        tp("paired_cosine"): [r["paired_cosine"] for r in reports],
+        tp("recall_text_image"): [r["text_to_image_r1"] for r in reports],
     }
     if "zero_shot" in report["summary"]:
-        series[t(f"{PAGE}.zero_shot_line")] = [r["zero_shot"] for r in reports]
+        series[tp("zero_shot_line")] = [r["zero_shot"] for r in reports]
     labels = [f"{s:g}" for s in rep.STRENGTHS]
     chart_col, metric_col = st.columns([3, 1])
     with chart_col:
-        fig = figures.lines(
-            labels, series, t(f"{PAGE}.strength_chart"), t(f"{PAGE}.strength_axis"), t(f"{PAGE}.score_axis"), height=360
-        )
+        fig = figures.lines(labels, series, tp("strength_chart"), tp("strength_axis"), tp("score_axis"), height=360)
         current = rep.STRENGTHS.index(strength)  # a dotted line at the chosen strength
         fig.update_layout(
             legend=figures.LEGEND_BELOW,
@@ -215,8 +206,8 @@ def strength_curve() -> None:
         )
         ui.chart(
             fig,
-            t(
-                f"{PAGE}.strength_summary",
+            tp(
+                "strength_summary",
                 low=labels[0],
                 high=labels[-1],
                 cos_low=reports[0]["paired_cosine"],
@@ -228,20 +219,20 @@ def strength_curve() -> None:
             key=f"{PAGE}_strength",
         )
     summary = report["summary"]
-    metric_col.metric(t(f"{PAGE}.metric_cosine"), f"{summary['paired_cosine']:.2f}")
+    metric_col.metric(tp("metric_cosine"), f"{summary['paired_cosine']:.2f}")
     metric_col.metric(
-        t(f"{PAGE}.metric_r1"),
+        tp("metric_r1"),
         f"{summary['text_to_image_r1']:.0%}",
-        t(f"{PAGE}.metric_chance", chance=chance),
+        tp("metric_chance", chance=chance),
         delta_color="off",
         delta_arrow="off",
     )
-    metric_col.metric(t(f"{PAGE}.metric_r5"), f"{summary['text_to_image_r5']:.0%}")
+    metric_col.metric(tp("metric_r5"), f"{summary['text_to_image_r5']:.0%}")
     if "zero_shot" in summary:
         metric_col.metric(
-            t(f"{PAGE}.metric_zero_shot"),
+            tp("metric_zero_shot"),
             f"{summary['zero_shot']:.0%}",
-            t(f"{PAGE}.metric_chance", chance=1 / len(rep.descriptions(world.name)[0])),
+            tp("metric_chance", chance=1 / len(rep.descriptions(world.name)[0])),
             delta_color="off",
             delta_arrow="off",
         )
@@ -252,46 +243,45 @@ def set_caption(text: str) -> None:
 
 
 def search_by_caption() -> None:
-    text = safe_input.text_box(t(f"{PAGE}.caption_label"), key=CAPTION.key)
+    text = safe_input.text_box(tp("caption_label"), key=CAPTION.key)
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.caption(t(f"{PAGE}.examples"))
+        st.caption(tp("examples"))
         for example in EXAMPLES[world.name]:
             st.button(example, key=f"{PAGE}.example_{example}", on_click=set_caption, args=(example,))
     if not text:
         return
     unknown = features.out_of_vocabulary(model.dictionary, text)
     if unknown:
-        st.warning(t(f"{PAGE}.unknown_words", words=", ".join(unknown)))
+        st.warning(tp("unknown_words", words=", ".join(unknown)))
     if not features.text_vectors(model.dictionary, [text]).any():
-        st.info(t(f"{PAGE}.nothing_known", size=len(model.dictionary.vocabulary_)))
+        st.info(tp("nothing_known", size=len(model.dictionary.vocabulary_)))
         return
     query = rep.embed_texts(model, [text])[0]
     image_col, sound_col = st.columns([5, 2])
     scores = vectors["image"] @ query
     best = np.argsort(-scores)[:5]
     with image_col:
-        st.markdown(f"**{t(f'{PAGE}.nearest_images')}**")
+        st.markdown(f"**{tp('nearest_images')}**")
         gallery(test[best], [f"{scores[j]:.2f} · {object_name(test[j])}" for j in best], per_row=5)
     scores = vectors["sound"] @ query
-    sound_col.markdown(f"**{t(f'{PAGE}.nearest_sounds')}**")
+    sound_col.markdown(f"**{tp('nearest_sounds')}**")
     for j in np.argsort(-scores)[:3]:
         sound_col.caption(f"{scores[j]:.2f} · {object_name(test[j])}")
         sound_col.audio(np.asarray(world.audio[test[j]]), sample_rate=world.sample_rate)
 
 
 def search_by_image() -> None:
-    st.number_input(t(f"{PAGE}.pick_image"), **PICK.limits(high=len(test) - 1))
+    st.number_input(tp("pick_image"), **PICK.limits(high=len(test) - 1))
     pick = PICK.value
     same = rep.same_object(world, test)[pick]
     scores = vectors["text"] @ vectors["image"][pick]
     picture, captions = st.columns([1, 4])
     picture.image(thumbnail(test[pick]), caption=world.captions[test[pick]])
     lines = [
-        f"- `{scores[j]:.2f}` {world.captions[test[j]]} — "
-        f"{t(f'{PAGE}.caption_hit' if same[j] else f'{PAGE}.caption_miss')}"
+        f"- `{scores[j]:.2f}` {world.captions[test[j]]} — {tp('caption_hit' if same[j] else 'caption_miss')}"
         for j in np.argsort(-scores)[:5]
     ]
-    captions.markdown(f"**{t(f'{PAGE}.nearest_captions')}**\n\n" + "\n".join(lines))
+    captions.markdown(f"**{tp('nearest_captions')}**\n\n" + "\n".join(lines))
 
 
 def similarity_matrix() -> None:
@@ -300,9 +290,9 @@ def similarity_matrix() -> None:
     sims = rep.similarity(vectors["image"][positions], vectors["text"][positions])  # (images, captions)
     fig = figures.heatmap(
         sims,
-        t(f"{PAGE}.matrix_title"),
+        tp("matrix_title"),
         x=[world.captions[i] for i in batch],
-        y=[f"{t(f'{PAGE}.matrix_images')} {k + 1}" for k in range(BATCH)],
+        y=[f"{tp('matrix_images')} {k + 1}" for k in range(BATCH)],
         colorbar="cos",
         reverse_y=True,
         zmin=-1,
@@ -328,8 +318,8 @@ def similarity_matrix() -> None:
     off = ~np.eye(BATCH, dtype=bool)
     ui.chart(
         fig,
-        t(
-            f"{PAGE}.matrix_summary",
+        tp(
+            "matrix_summary",
             hits=int((sims.argmax(1) == np.arange(BATCH)).sum()),
             n=BATCH,
             diagonal=float(np.diag(sims).mean()),
@@ -341,71 +331,68 @@ def similarity_matrix() -> None:
 
 
 def recall_table() -> None:
-    st.markdown(f"**{t(f'{PAGE}.recall_title', n=len(test))}**")
-    chance = t(f"{PAGE}.recall_chance")
-    header = f"| {t(f'{PAGE}.recall_direction')} | R@1 | R@5 | {chance} R@1 | {chance} R@5 |"
+    st.markdown(f"**{tp('recall_title', n=len(test))}**")
+    chance = tp("recall_chance")
+    header = [tp("recall_direction"), "R@1", "R@5", f"{chance} R@1", f"{chance} R@5"]
     rows = [
-        f"| {modality_names[q]} → {modality_names[g]} | {r['r1']:.1%} | {r['r5']:.1%} "
-        f"| {r['chance_r1']:.1%} | {r['chance_r5']:.1%} |"
+        [f"{modality_names[q]} → {modality_names[g]}", *(f"{r[k]:.1%}" for k in ("r1", "r5", "chance_r1", "chance_r5"))]
         for (q, g), r in report["retrieval"].items()
     ]
-    st.markdown("\n".join([header, "| --- | ---: | ---: | ---: | ---: |", *rows]))
+    ui.table(header, rows, "lrrrr")
     ui.explain(f"{PAGE}.recall_help")
 
 
 def zero_shot() -> None:
     if not rep.HELD_OUT[world.name]:
-        st.info(t(f"{PAGE}.zero_shot_digits"))
+        st.info(tp("zero_shot_digits"))
         return
     texts, pairs = rep.descriptions(world.name)
     combos = ", ".join(f"{label(c)} {label(s)}" for s, c in rep.HELD_OUT[world.name])
-    st.markdown(t(f"{PAGE}.zero_shot_intro", combos=combos, n=len(texts)))
+    st.markdown(tp("zero_shot_intro", combos=combos, n=len(texts)))
     summary = report["summary"]
     unseen_col, seen_col, chance_col = st.columns(3)
-    unseen_col.metric(t(f"{PAGE}.zero_shot_unseen"), f"{summary['zero_shot']:.0%}")
-    seen_col.metric(t(f"{PAGE}.zero_shot_seen"), f"{summary['zero_shot_seen']:.0%}")
-    chance_col.metric(t(f"{PAGE}.zero_shot_chance", n=len(texts)), f"{1 / len(texts):.1%}")
+    unseen_col.metric(tp("zero_shot_unseen"), f"{summary['zero_shot']:.0%}")
+    seen_col.metric(tp("zero_shot_seen"), f"{summary['zero_shot_seen']:.0%}")
+    chance_col.metric(tp("zero_shot_chance", n=len(texts)), f"{1 / len(texts):.1%}")
     unseen = rep.held_out_mask(world)[test]
     rows = test[unseen]
     predicted = rep.zero_shot_predictions(model, vectors["image"][unseen])
     right = [pairs[p] == (world.labels("shape")[i], world.labels("colour")[i]) for p, i in zip(predicted, rows)]
-    st.markdown(f"**{t(f'{PAGE}.zero_shot_grid')}**")
+    st.markdown(f"**{tp('zero_shot_grid')}**")
     gallery(rows, [f"{'✓' if ok else '✗'} {texts[p]}" for p, ok in zip(predicted, right)], per_row=8)
-    weak = registry.representation_report(world.name, conf.seed, rep.STRENGTHS[0])["summary"]["zero_shot"]
-    st.caption(t(f"{PAGE}.zero_shot_summary", correct=sum(right), total=len(rows), weak=weak))
+    weak = cache.report(world.name, conf.seed, rep.STRENGTHS[0])["summary"]["zero_shot"]
+    st.caption(tp("zero_shot_summary", correct=sum(right), total=len(rows), weak=weak))
     ui.explain(f"{PAGE}.zero_shot_try")
 
 
 def scenario_name(present: tuple[str, ...]) -> str:
     if len(present) == len(rep.MODALITIES):
-        return t(f"{PAGE}.scenario_all")
+        return tp("scenario_all")
     if len(present) == 1:
-        return t(f"{PAGE}.scenario_only", modality=t(f"{PAGE}.modality_{present[0]}"))
+        return tp("scenario_only", modality=tp(f"modality_{present[0]}"))
     gone = next(m for m in rep.MODALITIES if m not in present)
-    return t(f"{PAGE}.scenario_no", modality=t(f"{PAGE}.modality_{gone}"))
+    return tp("scenario_no", modality=tp(f"modality_{gone}"))
 
 
 def missing_modality() -> None:
-    st.markdown(t(f"{PAGE}.missing_intro", attribute=attribute_name))
-    joint, coordinated = (
-        registry.representation_missing(world.name, conf.seed, kind, attribute) for kind in (None, strength)
-    )
+    st.markdown(tp("missing_intro", attribute=attribute_name))
+    joint, coordinated = (cache.missing(world.name, conf.seed, kind, attribute) for kind in (None, strength))
     fig = figures.grouped_bars(
         [scenario_name(p) for p in rep.SCENARIOS],
         {
-            t(f"{PAGE}.joint_name"): [joint[p] for p in rep.SCENARIOS],
-            t(f"{PAGE}.coordinated_name", strength=f"{strength:g}"): [coordinated[p] for p in rep.SCENARIOS],
+            tp("joint_name"): [joint[p] for p in rep.SCENARIOS],
+            tp("coordinated_name", strength=f"{strength:g}"): [coordinated[p] for p in rep.SCENARIOS],
         },
-        t(f"{PAGE}.missing_chart", attribute=attribute_name),
-        t(f"{PAGE}.missing_accuracy"),
+        tp("missing_chart", attribute=attribute_name),
+        tp("missing_accuracy"),
         reference=1 / len(world.classes[attribute]),
-        reference_label=t(f"{PAGE}.chance_line"),
+        reference_label=tp("chance_line"),
     )
     degraded = rep.SCENARIOS[1:]
     ui.chart(
         fig,
-        t(
-            f"{PAGE}.missing_summary",
+        tp(
+            "missing_summary",
             joint=np.mean([joint[p] for p in degraded]),
             coordinated=np.mean([coordinated[p] for p in degraded]),
             joint_all=joint[rep.MODALITIES],
@@ -414,7 +401,7 @@ def missing_modality() -> None:
         key=f"{PAGE}_missing",
     )
     if attribute == "position":
-        st.caption(t(f"{PAGE}.missing_note"))
+        st.caption(tp("missing_note"))
 
 
 # ---------------------------------------------------------------- pretrained mode: CLIP
@@ -424,13 +411,12 @@ def drawing(wanted: dict[str, str]) -> tuple[str, np.ndarray]:
     for key, value in wanted.items():
         matches &= world.labels(key)[test] == world.classes[key].index(value)
     i = test[int(np.argmax(matches))]  # the first match (the world has every combination in its test split)
-    scale = CLIP_INPUT // world.images.shape[1]
-    name = t(f"{PAGE}.clip_drawing", name=" ".join(label(v) for v in wanted.values()))
-    return name, np.repeat(np.repeat(world.images[i], scale, axis=0), scale, axis=1)
+    name = tp("clip_drawing", name=" ".join(label(v) for v in wanted.values()))
+    return name, ui.enlarged(world.images[i], CLIP_INPUT)
 
 
 def clip_pictures() -> tuple[list[str], list[np.ndarray]]:
-    named = [(t(f"pretrained.photo_source.{p}"), hub.centre_square(registry.photo(p))) for p in pretrained.PHOTOS]
+    named = [(t(f"pretrained.photo_source.{p}"), hub.centre_square(shared.photo(p))) for p in pretrained.PHOTOS]
     named += [drawing(wanted) for wanted in CLIP_DRAWINGS[world.name]]
     own = safe_input.image_upload(t("pretrained.upload_photo"), key=CLIP_UPLOAD)
     if own is not None:
@@ -443,10 +429,10 @@ def clip_pictures() -> tuple[list[str], list[np.ndarray]]:
 def typed_captions() -> list[str]:
     """The text area's non-empty lines, each through safe_input's cleaning; at most MAX_CAPTIONS."""
     raw = st.text_area(
-        t(f"{PAGE}.clip_captions"),
+        tp("clip_captions"),
         key=CLIP_CAPTIONS.key,
         height=160,
-        help=t(f"{PAGE}.clip_captions_help", n=MAX_CAPTIONS, chars=MAX_CAPTION_CHARS),
+        help=tp("clip_captions_help", n=MAX_CAPTIONS, chars=MAX_CAPTION_CHARS),
     )
     captions, notices = [], {}  # notice key -> notice: each message once
     for line in (line for line in raw.splitlines() if line.strip()):
@@ -464,13 +450,13 @@ def typed_captions() -> list[str]:
     for notice in notices.values():
         st.info(t(notice.key, **notice.params))
     if not captions:
-        st.info(t(f"{PAGE}.clip_no_captions"))
+        st.info(tp("clip_no_captions"))
     return captions
 
 
 def clip_space() -> None:
     """Pretrained mode: CLIP's coordinated space, real photos and typed captions measured together."""
-    loaded = pretrained.section(t(f"{PAGE}.clip_title"), "image_text")
+    loaded = pretrained.section(tp("clip_title"), "image_text")
     if loaded is None:
         return
     ui.explain(f"{PAGE}.clip_intro")
@@ -489,8 +475,8 @@ def clip_space() -> None:
         column.image(picture, caption=name)
     if not captions:
         return
-    with st.spinner(t(f"{PAGE}.clip_embedding")):
-        space = pretrained.answer(loaded, "shared_space", pictures, captions)
+    with st.spinner(tp("clip_embedding")):
+        space = pretrained.answer(loaded, hub.shared_space, pictures, captions)
     if space is None:
         return
     matrix_col, map_col = st.columns(2)
@@ -498,7 +484,7 @@ def clip_space() -> None:
     with matrix_col:
         fig = figures.heatmap(
             space.similarity,
-            t(f"{PAGE}.clip_matrix_title"),
+            tp("clip_matrix_title"),
             x=axis_labels(captions),
             y=names,
             colorbar="cos",
@@ -508,9 +494,9 @@ def clip_space() -> None:
         )
         fig.update_traces(texttemplate="%{z:.2f}")
         fig.update_layout(xaxis={"tickangle": -30})
-        pairs = t(f"{PAGE}.clip_separator").join(
-            t(
-                f"{PAGE}.clip_pair",
+        pairs = tp("clip_separator").join(
+            tp(
+                "clip_pair",
                 picture=name,
                 caption=captions[j],
                 cosine=space.similarity[i, j],
@@ -518,15 +504,15 @@ def clip_space() -> None:
             )
             for i, (name, j) in enumerate(zip(names, best))
         )
-        ui.chart(fig, t(f"{PAGE}.clip_matrix_summary", pairs=pairs), key=f"{PAGE}_clip_matrix")
+        ui.chart(fig, tp("clip_matrix_summary", pairs=pairs), key=f"{PAGE}_clip_matrix")
     with map_col:
-        kinds = [t(f"{PAGE}.clip_pictures")] * len(pictures) + [t(f"{PAGE}.clip_texts")] * len(captions)
-        order = [t(f"{PAGE}.clip_pictures"), t(f"{PAGE}.clip_texts")]
+        kinds = [tp("clip_pictures")] * len(pictures) + [tp("clip_texts")] * len(captions)
+        order = [tp("clip_pictures"), tp("clip_texts")]
         fig = figures.embedding_map(
             space.points,
             kinds,
             order,
-            t(f"{PAGE}.clip_map_title"),
+            tp("clip_map_title"),
             symbols=kinds,
             symbol_order=order,
             links=[(i, len(pictures) + j) for i, j in enumerate(best)],
@@ -537,10 +523,10 @@ def clip_space() -> None:
         fig.update_traces(showlegend=False, selector={"legendgroup": "symbols"})  # colour and shape say the same here
         low, high = space.points[:, 0].min(), space.points[:, 0].max()
         fig.update_xaxes(range=[low - 0.35 * (high - low), high + 0.35 * (high - low)])  # room for the names
-        gap = t(f"{PAGE}.clip_gap" if space.separated else f"{PAGE}.clip_no_gap")
+        gap = tp("clip_gap" if space.separated else "clip_no_gap")
         ui.chart(
             fig,
-            t(f"{PAGE}.clip_map_summary", images=len(pictures), texts=len(captions), gap=gap),
+            tp("clip_map_summary", images=len(pictures), texts=len(captions), gap=gap),
             key=f"{PAGE}_clip_map",
         )
     ui.explain(
@@ -551,8 +537,8 @@ def clip_space() -> None:
     )
     if space.separated and len(captions) > 1:  # the mean similarity among captions needs two
         st.markdown(
-            t(
-                f"{PAGE}.clip_gap_help",
+            tp(
+                "clip_gap_help",
                 images=space.within_images,
                 texts=space.within_texts,
                 best=float(space.similarity.max(axis=1).mean()),
@@ -572,11 +558,11 @@ def axis_labels(captions: list[str]) -> list[str]:
 
 
 def details() -> None:
-    joint_model = registry.representation_model(world.name, None)
-    with st.expander(t(f"{PAGE}.details_title")):
+    joint_model = cache.model(world.name, None)
+    with st.expander(tp("details_title")):
         st.markdown(
-            t(
-                f"{PAGE}.details",
+            tp(
+                "details",
                 vocabulary=len(model.dictionary.vocabulary_),
                 sound=rep.SOUND_INPUTS,
                 coordinated_parameters=model.meta["parameters"],
@@ -595,7 +581,7 @@ strength_curve()
 clip_space()
 # Only the open tab runs (on_change="rerun"): the missing-modality probes cost a second the first time.
 TAB.bind()  # the open tab is in the link by its name, not by its translated label
-tab_labels = {name: t(f"{PAGE}.tab_{name}") for name in TAB.options}
+tab_labels = {name: tp(f"tab_{name}") for name in TAB.options}
 st.session_state[TAB_LABEL] = tab_labels[TAB.value]
 retrieval_tab, zero_shot_tab, missing_tab = st.tabs(
     list(tab_labels.values()),

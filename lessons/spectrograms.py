@@ -3,11 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from components import figures, pretrained, registry, state, ui
+from components import figures, pretrained, state, ui
+from components.cache import spectrograms as cache
 from components.controls.spectrograms import CONTROL
 from components.i18n import label, t, translate
-from models import audio, worlds
 from models import spectrograms as sp
+from models.core import audio, worlds
 
 PAGE = "spectrograms"
 TICKS_KHZ = {"log": (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8), "mel": (0, 0.5, 1, 2, 4, 8)}
@@ -81,7 +82,7 @@ def sound_label(source_id: str) -> str:
 
 def load(source_id: str) -> tuple[np.ndarray, int]:
     kind, *detail = source_id.split(":")
-    return (registry.speech_clip(detail[0]), sp.SPEECH_RATE) if kind == "speech" else sp.sound(source_id)
+    return (cache.speech_clip(detail[0]), sp.SPEECH_RATE) if kind == "speech" else sp.sound(source_id)
 
 
 def pick_sound(kind: str) -> tuple[np.ndarray | None, int]:
@@ -332,10 +333,10 @@ def compare_view(y: np.ndarray, sr: int) -> None:
 
 
 def model_view(y: np.ndarray, sr: int, kind: str) -> None:
-    from models import features
+    from models.core import features
 
     world_name = sp.model_world(kind, conf.world)
-    model, meta = registry.sound_model(world_name)
+    model, meta = cache.sound_model(world_name)
     heard = sp.hear(model, y, sr)
     mels, frames = heard.image.shape
     classes = worlds.MAIN_CLASSES[world_name]

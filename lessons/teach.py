@@ -6,12 +6,15 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, registry, safe_input, state, ui
+from components import figures, i18n, safe_input, state, ui
+from components.cache import teach as cache
 from components.controls.teach import CLASSES, COVER_IMAGE, COVER_SOUND, RECORD_FOR
 from components.i18n import t
-from models import fusion, teach
+from models import teach
+from models.fusion import strategies as fusion
 
 PAGE = "teach"
+tp = i18n.scoped(PAGE)
 STEPS = [
     state.Step(f"{PAGE}.step_scores", {COVER_IMAGE: False, COVER_SOUND: False}, focus="teach_scores"),
     state.Step(f"{PAGE}.step_cover", {COVER_IMAGE: True, COVER_SOUND: False}, focus="teach_live"),
@@ -26,12 +29,12 @@ COVER_SOUND.bind()
 
 
 def model_name(name: str) -> str:
-    return t(f"{PAGE}.model_{name}")
+    return tp(f"model_{name}")
 
 
 def use_demo() -> None:
     """The generated examples and their (shared, already trained) models: what the page opens with."""
-    st.session_state[EXAMPLES], st.session_state[TAUGHT] = registry.teach_demo(n_classes)
+    st.session_state[EXAMPLES], st.session_state[TAUGHT] = cache.demo(n_classes)
     st.session_state[ADDED] = "demo"
 
 
@@ -79,23 +82,23 @@ if taught is not None and taught.classes != n_classes:
 
 
 # ---------------------------------------------------------------- 1. your classes
-st.subheader(t(f"{PAGE}.classes_title"))
-st.slider(t(f"{PAGE}.classes"), **CLASSES.limits())
+st.subheader(tp("classes_title"))
+st.slider(tp("classes"), **CLASSES.limits())
 names = []
 for i, column in enumerate(st.columns(n_classes)):
     with column:
-        default = t(f"{PAGE}.default_class_{i}")
-        typed = safe_input.text_box(t(f"{PAGE}.class_name", n=i + 1), f"{PAGE}.name_{i}", 40, placeholder=default)
+        default = tp(f"default_class_{i}")
+        typed = safe_input.text_box(tp("class_name", n=i + 1), f"{PAGE}.name_{i}", 40, placeholder=default)
         names.append(typed or default)
 counts = examples.counts(n_classes)
 
 
 # ---------------------------------------------------------------- 2. record
-st.subheader(t(f"{PAGE}.record_title"))
+st.subheader(tp("record_title"))
 ui.explain(f"{PAGE}.record_text", per_class=teach.MIN_TO_TRAIN, most=teach.MAX_PER_CLASS)
 RECORD_FOR.bind(options=tuple(range(n_classes)))
 label = st.radio(
-    t(f"{PAGE}.record_for"),
+    tp("record_for"),
     tuple(range(n_classes)),
     format_func=i18n.shown_as(dict(enumerate(names))),
     horizontal=True,
@@ -103,21 +106,21 @@ label = st.radio(
 )
 camera, microphone = st.columns(2)
 with camera:
-    photo = safe_input.camera_photo(t(f"{PAGE}.camera"), f"{PAGE}.camera")
-    with st.expander(t(f"{PAGE}.photo_file")):
-        photo_file = safe_input.image_upload(t(f"{PAGE}.photo_file"), f"{PAGE}.photo_upload")
+    photo = safe_input.camera_photo(tp("camera"), f"{PAGE}.camera")
+    with st.expander(tp("photo_file")):
+        photo_file = safe_input.image_upload(tp("photo_file"), f"{PAGE}.photo_upload")
 with microphone:
-    sound = safe_input.audio_upload(t(f"{PAGE}.sound_file"), f"{PAGE}.sound", target_sr=teach.SAMPLE_RATE)
+    sound = safe_input.audio_upload(tp("sound_file"), f"{PAGE}.sound", target_sr=teach.SAMPLE_RATE)
 photo = photo if photo is not None else photo_file
 with camera:
     if photo is not None:  # what the models will see of it
         st.image(teach.seen(photo), width=96)
-        st.caption(t(f"{PAGE}.photo_seen", side=fusion.THUMBNAIL))
+        st.caption(tp("photo_seen", side=fusion.THUMBNAIL))
 with microphone:
     if sound is not None:
         st.caption(
-            t(
-                f"{PAGE}.sound_seen",
+            tp(
+                "sound_seen",
                 seconds=len(sound) / teach.SAMPLE_RATE,
                 start=teach.onset(sound) / teach.SAMPLE_RATE,
             )
@@ -127,77 +130,75 @@ pair = hashlib.blake2b(photo.tobytes() + sound.tobytes(), digest_size=8).hexdige
 full = counts[label] >= teach.MAX_PER_CLASS
 same = ready and st.session_state.get(ADDED) == pair
 st.button(
-    t(f"{PAGE}.add", name=names[label]),
+    tp("add", name=names[label]),
     type="primary",
     disabled=not ready or full or same,
     on_click=add,
     args=(photo, sound, label, pair) if ready else (None, None, label, pair),
 )
 if full:
-    st.caption(t(f"{PAGE}.full", most=teach.MAX_PER_CLASS))
+    st.caption(tp("full", most=teach.MAX_PER_CLASS))
 elif same:
-    st.caption(t(f"{PAGE}.same_pair"))
+    st.caption(tp("same_pair"))
 elif not ready:
-    st.caption(t(f"{PAGE}.need_both"))
+    st.caption(tp("need_both"))
 
 for i, column in enumerate(st.columns(n_classes)):
     with column:
-        st.metric(names[i], t(f"{PAGE}.count", n=counts[i]))
+        st.metric(names[i], tp("count", n=counts[i]))
         shown = np.flatnonzero(examples.labels == i)[:8]
         if len(shown):
             st.image([examples.pictures[j] for j in shown], width=40)
 demo, clear = st.columns(2)
-demo.button(t(f"{PAGE}.use_demo"), on_click=use_demo, width="stretch")
-clear.button(t(f"{PAGE}.forget"), on_click=forget, width="stretch")
+demo.button(tp("use_demo"), on_click=use_demo, width="stretch")
+clear.button(tp("forget"), on_click=forget, width="stretch")
 if st.session_state.get(ADDED) == "demo":
-    st.info(t(f"{PAGE}.demo_note"))
+    st.info(tp("demo_note"))
 
 
 # ---------------------------------------------------------------- 3. train
-st.subheader(t(f"{PAGE}.train_title"))
+st.subheader(tp("train_title"))
 short = [names[i] for i in range(n_classes) if counts[i] < teach.MIN_TO_TRAIN]
-if st.button(t(f"{PAGE}.train"), disabled=bool(short), type="primary"):
-    bar = st.progress(0.0, text=t(f"{PAGE}.training"))
+if st.button(tp("train"), disabled=bool(short), type="primary"):
+    bar = st.progress(0.0, text=tp("training"))
     taught = st.session_state[TAUGHT] = teach.train(
-        examples, n_classes, progress=lambda f, _: bar.progress(min(f, 1.0), text=t(f"{PAGE}.training"))
+        examples, n_classes, progress=lambda f, _: bar.progress(min(f, 1.0), text=tp("training"))
     )
     bar.empty()
 if short:
-    st.caption(t(f"{PAGE}.too_few", names=", ".join(short), n=teach.MIN_TO_TRAIN))
+    st.caption(tp("too_few", names=", ".join(short), n=teach.MIN_TO_TRAIN))
 if taught is None:
     ui.page_end()
     st.stop()
 if taught.trained_on != len(examples.labels):
-    st.warning(t(f"{PAGE}.stale", then=taught.trained_on, now=len(examples.labels)))
+    st.warning(tp("stale", then=taught.trained_on, now=len(examples.labels)))
 held = len(taught.test_rows)
 scores = [taught.scores[name] for name in teach.SHOWN]
 fig = figures.bars(
     scores,
     [model_name(name) for name in teach.SHOWN],
-    t(f"{PAGE}.scores_title", n=held),
+    tp("scores_title", n=held),
     highlight=int(np.argmax(scores)),
     value_range=(0.0, 1.0),
     text_format="{:.0%}",
 )
 fig.add_vline(x=1 / n_classes, line_dash="dot", line_color="#777")
-ui.chart(
-    fig, t(f"{PAGE}.scores_summary", n=held, chance=1 / n_classes, **dict(zip(teach.SHOWN, scores))), key="teach_scores"
-)
+ui.chart(fig, tp("scores_summary", n=held, chance=1 / n_classes, **dict(zip(teach.SHOWN, scores))), key="teach_scores")
 
 
 # ---------------------------------------------------------------- 4. try it live
-st.subheader(t(f"{PAGE}.live_title"))
+st.subheader(tp("live_title"))
 if ready:
     truth = None  # the visitor's own new pair: no label to check against
     trial = teach.Examples.empty().add(teach.picture(photo), teach.sound(sound), 0)
-    st.caption(t(f"{PAGE}.live_added" if same else f"{PAGE}.live_yours"))
+    st.caption(tp("live_added" if same else "live_yours"))
 else:
     rows = taught.test_rows[taught.test_rows < len(examples.labels)]  # held out when the models trained
     pick = st.selectbox(
-        t(f"{PAGE}.live_pick"),
+        tp("live_pick"),
         range(len(rows)),
         format_func=i18n.shown_as(
-            {i: t(f"{PAGE}.held_out", n=i + 1, name=names[examples.labels[row]]) for i, row in enumerate(rows)}
+            {i: tp("held_out", n=i + 1, name=names[examples.labels[row]]) for i, row in enumerate(rows)}
         ),
         key=f"{PAGE}.pick",
     )
@@ -209,11 +210,11 @@ with left:
     st.image(trial.pictures[0], width=120)
     st.audio(trial.sounds[0].astype(np.float32) / 32767, sample_rate=teach.SAMPLE_RATE)
 with right:
-    st.toggle(t(f"{PAGE}.cover_image"), key=COVER_IMAGE.key)
-    st.toggle(t(f"{PAGE}.cover_sound"), key=COVER_SOUND.key)
+    st.toggle(tp("cover_image"), key=COVER_IMAGE.key)
+    st.toggle(tp("cover_sound"), key=COVER_SOUND.key)
 covered = frozenset(m for m, c in (("image", COVER_IMAGE), ("sound", COVER_SOUND)) if c.value)
 if covered == set(teach.MODALITIES):
-    st.info(t(f"{PAGE}.both_covered"))
+    st.info(tp("both_covered"))
     ui.page_end()
     st.stop()
 seen = teach.predict(taught, trial)
@@ -223,7 +224,7 @@ panels = [
     figures.probability_bars(now[name][0], names, model_name(name), truth, probability, height=200)
     if name in now
     else figures.probability_bars(
-        np.zeros(n_classes), names, t(f"{PAGE}.silent", model=model_name(name)), None, probability, height=200
+        np.zeros(n_classes), names, tp("silent", model=model_name(name)), None, probability, height=200
     )
     for name in teach.SHOWN
 ]
@@ -236,10 +237,10 @@ if covered:
     early_before, early_now = seen["early"][0], now["early"][0]
     choice = int(early_before.argmax())
     st.markdown(
-        t(
-            f"{PAGE}.covered_result",
-            gone=t(f"{PAGE}.modality_{gone}"),
-            kept=t(f"{PAGE}.modality_{kept}"),
+        tp(
+            "covered_result",
+            gone=tp(f"modality_{gone}"),
+            kept=tp(f"modality_{kept}"),
             late=names[int(now["late_average"][0].argmax())],
             alone=names[int(now[kept][0].argmax())],
             early_class=names[choice],
@@ -249,20 +250,20 @@ if covered:
         )
     )
 ui.explain(f"{PAGE}.why")
-st.page_link("lessons/fusion.py", label=t(f"{PAGE}.to_fusion"), icon="🔀")
+st.page_link("lessons/fusion.py", label=tp("to_fusion"), icon="🔀")
 
 
 # ---------------------------------------------------------------- 5. your data
-st.subheader(t(f"{PAGE}.data_title"))
-st.markdown(t(f"{PAGE}.privacy", mb=teach.MAX_BYTES / 1e6))
+st.subheader(tp("data_title"))
+st.markdown(tp("privacy", mb=teach.MAX_BYTES / 1e6))
 snapshot_examples, snapshot_names, snapshot_taught = examples, list(names), taught
 st.download_button(
-    t(f"{PAGE}.download"),
+    tp("download"),
     data=lambda: teach.to_zip(snapshot_examples, snapshot_names, snapshot_taught),
     file_name="my-classes.zip",
     mime="application/zip",
 )
-st.file_uploader(t(f"{PAGE}.load_zip"), key=ZIP, on_change=load_zip)
+st.file_uploader(tp("load_zip"), key=ZIP, on_change=load_zip)
 if st.session_state.get(ZIP_ERROR):
     st.error(t(st.session_state[ZIP_ERROR]))
 ui.page_end()

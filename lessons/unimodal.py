@@ -6,7 +6,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, registry, settings, state, ui
+from components import figures, i18n, pretrained, settings, state, ui
+from components.cache import shared
+from components.cache import unimodal as cache
 from components.controls.unimodal import (
     DATA_MODALITY,
     FRAME,
@@ -24,12 +26,13 @@ from components.controls.unimodal import (
     K,
 )
 from components.i18n import label, t
-from models import audio, features, nearest, worlds
-from models import pretrained as hub
-from models import unimodal_classic as classic
-from models import unimodal_text as text_models
+from models import hub
+from models.core import audio, features, nearest, worlds
+from models.unimodal import classic
+from models.unimodal import text as text_models
 
 PAGE = "unimodal"
+tp = i18n.scoped(PAGE)
 MAX_MISTAKES = 12
 MAX_LABELS = 12
 EVERYDAY_LABELS = "temple, flower, dog, car, mountain"  # for photos: CLIP reads English
@@ -66,7 +69,7 @@ conf = ui.page_start(
         ),
     ],
 )
-world = registry.world(conf.world, conf.seed)
+world = shared.world(conf.world, conf.seed)
 MAIN = worlds.MAIN_ATTRIBUTE[world.name]
 TEST_ROWS = world.indices("test")
 
@@ -82,18 +85,18 @@ class Choice:
 
 
 def dataset(modality: str, task: str = MAIN) -> classic.Dataset:
-    return registry.unimodal_dataset(conf.world, conf.seed, modality, task)
+    return cache.dataset(conf.world, conf.seed, modality, task)
 
 
 def neighbours(modality: str, task: str, metric: str, splits: tuple[str, ...] = ("test",)) -> nearest.Neighbours:
     """The nearest training samples of every test sample (and validation sample, for a sweep)."""
-    with st.spinner(t(f"{PAGE}.searching", n=len(dataset(modality, task).indices("train")))):
-        return registry.unimodal_neighbours(conf.world, conf.seed, modality, task, metric, splits)
+    with st.spinner(tp("searching", n=len(dataset(modality, task).indices("train")))):
+        return cache.neighbours(conf.world, conf.seed, modality, task, metric, splits)
 
 
 def logistic(modality: str, task: str, c: float):
-    with st.spinner(t(f"{PAGE}.fitting", C=c)):
-        return registry.unimodal_logistic(conf.world, conf.seed, modality, task, c)
+    with st.spinner(tp("fitting", C=c)):
+        return cache.logistic(conf.world, conf.seed, modality, task, c)
 
 
 def held_out(modality: str, task: str, choice: Choice) -> classic.Evaluation:
@@ -105,7 +108,7 @@ def held_out(modality: str, task: str, choice: Choice) -> classic.Evaluation:
     elif choice.kind == "logistic":
         proba = logistic(modality, task, choice.C).predict_proba(data.x[rows])
     else:
-        proba = registry.unimodal_net_test(conf.world, conf.seed, modality, choice.kind)
+        proba = cache.net_test(conf.world, conf.seed, modality, choice.kind)
     return classic.evaluate(data, rows, proba)
 
 
@@ -117,22 +120,17 @@ def new_input(modality: str, task: str, choice: Choice, vector: np.ndarray, raw:
         return proba[0], found
     if choice.kind == "logistic":
         return logistic(modality, task, choice.C).predict_proba(vector[None])[0], None
-    from models import classifiers, unimodal  # torch: imported only once a network is asked for
+    from models.core import classifiers
+    from models.unimodal import nets as unimodal  # torch: imported only once a network is asked for
 
-    net = registry.unimodal_net(modality, world.name, choice.kind)[0]
+    net = cache.net(modality, world.name, choice.kind)[0]
     return classifiers.predict_proba(net, unimodal.net_input(modality, choice.kind, raw[None]))[0], None
 
 
 # ---------------------------------------------------------------- shared widgets
 def name_of(value: str) -> str:
     """A class name in the visitor's language (the sentiment classes are this page's own)."""
-    return t(f"{PAGE}.class_{value}") if value in text_models.SENTIMENT_CLASSES else label(value)
-
-
-def enlarged(pixels: np.ndarray, size: int) -> np.ndarray:
-    """Blow a tiny image up by whole pixels, so the browser shows its real blocks instead of a blur."""
-    scale = max(1, size // pixels.shape[0])
-    return np.kron(pixels, np.ones((scale, scale, 1), dtype=np.uint8))
+    return tp(f"class_{value}") if value in text_models.SENTIMENT_CLASSES else label(value)
 
 
 def open_sample(position: int, extra: dict | None = None) -> None:
@@ -141,20 +139,10 @@ def open_sample(position: int, extra: dict | None = None) -> None:
     st.session_state.update({control.key: value for control, value in (extra or {}).items()})
 
 
-def pick_random(n: int) -> None:
-    clicks = st.session_state.get(f"{PAGE}.clicks", 0) + 1
-    st.session_state[f"{PAGE}.clicks"] = clicks
-    open_sample(int(np.random.default_rng([conf.seed, clicks]).integers(n)))
-
-
 def sample_picker() -> int:
     """The test sample every modality section shows; returns its world row."""
     n = len(TEST_ROWS)
-    SAMPLE.bind(high=n - 1)
-    pick, dice = st.columns([4, 1], vertical_alignment="bottom")
-    pick.number_input(t(f"{PAGE}.sample", n=n), **SAMPLE.limits(high=n - 1))
-    dice.button(t("common.random_sample"), on_click=pick_random, args=(n,), width="stretch", key=f"{PAGE}.dice")
-    return int(TEST_ROWS[SAMPLE.value])
+    return int(TEST_ROWS[ui.sample_picker(SAMPLE, n, tp("sample", n=n))])
 
 
 def classifier_controls(modality: str) -> Choice:
@@ -163,21 +151,19 @@ def classifier_controls(modality: str) -> Choice:
         control.bind()
     model_col, first, second = st.columns([1.3, 1, 1])
     kind = model_col.selectbox(
-        t(f"{PAGE}.classifier"), model.options, format_func=i18n.formatter(f"{PAGE}.kind."), key=model.key
+        tp("classifier"), model.options, format_func=i18n.formatter(f"{PAGE}.kind."), key=model.key
     )
     if kind == "knn":
-        first.slider(t(f"{PAGE}.k"), **K.limits())
+        first.slider(tp("k"), **K.limits())
         second.radio(
-            t(f"{PAGE}.metric"),
+            tp("metric"),
             METRIC.options,
             format_func=i18n.formatter(f"{PAGE}.metric_"),
             key=METRIC.key,
             horizontal=True,
         )
     elif kind == "logistic":
-        first.select_slider(
-            t(f"{PAGE}.C"), C.options, format_func=lambda v: f"{v:g}", key=C.key, help=t(f"{PAGE}.C_help")
-        )
+        first.select_slider(tp("C"), C.options, format_func=lambda v: f"{v:g}", key=C.key, help=tp("C_help"))
     return Choice(kind, K.value, METRIC.value, C.value)
 
 
@@ -187,13 +173,13 @@ def answer(proba: np.ndarray, classes: tuple[str, ...], true: int | None, key: s
     fig = figures.probability_bars(
         proba,
         names,
-        t(f"{PAGE}.probabilities"),
+        tp("probabilities"),
         highlight=true,
         xlabel=t("common.probability"),
         height=80 + 26 * len(names),
     )
-    verdict = "" if true is None else t(f"{PAGE}.right" if best == true else f"{PAGE}.wrong", truth=names[true])
-    ui.chart(fig, t(f"{PAGE}.answer", label=names[best], p=proba[best]) + " " + verdict, key=key)
+    verdict = "" if true is None else tp("right" if best == true else "wrong", truth=names[true])
+    ui.chart(fig, tp("answer", label=names[best], p=proba[best]) + " " + verdict, key=key)
 
 
 def beside_pretrained(role: str, builtin: Callable[[], None], answer_pretrained: Callable[[hub.Loaded], None]) -> None:
@@ -204,10 +190,10 @@ def beside_pretrained(role: str, builtin: Callable[[], None], answer_pretrained:
         return
     ours, theirs = st.columns(2)
     with ours:
-        st.markdown(f"**{t(f'{PAGE}.builtin_heading')}**")
+        st.markdown(f"**{tp('builtin_heading')}**")
         builtin()
     with theirs:
-        st.markdown(f"**{t(f'{PAGE}.pretrained_heading')}**")
+        st.markdown(f"**{tp('pretrained_heading')}**")
         loaded = pretrained.panel(role)
         if loaded is not None:
             answer_pretrained(loaded)
@@ -217,10 +203,8 @@ def test_report(modality: str, task: str, choice: Choice, on_open) -> None:
     """Test accuracy of the chosen classifier, its confusion matrix, and buttons to open its mistakes."""
     result = held_out(modality, task, choice)
     data = dataset(modality, task)
-    st.metric(
-        t(f"{PAGE}.test_accuracy", n=len(result.rows)), f"{result.accuracy:.1%}", help=t(f"{PAGE}.test_accuracy_help")
-    )
-    details = st.expander(t(f"{PAGE}.mistakes_title"), key=f"{PAGE}.mistakes_{modality}", on_change="rerun")
+    st.metric(tp("test_accuracy", n=len(result.rows)), f"{result.accuracy:.1%}", help=tp("test_accuracy_help"))
+    details = st.expander(tp("mistakes_title"), key=f"{PAGE}.mistakes_{modality}", on_change="rerun")
     if not details.open:  # drawn only on demand: a confusion matrix per rerun would cost every visitor
         return
     with details:
@@ -231,24 +215,24 @@ def test_report(modality: str, task: str, choice: Choice, on_open) -> None:
         off = result.confusion - np.diag(np.diag(result.confusion))
         if off.any():
             true, predicted = np.unravel_index(int(np.argmax(off)), off.shape)
-            summary = t(
-                f"{PAGE}.confusion_summary",
+            summary = tp(
+                "confusion_summary",
                 n=int(off.sum()),
                 count=int(off.max()),
                 truth=names[true],
                 predicted=names[predicted],
             )
         else:
-            summary = t(f"{PAGE}.confusion_perfect")
+            summary = tp("confusion_perfect")
         ui.chart(fig, summary, key=f"{PAGE}.confusion_{modality}")
         wrong = result.wrong()
         if len(wrong):
-            st.markdown(t(f"{PAGE}.mistakes_help", shown=min(len(wrong), MAX_MISTAKES), n=len(wrong)))
+            st.markdown(tp("mistakes_help", shown=min(len(wrong), MAX_MISTAKES), n=len(wrong)))
             columns = st.columns(4)
             predicted = dict(zip(result.rows, result.proba.argmax(1)))
             for i, row in enumerate(wrong[:MAX_MISTAKES]):
-                text = t(
-                    f"{PAGE}.mistake",
+                text = tp(
+                    "mistake",
                     position=int(np.searchsorted(result.rows, row)),
                     truth=names[data.y[row]],
                     predicted=names[predicted[row]],
@@ -264,8 +248,8 @@ def honest_warning(modality: str, vector: np.ndarray, proba: np.ndarray) -> None
     nearest_distance = float(classic.knn_query(data, vector[None], "euclidean", 1)[1].distance[0, 0])
     ratio = classic.novelty(neighbours(modality, MAIN, "euclidean"), data.indices("test"), nearest_distance)
     st.warning(
-        t(
-            f"{PAGE}.{modality}_honest",
+        tp(
+            f"{modality}_honest",
             world=t(f"common.world_{world.name}"),
             n=len(data.classes),
             p=float(proba.max()),
@@ -277,10 +261,10 @@ def honest_warning(modality: str, vector: np.ndarray, proba: np.ndarray) -> None
 def neighbour_gallery(found: nearest.Neighbours, k: int, classes: tuple[str, ...], y: np.ndarray) -> None:
     """The k training images that voted, closest first, with their label and distance."""
     shown = min(k, 8)
-    st.markdown(t(f"{PAGE}.neighbours", k=k, shown=shown))
+    st.markdown(tp("neighbours", k=k, shown=shown))
     columns = st.columns(8)
     for column, row, distance in zip(columns, found.index[0, :shown], found.distance[0, :shown]):
-        column.image(enlarged(world.images[row], 96), caption=f"{name_of(classes[y[row]])} · {distance:.2f}")
+        column.image(ui.enlarged(world.images[row], 96), caption=f"{name_of(classes[y[row]])} · {distance:.2f}")
 
 
 # ---------------------------------------------------------------- image
@@ -288,14 +272,14 @@ def photo_pixels(source: str) -> np.ndarray | None:
     if source == "upload":
         from components import safe_input  # here, not at the top: it costs a first visit 0.7 s of imports
 
-        return safe_input.image_upload(t(f"{PAGE}.upload_image"), key=f"{PAGE}.photo")
-    return registry.photo(source)
+        return safe_input.image_upload(tp("upload_image"), key=f"{PAGE}.photo")
+    return shared.photo(source)
 
 
 def image_section() -> None:
     IMAGE_SOURCE.bind()
     st.radio(
-        t(f"{PAGE}.image_source"),
+        tp("image_source"),
         IMAGE_SOURCE.options,
         format_func=i18n.formatter(f"{PAGE}.source."),
         key=IMAGE_SOURCE.key,
@@ -310,16 +294,16 @@ def image_section() -> None:
     else:
         photo = photo_pixels(source)
         if photo is None:
-            st.info(t(f"{PAGE}.upload_image_hint"))
+            st.info(tp("upload_image_hint"))
             return
         pixels, true = classic.fit_photo(photo, side, grey=world.name == "digits"), None
         original, loss = st.columns(2, vertical_alignment="center")
         original.image(
-            photo, caption=t(f"{PAGE}.photo_original", h=photo.shape[0], w=photo.shape[1]), output_format="JPEG"
+            photo, caption=tp("photo_original", h=photo.shape[0], w=photo.shape[1]), output_format="JPEG"
         )  # a photo: JPEG encodes 40x faster than PNG and is 8x smaller
         loss.markdown(
-            t(
-                f"{PAGE}.photo_loss",
+            tp(
+                "photo_loss",
                 h=photo.shape[0],
                 w=photo.shape[1],
                 edge=min(photo.shape[:2]),
@@ -330,20 +314,16 @@ def image_section() -> None:
 
     picture, matrices = st.columns([1, 3])
     with picture:
-        st.markdown(f"**{t(f'{PAGE}.what_model_sees')}**")
-        st.image(enlarged(pixels, 192), caption=t(f"{PAGE}.image_summary", side=side))
+        st.markdown(f"**{tp('what_model_sees')}**")
+        st.image(ui.enlarged(pixels, 192), caption=tp("image_summary", side=side))
     with matrices:
-        fig = figures.channels(
-            pixels, [t(f"{PAGE}.channel_{c}") for c in "rgb"], t(f"{PAGE}.channels"), "0-255", height=250
-        )
+        fig = figures.channels(pixels, [tp(f"channel_{c}") for c in "rgb"], tp("channels"), "0-255", height=250)
         means = pixels.reshape(-1, 3).mean(0)
-        ui.chart(fig, t(f"{PAGE}.channels_summary", side=side, r=means[0], g=means[1], b=means[2]), key=f"{PAGE}.rgb")
+        ui.chart(fig, tp("channels_summary", side=side, r=means[0], g=means[1], b=means[2]), key=f"{PAGE}.rgb")
     vector = features.image_vectors(pixels[None])[0]
-    strip = figures.vector_strip(
-        vector, t(f"{PAGE}.image_vector", n=len(vector)), zmin=0, zmax=1, hover=t(f"{PAGE}.vector_hover")
-    )
+    strip = figures.vector_strip(vector, tp("image_vector", n=len(vector)), zmin=0, zmax=1, hover=tp("vector_hover"))
     first = ", ".join(f"{v:.2f}" for v in vector[:6])
-    ui.chart(strip, t(f"{PAGE}.image_vector_summary", n=len(vector), side=side, first=first), key=f"{PAGE}.image_strip")
+    ui.chart(strip, tp("image_vector_summary", n=len(vector), side=side, first=first), key=f"{PAGE}.image_strip")
     ui.explain(f"{PAGE}.image_explain")
 
     choice = classifier_controls("image")
@@ -375,27 +355,25 @@ def zero_shot_answer(loaded: hub.Loaded, image: np.ndarray, suggested: str) -> N
 
     LABELS.bind(default=suggested)
     follow(LABELS, suggested)
-    typed = safe_input.text_box(t(f"{PAGE}.labels"), key=LABELS.key)
+    typed = safe_input.text_box(tp("labels"), key=LABELS.key)
     if typed is None:
         return
     labels = hub.labels_from_text(typed)
     if len(labels) < 2:
-        st.warning(t(f"{PAGE}.labels_too_few"))
+        st.warning(tp("labels_too_few"))
         return
     if len(labels) > MAX_LABELS:
-        st.info(t(f"{PAGE}.labels_cut", n=MAX_LABELS))
+        st.info(tp("labels_cut", n=MAX_LABELS))
         labels = labels[:MAX_LABELS]
-    proba = pretrained.answer(loaded, "zero_shot", image, labels)
+    proba = pretrained.answer(loaded, hub.zero_shot, image, labels)
     if proba is None:
         return
     best = int(np.argmax(proba))
     fig = figures.probability_bars(
-        proba, labels, t(f"{PAGE}.zero_shot_title"), xlabel=t("common.probability"), height=80 + 26 * len(labels)
+        proba, labels, tp("zero_shot_title"), xlabel=t("common.probability"), height=80 + 26 * len(labels)
     )
-    ui.chart(
-        fig, t(f"{PAGE}.zero_shot_summary", label=labels[best], p=proba[best], n=len(labels)), key=f"{PAGE}.zero_shot"
-    )
-    st.caption(t(f"{PAGE}.zero_shot_explain", n=len(dataset("image").classes)))
+    ui.chart(fig, tp("zero_shot_summary", label=labels[best], p=proba[best], n=len(labels)), key=f"{PAGE}.zero_shot")
+    st.caption(tp("zero_shot_explain", n=len(dataset("image").classes)))
 
 
 # ---------------------------------------------------------------- text
@@ -413,8 +391,8 @@ def highlighted(found: list[str], unknown: np.ndarray) -> str:
 
 def task_name(task: str) -> str:
     if task == text_models.SENTIMENT:
-        return t(f"{PAGE}.task_sentiment")
-    return t(f"{PAGE}.task_attribute", attribute=t(f"common.attr.{task}"))
+        return tp("task_sentiment")
+    return tp("task_attribute", attribute=t(f"common.attr.{task}"))
 
 
 def text_section() -> None:
@@ -422,7 +400,7 @@ def text_section() -> None:
     TASK.bind(options=tasks, default=MAIN)
     task_names = {task: task_name(task) for task in tasks}  # fixed now, as i18n.formatter does
     task = st.selectbox(
-        t(f"{PAGE}.task"),
+        tp("task"),
         tasks,
         key=TASK.key,
         format_func=i18n.shown_as(task_names),
@@ -437,12 +415,12 @@ def text_section() -> None:
     follow(TEXT, suggestion)
 
     names, counts = text_models.word_counts(data)
-    st.markdown(t(f"{PAGE}.dictionary", size=len(names), n=len(data.indices("train"))))
+    st.markdown(tp("dictionary", size=len(names), n=len(data.indices("train"))))
     top = min(15, len(names))
     fig = figures.grouped_bars(
         names[:top],
-        {t(f"{PAGE}.texts_with_word"): counts[:top]},
-        t(f"{PAGE}.frequent_words"),
+        {tp("texts_with_word"): counts[:top]},
+        tp("frequent_words"),
         value_format="{:.0f}",
         y_range=None,
         height=260,
@@ -450,7 +428,7 @@ def text_section() -> None:
     fig.update_layout(showlegend=False)
     ui.chart(
         fig,
-        t(f"{PAGE}.frequent_summary", word=names[0], count=int(counts[0]), n=len(data.indices("train"))),
+        tp("frequent_summary", word=names[0], count=int(counts[0]), n=len(data.indices("train"))),
         key=f"{PAGE}.frequent",
     )
 
@@ -459,11 +437,11 @@ def text_section() -> None:
         if sentiment
         else {"caption": world.captions[row], "unknown": "a tiny lilac blob near the top"}
     )
-    st.markdown(t(f"{PAGE}.try"))
+    st.markdown(tp("try"))
     columns = st.columns(len(examples))
     for column, (name, example) in zip(columns, examples.items()):
         column.button(
-            t(f"{PAGE}.example_{name}"),
+            tp(f"example_{name}"),
             key=f"{PAGE}.example_{name}",
             on_click=st.session_state.update,
             args=({TEXT.key: example},),
@@ -471,22 +449,22 @@ def text_section() -> None:
         )
     from components import safe_input
 
-    typed = safe_input.text_box(t(f"{PAGE}.type_text"), key=TEXT.key)
+    typed = safe_input.text_box(tp("type_text"), key=TEXT.key)
     if typed is None:
         return
     found, one_hot, unknown = text_models.one_hot(data.dictionary, typed)
-    st.markdown(t(f"{PAGE}.words", n=len(found), oov=int(unknown.sum())) + " " + highlighted(found, unknown))
+    st.markdown(tp("words", n=len(found), oov=int(unknown.sum())) + " " + highlighted(found, unknown))
     if unknown.any():
-        st.markdown(t(f"{PAGE}.oov_note", words=", ".join(w for w, u in zip(found, unknown) if u)))
+        st.markdown(tp("oov_note", words=", ".join(w for w, u in zip(found, unknown) if u)))
     vocabulary = text_models.vocabulary(data.dictionary)
     if found:
         rows = [f"{w} ⚠" if u else w for w, u in zip(found, unknown)]
         fig = figures.heatmap(
             one_hot,
-            t(f"{PAGE}.one_hot_title"),
+            tp("one_hot_title"),
             x=vocabulary,
             y=list(range(len(rows))),
-            xlabel=t(f"{PAGE}.dictionary_axis"),
+            xlabel=tp("dictionary_axis"),
             height=90 + 26 * len(rows),
             reverse_y=True,
             zmin=0,
@@ -494,12 +472,10 @@ def text_section() -> None:
         )
         fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=rows)
         fig.update_traces(showscale=False, xgap=1, ygap=1)
-        ui.chart(fig, t(f"{PAGE}.one_hot_summary", v=len(vocabulary), n=len(found)), key=f"{PAGE}.one_hot")
+        ui.chart(fig, tp("one_hot_summary", v=len(vocabulary), n=len(found)), key=f"{PAGE}.one_hot")
     bag = text_models.bag_of_words(data.dictionary, typed)
-    strip = figures.vector_strip(
-        bag, t(f"{PAGE}.bag_title", v=len(bag)), zmin=0, zmax=1, hover="%{x}: %{z:.0f}", x=vocabulary
-    )
-    ui.chart(strip, t(f"{PAGE}.bag_summary", ones=int(bag.sum()), v=len(bag), zeros=1 - bag.mean()), key=f"{PAGE}.bag")
+    strip = figures.vector_strip(bag, tp("bag_title", v=len(bag)), zmin=0, zmax=1, hover="%{x}: %{z:.0f}", x=vocabulary)
+    ui.chart(strip, tp("bag_summary", ones=int(bag.sum()), v=len(bag), zeros=1 - bag.mean()), key=f"{PAGE}.bag")
 
     choice = classifier_controls("text")
     proba, found_neighbours = new_input("text", task, choice, bag, bag)
@@ -510,7 +486,7 @@ def text_section() -> None:
         lambda loaded: sentiment_answer(loaded, typed, len(vocabulary), sentiment),
     )
     if choice.kind == "knn":
-        st.markdown(t(f"{PAGE}.nearest_texts", k=choice.k))
+        st.markdown(tp("nearest_texts", k=choice.k))
         st.markdown(
             "\n".join(
                 f"- {data.texts[r]} → **{name_of(data.classes[data.y[r]])}** ({d:.2f})"
@@ -531,19 +507,19 @@ def text_section() -> None:
 
 def sentiment_answer(loaded: hub.Loaded, text: str, dictionary_size: int, same_task: bool) -> None:
     """DistilBERT on the very text our model just read, on the same bars."""
-    probabilities = pretrained.answer(loaded, "sentiment", text)
+    probabilities = pretrained.answer(loaded, hub.sentiment, text)
     if probabilities is None:
         return
     names = [name_of(c.lower()) if c.lower() in text_models.SENTIMENT_CLASSES else c for c in probabilities]
     values = list(probabilities.values())
     best = int(np.argmax(values))
     fig = figures.probability_bars(
-        values, names, t(f"{PAGE}.sentiment_title"), xlabel=t("common.probability"), height=80 + 26 * len(names)
+        values, names, tp("sentiment_title"), xlabel=t("common.probability"), height=80 + 26 * len(names)
     )
-    ui.chart(fig, t(f"{PAGE}.sentiment_summary", label=names[best], p=values[best]), key=f"{PAGE}.sentiment_answer")
-    st.caption(t(f"{PAGE}.sentiment_differs", v=dictionary_size))
+    ui.chart(fig, tp("sentiment_summary", label=names[best], p=values[best]), key=f"{PAGE}.sentiment_answer")
+    st.caption(tp("sentiment_differs", v=dictionary_size))
     if not same_task:
-        st.caption(t(f"{PAGE}.sentiment_other_task"))
+        st.caption(tp("sentiment_other_task"))
 
 
 def maxent_weights(model, data: classic.Dataset, present: list[str]) -> None:
@@ -554,21 +530,21 @@ def maxent_weights(model, data: classic.Dataset, present: list[str]) -> None:
         weights = text_models.weights_of(model, data.dictionary, yours)
         fig = figures.heatmap(
             weights,
-            t(f"{PAGE}.your_weights"),
+            tp("your_weights"),
             x=yours,
             y=names,
             diverging=True,
-            colorbar=t(f"{PAGE}.weight"),
+            colorbar=tp("weight"),
             height=110 + 24 * len(names),
             reverse_y=True,
         )
         c, w = np.unravel_index(int(np.argmax(weights)), weights.shape)
         ui.chart(
             fig,
-            t(f"{PAGE}.your_weights_summary", word=yours[w], label=names[c], weight=weights[c, w]),
+            tp("your_weights_summary", word=yours[w], label=names[c], weight=weights[c, w]),
             key=f"{PAGE}.your_weights",
         )
-    strongest = st.expander(t(f"{PAGE}.top_words_title"), key=f"{PAGE}.top_words_open", on_change="rerun")
+    strongest = st.expander(tp("top_words_title"), key=f"{PAGE}.top_words_open", on_change="rerun")
     if not strongest.open:
         return
     with strongest:
@@ -580,14 +556,14 @@ def maxent_weights(model, data: classic.Dataset, present: list[str]) -> None:
             x=chosen,
             y=names,
             diverging=True,
-            colorbar=t(f"{PAGE}.weight"),
+            colorbar=tp("weight"),
             height=110 + 24 * len(names),
             reverse_y=True,
         )
         c, w = np.unravel_index(int(np.argmax(weights)), weights.shape)
         ui.chart(
             fig,
-            t(f"{PAGE}.top_words_summary", word=chosen[w], label=names[c], weight=weights[c, w]),
+            tp("top_words_summary", word=chosen[w], label=names[c], weight=weights[c, w]),
             key=f"{PAGE}.top_words",
         )
 
@@ -595,13 +571,7 @@ def maxent_weights(model, data: classic.Dataset, present: list[str]) -> None:
 # ---------------------------------------------------------------- sound
 def sound_section() -> None:
     SOUND_SOURCE.bind()
-    st.radio(
-        t(f"{PAGE}.sound_source"),
-        SOUND_SOURCE.options,
-        key=SOUND_SOURCE.key,
-        horizontal=True,
-        format_func=i18n.formatter(f"{PAGE}.sound_source_"),
-    )
+    ui.radio(SOUND_SOURCE, tp("sound_source"), f"{PAGE}.sound_source_")
     sr = world.sample_rate
     data = dataset("sound")
     if SOUND_SOURCE.value == "world":
@@ -610,30 +580,30 @@ def sound_section() -> None:
     else:
         from components import safe_input
 
-        recording = safe_input.audio_upload(t(f"{PAGE}.upload_sound"), key=f"{PAGE}.sound_upload", target_sr=sr)
+        recording = safe_input.audio_upload(tp("upload_sound"), key=f"{PAGE}.sound_upload", target_sr=sr)
         if recording is None:
-            st.info(t(f"{PAGE}.upload_sound_hint"))
+            st.info(tp("upload_sound_hint"))
             return
         clip, true = classic.one_second(recording, sr), None
-        st.caption(t(f"{PAGE}.one_second", total=len(recording) / sr))
+        st.caption(tp("one_second", total=len(recording) / sr))
     st.audio(np.asarray(clip), sample_rate=sr)
 
     spectrogram = features.sound_spectrograms(np.asarray(clip)[None], sr)[0]  # (mels, frames), what the model reads
     n_frames = spectrogram.shape[1]
     FRAME.bind(high=n_frames - 1)
-    st.slider(t(f"{PAGE}.frame"), **FRAME.limits(high=n_frames - 1))
+    st.slider(tp("frame"), **FRAME.limits(high=n_frames - 1))
     frame = FRAME.value
     start, end = frame * features.HOP / sr, (frame * features.HOP + features.N_FFT) / sr
     wave_col, spectrum_col = st.columns([3, 2])
     with wave_col:
         fig = figures.waveform(
-            clip, sr, t(f"{PAGE}.waveform"), t("common.time_s"), t("common.amplitude"), max_points=len(clip)
+            clip, sr, tp("waveform"), t("common.time_s"), t("common.amplitude"), max_points=len(clip)
         )
         fig.add_vrect(x0=start, x1=end, fillcolor=figures.HIGHLIGHT, opacity=0.35, line_width=0)
         ui.chart(
             fig,
-            t(
-                f"{PAGE}.waveform_summary",
+            tp(
+                "waveform_summary",
                 n=len(clip),
                 sr=sr,
                 frames=n_frames,
@@ -650,31 +620,29 @@ def sound_section() -> None:
         khz = audio.frequencies(sr, features.N_FFT) / 1000
         fig = figures.lines(
             khz,
-            {t(f"{PAGE}.power_db"): db},
-            t(f"{PAGE}.frame_spectrum", frame=frame),
+            {tp("power_db"): db},
+            tp("frame_spectrum", frame=frame),
             t("common.frequency_khz"),
             "dB",
             height=220,
             markers=False,
         )
         fig.update_layout(showlegend=False)
-        ui.chart(fig, t(f"{PAGE}.frame_spectrum_summary", freq=khz[int(np.argmax(db))]), key=f"{PAGE}.frame_spectrum")
+        ui.chart(fig, tp("frame_spectrum_summary", freq=khz[int(np.argmax(db))]), key=f"{PAGE}.frame_spectrum")
     times = audio.frame_times(n_frames, sr, features.HOP)
     bands = np.round(audio.mel_band_centres(sr, features.N_MELS) / 1000, 2)
-    title = t(f"{PAGE}.spectrogram", mels=features.N_MELS, frames=n_frames)
+    title = tp("spectrogram", mels=features.N_MELS, frames=n_frames)
     fig = figures.spectrogram(
         spectrogram, times, bands, title, t("common.time_s"), t("common.frequency_khz"), colorbar="0-1", height=260
     )
     fig.add_vline(x=times[frame], line_color="white", line_width=2)
     band, column = np.unravel_index(int(np.argmax(spectrogram)), spectrogram.shape)
-    ui.chart(fig, t(f"{PAGE}.spectrogram_summary", freq=bands[band], time=times[column]), key=f"{PAGE}.spectrogram")
+    ui.chart(fig, tp("spectrogram_summary", freq=bands[band], time=times[column]), key=f"{PAGE}.spectrogram")
     vector = spectrogram.reshape(-1)
-    strip = figures.vector_strip(
-        vector, t(f"{PAGE}.sound_vector", n=len(vector)), zmin=0, zmax=1, hover=t(f"{PAGE}.vector_hover")
-    )
+    strip = figures.vector_strip(vector, tp("sound_vector", n=len(vector)), zmin=0, zmax=1, hover=tp("vector_hover"))
     ui.chart(
         strip,
-        t(f"{PAGE}.sound_vector_summary", n=len(vector), mels=features.N_MELS, frames=n_frames),
+        tp("sound_vector_summary", n=len(vector), mels=features.N_MELS, frames=n_frames),
         key=f"{PAGE}.sound_strip",
     )
     ui.explain(f"{PAGE}.sound_explain")
@@ -699,7 +667,7 @@ def sound_section() -> None:
 def data_modality() -> str:
     DATA_MODALITY.bind()
     st.radio(
-        t(f"{PAGE}.data_modality"),
+        tp("data_modality"),
         DATA_MODALITY.options,
         format_func=i18n.formatter("common."),
         key=DATA_MODALITY.key,
@@ -711,55 +679,49 @@ def data_modality() -> str:
 def splits_section() -> None:
     counts = np.bincount(world.split, minlength=3)
     for column, name, count in zip(st.columns(3), worlds.SPLIT_NAMES, counts):
-        column.metric(t(f"common.split_{name}"), f"{count:,}", help=t(f"{PAGE}.role_{name}"))
+        column.metric(t(f"common.split_{name}"), f"{count:,}", help=tp(f"role_{name}"))
     ui.explain(f"{PAGE}.splits_explain")
     modality = data_modality()
     SWEEP_MODEL.bind()
-    model = st.radio(
-        t(f"{PAGE}.sweep_model"),
-        SWEEP_MODEL.options,
-        key=SWEEP_MODEL.key,
-        horizontal=True,
-        format_func=i18n.formatter(f"{PAGE}.sweep_"),
-    )
+    model = ui.radio(SWEEP_MODEL, tp("sweep_model"), f"{PAGE}.sweep_")
     data = dataset(modality)
     if model == "knn":
         found = {m: neighbours(modality, MAIN, m, ("validation", "test")) for m in nearest.METRICS}
         sweep = classic.sweep_knn(data, found)
         scores = list(zip(sweep.settings, sweep.validation_accuracy))
-        series = {t(f"{PAGE}.metric_{m}"): [a for s, a in scores if s["metric"] == m] for m in nearest.METRICS}
-        fig = figures.lines(classic.K_VALUES, series, t(f"{PAGE}.sweep_title"), "k", t(f"{PAGE}.validation_accuracy"))
+        series = {tp(f"metric_{m}"): [a for s, a in scores if s["metric"] == m] for m in nearest.METRICS}
+        fig = figures.lines(classic.K_VALUES, series, tp("sweep_title"), "k", tp("validation_accuracy"))
         best = sweep.settings[sweep.chosen]
-        chosen = t(f"{PAGE}.chosen_knn", k=best["k"], metric=METRIC_NAMES[best["metric"]])
+        chosen = tp("chosen_knn", k=best["k"], metric=METRIC_NAMES[best["metric"]])
         x = best["k"]
     else:
         progress = st.progress(0.0)
         for i, c in enumerate(classic.C_VALUES):
-            registry.unimodal_logistic(conf.world, conf.seed, modality, MAIN, c)
-            progress.progress((i + 1) / len(classic.C_VALUES), t(f"{PAGE}.fitting", C=c))
+            cache.logistic(conf.world, conf.seed, modality, MAIN, c)
+            progress.progress((i + 1) / len(classic.C_VALUES), tp("fitting", C=c))
         progress.empty()
         sweep = classic.sweep_logistic(data, lambda c: logistic(modality, MAIN, c))
         fig = figures.lines(
             classic.C_VALUES,
-            {t(f"{PAGE}.validation"): sweep.validation_accuracy},
-            t(f"{PAGE}.sweep_title"),
-            t(f"{PAGE}.C_axis"),
-            t(f"{PAGE}.validation_accuracy"),
+            {tp("validation"): sweep.validation_accuracy},
+            tp("sweep_title"),
+            tp("C_axis"),
+            tp("validation_accuracy"),
         )
         fig.update_xaxes(type="log", dtick=1)  # one tick per power of ten
         fig.update_layout(showlegend=False)
         x = sweep.settings[sweep.chosen]["C"]
-        chosen = t(f"{PAGE}.chosen_logistic", C=x)
+        chosen = tp("chosen_logistic", C=x)
     accuracy = sweep.validation_accuracy[sweep.chosen]
     low = min(min(trace.y) for trace in fig.data if trace.y is not None)
     figures.mark(fig, x, accuracy, chosen, above=accuracy < (max(0.0, low - 0.05) + 1.02) / 2)
     fig.update_yaxes(range=[max(0.0, low - 0.05), 1.02], tickformat=".0%")  # an accuracy never passes 100%
     ui.chart(
         fig,
-        t(f"{PAGE}.sweep_summary", chosen=chosen, accuracy=accuracy, n=len(data.indices("validation"))),
+        tp("sweep_summary", chosen=chosen, accuracy=accuracy, n=len(data.indices("validation"))),
         key=f"{PAGE}.sweep",
     )
-    st.metric(t(f"{PAGE}.sweep_test", chosen=chosen, n=len(data.indices("test"))), f"{sweep.test_accuracy:.1%}")
+    st.metric(tp("sweep_test", chosen=chosen, n=len(data.indices("test"))), f"{sweep.test_accuracy:.1%}")
     ui.explain(f"{PAGE}.sweep_explain")
 
 
@@ -767,17 +729,17 @@ def splits_section() -> None:
 def cost_section() -> None:
     modality = data_modality()
     run = st.session_state.get(f"{PAGE}.cost_run", 0)
-    with st.spinner(t(f"{PAGE}.measuring")):
-        cost = registry.unimodal_cost(conf.world, conf.seed, modality, run)
-    names = {m: t(f"{PAGE}.name_{m}") for m in ("knn", "logistic")}
+    with st.spinner(tp("measuring")):
+        cost = cache.cost(conf.world, conf.seed, modality, run)
+    names = {m: tp(f"name_{m}") for m in ("knn", "logistic")}
     n0, n = cost.sizes[0], cost.sizes[-1]
     fit_ms = {m: [s * 1000 for s in v] for m, v in cost.fit_seconds.items()}
     predict_ms = {m: [s * 1000 for s in v] for m, v in cost.predict_seconds.items()}
     growth, low, high = cost.growth("knn")
     summaries = {
-        "fit": t(f"{PAGE}.cost_fit_summary", n=n, knn=fit_ms["knn"][-1], logistic=fit_ms["logistic"][-1]),
-        "predict": t(
-            f"{PAGE}.cost_predict_summary",
+        "fit": tp("cost_fit_summary", n=n, knn=fit_ms["knn"][-1], logistic=fit_ms["logistic"][-1]),
+        "predict": tp(
+            "cost_predict_summary",
             n0=n0,
             n=n,
             growth=growth,
@@ -790,13 +752,13 @@ def cost_section() -> None:
     runs = {"fit": cost.fit_runs, "predict": cost.predict_runs}
     for column, (kind, ms) in zip(st.columns(2), (("fit", fit_ms), ("predict", predict_ms))):
         with column:
-            title = t(f"{PAGE}.cost_{kind}", q=cost.n_queries)
+            title = tp(f"cost_{kind}", q=cost.n_queries)
             spread = {names[m]: (r.min(0) * 1000, r.max(0) * 1000) for m, r in runs[kind].items()}
             fig = figures.lines(
                 cost.sizes,
                 {names[m]: v for m, v in ms.items()},
                 title,
-                t(f"{PAGE}.training_size"),
+                tp("training_size"),
                 "ms",
                 height=320,
                 spread=spread,
@@ -804,15 +766,15 @@ def cost_section() -> None:
             fig.update_layout(legend=figures.LEGEND_BELOW)
             ui.chart(fig, summaries[kind], key=f"{PAGE}.cost_{kind}")
     st.button(
-        t(f"{PAGE}.measure_again"),
+        tp("measure_again"),
         key=f"{PAGE}.measure_again",
         on_click=st.session_state.update,
         args=({f"{PAGE}.cost_run": run + 1},),
     )
     ui.explain(f"{PAGE}.cost_explain")
     st.caption(
-        t(
-            f"{PAGE}.cost_setup",
+        tp(
+            "cost_setup",
             d=cost.n_features,
             q=cost.n_queries,
             iterations=cost.logistic_iterations,
@@ -824,7 +786,7 @@ def cost_section() -> None:
 # ---------------------------------------------------------------- the page
 SECTION.bind()
 section = st.segmented_control(
-    t(f"{PAGE}.section_label"),
+    tp("section_label"),
     SECTION.options,
     format_func=i18n.formatter(f"{PAGE}.section."),
     key=SECTION.key,

@@ -7,7 +7,7 @@ monotonic path through the matrix of frame-to-frame distances, and that path car
 boundaries over to the recording. The recording is synthetic too (each word spoken as a sound of the
 Shapes world), so its true boundaries are known and the error can be measured in milliseconds.
 
-Implicit alignment is a by-product of another task. The generative captioner (models/captioning.py)
+Implicit alignment is a by-product of another task. The generative captioner (models/captioning/captioners.py)
 was trained only to write captions, yet each word it writes comes with a cross-attention distribution
 over the 16 image patches: where it looked. The coordinated representation model
 (models/representation.py) gives a second, model-free-of-attention view: how much a word's similarity
@@ -29,11 +29,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from models import audio, worlds
-from models import captioning_scenes as scenes
+from models.captioning import scenes
+from models.core import audio, worlds
 
-if TYPE_CHECKING:  # models.captioning imports torch (~3 s): only the implicit side needs it, and loads it then
-    from models import captioning
+if (
+    TYPE_CHECKING
+):  # models.captioning.captioners imports torch (~3 s): only the implicit side needs it, and loads it then
+    from models.captioning import captioners as captioning
 
 SR = worlds.SAMPLE_RATE
 HOP = 80  # samples: one feature frame every 10 ms
@@ -441,7 +443,8 @@ def teacher_forced_attention(
     """
     import torch
 
-    from models import captioning, classifiers
+    from models.captioning import captioners as captioning
+    from models.core import classifiers
 
     word_ids = [generator.vocabulary.encode(c)[:-1] for c in captions]  # without <eos>
     ids = torch.tensor(

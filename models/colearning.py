@@ -1,7 +1,7 @@
 """Co-learning: a modality rich in labels teaches a poor one, which then works alone.
 
 The scenario: sounds are the poor modality (few labels, some of them wrong, maybe buried in noise);
-pictures are the rich one, with a trained classifier (the default CNN of models/unimodal.py). The
+pictures are the rich one, with a trained classifier (the default CNN of models/unimodal/nets.py). The
 training split's (picture, sound) pairs are there, without sound labels. Every method trains the same
 small sound model, the *student*, and tests it on the test split's sounds alone:
 
@@ -26,12 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from models import classifiers, representation, unimodal, worlds
+from models import representation
+from models.core import classifiers, worlds
+from models.unimodal import nets as unimodal
 
 METHODS = ("baseline", "pseudo", "distill")  # zero-shot is separate: it trains no student
 LABELS_PER_CLASS = (1, 2, 5, 10, 20, 50, 100)  # the data-efficiency curve's x axis
 LABEL_NOISE = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)  # share of the own labels replaced by a wrong class
-SOUND_NOISE = (0.0, 0.25, 0.5, 0.75, 1.0)  # models.worlds.corrupt_audio levels: clean to -6 dB SNR
+SOUND_NOISE = (0.0, 0.25, 0.5, 0.75, 1.0)  # models.core.worlds.corrupt_audio levels: clean to -6 dB SNR
 # The teacher sees noisy pictures; the levels differ per world because the 8x8 digits CNN shrugs off
 # noise that already ruins the 32x32 shapes CNN. Index 0 is a clean teacher.
 TEACHER_NOISE = {"shapes": (0.0, 0.05, 0.1, 0.15, 0.2, 0.3), "digits": (0.0, 0.4, 0.6, 0.8, 1.0, 1.5)}

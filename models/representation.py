@@ -24,8 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from models import checkpoints, classifiers, features, worlds
-from models.classifiers import Progress
+from models.core import checkpoints, classifiers, features, worlds
+from models.core.classifiers import Progress
 
 MODALITIES = ("image", "text", "sound")
 PAIRS = (("image", "text"), ("image", "sound"), ("text", "sound"))

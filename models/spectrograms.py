@@ -2,7 +2,7 @@
 
 A sound is a long 1-D vector. The page cuts it into windows, takes each window's spectrum, stacks
 the spectra into a spectrogram, and reads that spectrogram several ways (linear, log or mel
-frequency axis, band energies, MFCCs). Everything here is plain numpy on models/audio.py, so any
+frequency axis, band energies, MFCCs). Everything here is plain numpy on models/core/audio.py, so any
 setting can change and the page redraws at once, without librosa's just-in-time compilation.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models import audio, features, worlds
+from models.core import audio, features, worlds
 
 SPEECH_DIR = Path(__file__).resolve().parent.parent / "assets" / "speech"
 SPEECH_RATE = 16_000  # Hz: the committed clips (scripts/make_speech_clips.py) and uploads
@@ -260,7 +260,7 @@ def hear(model, y: np.ndarray, sr: int) -> Hearing:
     """Inference (推理): resample, keep the loudest second, take the log-mel, unroll it, classify."""
     import torch
 
-    from models import classifiers
+    from models.core import classifiers
 
     clip, start = loudest_second(y, sr)
     with one_blas_thread():

@@ -19,8 +19,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from models import fusion, fusion_lab, worlds
-from models.classifiers import Progress, _quiet
+from models.core import worlds
+from models.core.classifiers import Progress, _quiet
+from models.fusion import lab as fusion_lab
+from models.fusion import strategies as fusion
 
 MODALITIES = ("image", "sound")
 SHOWN = ("image", "sound", "early", "late_average")  # the four the page compares

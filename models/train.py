@@ -1,6 +1,6 @@
 """`python -m models.train`: retrain every registered default model and write models/weights/.
 
-Every module in models/ that owns a default model registers it on import, so this imports them all
+Every module under models/ that owns a default model registers it on import, so this imports them all
 and trains each in turn, from fixed seeds, printing what it measured. Training runs on one thread, as
 in the app: a different thread count sums floats in another order, and gives other weights.
 """
@@ -11,14 +11,14 @@ import sys
 import time
 
 import models
-from models import checkpoints
-from models.classifiers import one_thread
+from models.core import checkpoints
+from models.core.classifiers import one_thread
 
 
 def discover() -> None:
-    for module in pkgutil.iter_modules(models.__path__):
-        if module.name not in ("train", "warmup"):
-            importlib.import_module(f"models.{module.name}")
+    for module in pkgutil.walk_packages(models.__path__, "models."):
+        if module.name not in ("models.train", "models.core.jit", "models.fetch_pretrained"):
+            importlib.import_module(module.name)
 
 
 @one_thread()

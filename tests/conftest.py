@@ -106,7 +106,7 @@ def no_network(monkeypatch, tmp_path):
     code fails the test (the loader must decide before reaching it)."""
     import huggingface_hub.constants
 
-    from models import pretrained
+    from models import hub as pretrained
 
     def forbidden(*args, **kwargs):
         pytest.fail("the Hugging Face Hub's network code was called")
@@ -132,7 +132,7 @@ def no_network(monkeypatch, tmp_path):
 @pytest.fixture
 def pretrained_app(app, tiny_dir, fresh_cache, monkeypatch):
     """`pretrained_app(page, **state)`: `app(...)` in Pretrained mode, with the tiny local models."""
-    from models import pretrained
+    from models import hub as pretrained
 
     monkeypatch.setenv(pretrained.LOCAL_DIR_VARIABLE, str(tiny_dir))
     return lambda page="home", **session_state: app(page, model_source="pretrained", **session_state)

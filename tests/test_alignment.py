@@ -10,8 +10,9 @@ import pytest
 
 from components import i18n
 from models import alignment as al
-from models import captioning, worlds
-from models import captioning_scenes as scenes
+from models.captioning import captioners as captioning
+from models.captioning import scenes
+from models.core import worlds
 
 from conftest import jit_modules_after_views
 

@@ -3,6 +3,7 @@
 import pytest
 
 from components import i18n, settings
+from models import hub
 
 from conftest import PAGE_NAMES
 
@@ -118,10 +119,9 @@ def test_every_page_works_in_pretrained_mode(pretrained_app, page):
 @pytest.mark.parametrize("page", PAGE_NAMES)
 def test_builtin_mode_loads_no_pretrained_model(app, page, no_network, fresh_cache, monkeypatch):
     """Built-in is the default: no page may load, download or even look for a Hub model in it."""
-    from models import pretrained
 
-    monkeypatch.setattr(pretrained, "load", lambda role: pytest.fail(f"{page} loaded {role} in built-in mode"))
-    monkeypatch.setattr(pretrained, "location", lambda role: pytest.fail(f"{page} looked for {role} in built-in mode"))
+    monkeypatch.setattr(hub, "load", lambda role: pytest.fail(f"{page} loaded {role} in built-in mode"))
+    monkeypatch.setattr(hub, "location", lambda role: pytest.fail(f"{page} looked for {role} in built-in mode"))
     at = app(page)
     assert_clean(at)
     assert at.session_state["model_source"] == "builtin"
@@ -138,3 +138,23 @@ def test_a_pasted_essay_stays_out_of_the_link(app):
     at.text_input(key="unimodal.text").set_value("a short review").run()
     assert at.query_params["unimodal.text"] == "a short review"
     assert len("a short review") <= state.MAX_URL_VALUE
+
+
+@pytest.mark.parametrize("page, control", [("home", "home.sample"), ("unimodal", "unimodal.sample")])
+def test_the_dice_shows_the_same_samples_in_the_same_order_at_every_rehearsal(app, page, control):
+    """ui.sample_picker's random button: a fixed order per seed, so a rehearsed talk repeats itself, and
+    another seed gives another order."""
+
+    def rolls(**state) -> list[int]:
+        at = app(page, **state)
+        seen = []
+        for _ in range(3):
+            at.button(key=f"{control}.dice").click().run()
+            assert not at.exception
+            seen.append(at.session_state[control])
+        assert at.number_input(key=control).value == seen[-1]
+        return seen
+
+    first = rolls()
+    assert first == rolls() and len(set(first)) > 1
+    assert rolls(seed=1) != first

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from models import audio, features, worlds
+from models.core import audio, features, worlds
 
 SR = 8000
 
@@ -81,7 +81,7 @@ def test_home_path_needs_neither_librosa_nor_scipy_signal():
     import sys
 
     code = (
-        "import sys; from models import audio, worlds; w = worlds.make_world('shapes', 0, n=10); "
+        "import sys; from models.core import audio, worlds; w = worlds.make_world('shapes', 0, n=10); "
         "audio.log_mel(w.audio[0], w.sample_rate); "
         "print(' '.join(m for m in ('librosa', 'numba', 'scipy.signal') if m in sys.modules))"
     )

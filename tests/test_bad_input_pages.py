@@ -330,7 +330,7 @@ def _close_sessions():
 def _session(app, spot: Input, request, monkeypatch):
     """The AppTest session of this page input, opened once and reused by all its cases."""
     if spot.pretrained:  # every case: a later run may load the model again
-        from models import pretrained
+        from models import hub as pretrained
 
         monkeypatch.setenv(pretrained.LOCAL_DIR_VARIABLE, str(request.getfixturevalue("tiny_dir")))
     if spot not in _open:

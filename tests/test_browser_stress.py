@@ -3,7 +3,7 @@
 A fresh server with the background warm-up on (PLAYGROUND_WARMUP=1) gets every page at once, one
 browser context per page, as soon as /_stcore/health answers: the warm-up's imports and the pages'
 imports race (once `cannot import name 'GPT2Config' from 'transformers'` on the captioning page,
-2 runs in 5, fixed by the lock in models/imports.py). Each round starts a new server.
+2 runs in 5, fixed by the lock in models/core/imports.py). Each round starts a new server.
 
 ROUNDS is 1 in the suite (the suite has a 10-minute budget); set STRESS_ROUNDS for more, e.g.
 

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from components import i18n
-from models import captioning, worlds
-from models import captioning_scenes as scenes
+from models.captioning import captioners as captioning
+from models.captioning import scenes
+from models.core import worlds
 
 RED_CIRCLE = {"size": "small", "colour": "red", "shape": "circle", "position": "left"}
 BLUE_SQUARE = {"size": "small", "colour": "blue", "shape": "square", "position": "right"}
@@ -253,18 +254,18 @@ def test_presenter_steps_walk_through(app):
 
 # ---------------------------------------------------------------- a pretrained captioner beside ours (issue #12)
 def test_spotlight_covers_any_picture_with_the_patch_grid():
-    from models import pretrained
+    from models import hub
 
     photo = np.full((300, 500, 3), 200, dtype=np.uint8)
     grid = np.zeros((14, 14))
     grid[3, 10] = 1.0
-    lit = pretrained.spotlight(photo, grid, width=448)
+    lit = hub.spotlight(photo, grid, width=448)
     assert lit.shape == (269, 448, 3) and lit.dtype == np.uint8  # the photo's shape, 448 pixels across
     brightest = np.argwhere(lit[..., 0] == lit[..., 0].max())
     rows, cols = brightest[:, 0] * 14 // 269, brightest[:, 1] * 14 // 448
     assert set(rows) == {3} and set(cols) == {10}  # only the attended patch stays bright
     assert lit[..., 0].min() < 60  # the rest is dimmed
-    small = pretrained.spotlight(worlds.draw_shape("star", "green", "large", "top"), np.ones((4, 4)), width=128)
+    small = hub.spotlight(worlds.draw_shape("star", "green", "large", "top"), np.ones((4, 4)), width=128)
     assert small.shape == (128, 128, 3)  # a 32 x 32 picture is enlarged without smoothing
     assert np.array_equal(small[::4, ::4], worlds.draw_shape("star", "green", "large", "top"))
 
@@ -294,13 +295,13 @@ def pretrained_caption_text(at) -> str:
 def test_pretrained_captioner_beside_ours(pretrained_app, monkeypatch):
     import streamlit as st
 
-    from models import pretrained
+    from models import hub
 
     import tiny_pretrained
 
     calls = []
-    original = pretrained.caption
-    monkeypatch.setattr(pretrained, "caption", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+    original = hub.caption
+    monkeypatch.setattr(hub, "caption", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
     st.cache_data.clear()
     at = pretrained_app(PAGE)
     assert not at.exception, [e.value for e in at.exception]
@@ -348,10 +349,10 @@ def test_pretrained_offline_without_a_copy_keeps_the_builtin_captioner(app, no_n
 def test_a_caption_without_words_is_said_not_drawn(pretrained_app, monkeypatch):
     import streamlit as st
 
-    from models import pretrained
+    from models import hub
 
-    empty = pretrained.Caption("", [], np.zeros(0, dtype=np.float32), np.zeros((2, 4, 0, 16), dtype=np.float32))
-    monkeypatch.setattr(pretrained, "caption", lambda *args, **kwargs: empty)
+    empty = hub.Caption("", [], np.zeros(0, dtype=np.float32), np.zeros((2, 4, 0, 16), dtype=np.float32))
+    monkeypatch.setattr(hub, "caption", lambda *args, **kwargs: empty)
     st.cache_data.clear()
     at = pretrained_app(PAGE)
     assert not at.exception, [e.value for e in at.exception]

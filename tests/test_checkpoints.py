@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from models import checkpoints, classifiers, unimodal, worlds
+from models.core import checkpoints, classifiers, worlds
+from models.unimodal import nets as unimodal
 
 
 @pytest.fixture
@@ -67,3 +68,16 @@ def test_training_lowers_the_loss_and_beats_chance():
     history = classifiers.train(model, x[train], y[train], x[val], y[val], epochs=8, lr=3e-3)
     assert history.loss[-1] < 0.5 * history.loss[0]
     assert history.validation_accuracy[-1] > 0.8
+
+
+def test_every_registered_model_is_read_from_the_shipped_weights():
+    """The app loads models/weights/ and trains nothing on a page's first visit: every registered
+    default model has its file there, at its current version (a moved module once looked elsewhere)."""
+    from pathlib import Path
+
+    from models import train
+
+    assert checkpoints.WEIGHTS_DIR == Path(__file__).resolve().parent.parent / "models" / "weights"
+    train.discover()
+    stale = [name for name in checkpoints.REGISTRY if checkpoints.read(name) is None]
+    assert stale == []

@@ -5,7 +5,9 @@ wrong labels, and a degraded teacher hurts), and the page itself."""
 import numpy as np
 import pytest
 
-from models import colearning, representation, unimodal, worlds
+from models import colearning, representation
+from models.core import worlds
+from models.unimodal import nets as unimodal
 
 
 # ---------------------------------------------------------------- the student and its shortcut

@@ -10,8 +10,8 @@ import threading
 import numpy as np
 import torch
 
-from components import registry
-from models import nn_basics as nb
+from components.cache import neural_networks as neural_networks_cache
+from models import neural_networks as nb
 
 PAGE = "neural_networks"
 EPOCHS = 3
@@ -27,7 +27,7 @@ def snapshot(model: torch.nn.Module) -> dict[str, np.ndarray]:
 
 
 def trained_alone(settings: dict) -> dict[str, np.ndarray]:
-    data = registry.nn_data("shapes", 0)
+    data = neural_networks_cache.data("shapes", 0)
     run = nb.start_run(data, len(nb.worlds.MAIN_CLASSES["shapes"]))
     for _ in range(EPOCHS):
         nb.train_epoch(run, data, settings["lr"], settings["batch"])
@@ -36,7 +36,7 @@ def trained_alone(settings: dict) -> dict[str, np.ndarray]:
 
 def test_two_sessions_training_at_once_stay_apart(app):
     sessions = {name: app(PAGE) for name in SETTINGS}
-    shared = {kind: registry.nn_model("shapes", 0, kind)[0] for kind in nb.KINDS}
+    shared = {kind: neural_networks_cache.model("shapes", 0, kind)[0] for kind in nb.KINDS}
     shared_before = {kind: snapshot(model) for kind, model in shared.items()}
     for name, at in sessions.items():
         at.select_slider(key=key("lr")).set_value(SETTINGS[name]["lr"])
@@ -71,6 +71,6 @@ def test_two_sessions_training_at_once_stay_apart(app):
             np.testing.assert_array_equal(runs[name][tensor_name], expected, err_msg=f"{name}: {tensor_name}")
     assert any(not np.array_equal(runs["slow"][n], runs["fast"][n]) for n in runs["slow"])  # they did differ
     for kind, model in shared.items():
-        assert registry.nn_model("shapes", 0, kind)[0] is model  # still the one cached object...
+        assert neural_networks_cache.model("shapes", 0, kind)[0] is model  # still the one cached object...
         for tensor_name, before in shared_before[kind].items():  # ...with the weights it had
             np.testing.assert_array_equal(snapshot(model)[tensor_name], before, err_msg=f"{kind}: {tensor_name}")

@@ -6,7 +6,9 @@ import pytest
 import torch
 
 from components import i18n
-from models import features, fusion, fusion_lab, worlds
+from models.core import features, worlds
+from models.fusion import lab as fusion_lab
+from models.fusion import strategies as fusion
 
 
 # ---------------------------------------------------------------- MultiBench's metrics, checked by hand

@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from components import i18n
 from components import pretrained as panel_module
-from models import fetch_pretrained, pretrained
+from models import fetch_pretrained
+from models import hub as pretrained
 
 from conftest import ROOT
 
@@ -166,7 +167,7 @@ def test_every_cache_is_set_and_the_user_owns_it(dockerfile):
 
 
 def test_librosa_is_compiled_by_the_user_into_the_numba_cache(dockerfile):
-    [warmup] = runs(dockerfile, "python -m models.warmup")
+    [warmup] = runs(dockerfile, "python -m models.core.jit")
     user_step = last(dockerfile, "USER")
     assert warmup.index > user_step.index, "compile as the user who runs the app, so its cache is theirs"
     copy_all = [s for s in dockerfile if s.name == "COPY" and s.args.split()[-2:] == [".", "."]]

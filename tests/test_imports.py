@@ -9,7 +9,8 @@ from conftest import ROOT
 RACE = """
 import sys, threading
 sys.path.insert(0, '.')
-from models import captioning, imports
+from models.captioning import captioners as captioning
+from models.core import imports
 names = captioning.CAPTIONER_CLASSES + ("CLIPModel", "ASTForAudioClassification", "AutoTokenizer")
 start, errors = threading.Barrier(4), []
 def look(order):
@@ -35,7 +36,7 @@ def test_threads_that_look_up_transformers_classes_at_once_all_get_them():
 
 
 def test_nothing_imports_transformers_around_the_lock():
-    """The only `import transformers` / `from transformers import` of the app is in models/imports.py."""
+    """The only `import transformers` / `from transformers import` of the app is in models/core/imports.py."""
     offenders = []
     for folder in ("models", "components", "lessons"):
         for path in (ROOT / folder).rglob("*.py"):

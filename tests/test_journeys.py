@@ -40,9 +40,9 @@ def test_the_language_chosen_on_home_stays_on_every_page(app):
     ],
 )
 def test_each_shared_setting_survives_two_page_changes(app, key, widget, value, tiny_dir, monkeypatch):
-    from models import pretrained
+    from models import hub
 
-    monkeypatch.setenv(pretrained.LOCAL_DIR_VARIABLE, str(tiny_dir))  # Pretrained mode's tiny stand-ins
+    monkeypatch.setenv(hub.LOCAL_DIR_VARIABLE, str(tiny_dir))  # Pretrained mode's tiny stand-ins
     at = app("spectrograms")
     getattr(at, widget)(key=key).set_value(value).run()
     assert at.session_state[key] == value

@@ -8,8 +8,8 @@ import pytest
 import torch
 from test_app import assert_clean
 
-from models import checkpoints, features, worlds
-from models import nn_basics as nb
+from models import neural_networks as nb
+from models.core import checkpoints, features, worlds
 
 PAGE = "neural_networks"
 
@@ -35,7 +35,7 @@ def _plane(world: worlds.World) -> np.ndarray:
     return nb.principal_plane(pixels[world.indices("train")], pixels)
 
 
-# ---------------------------------------------------------------- models/nn_basics.py
+# ---------------------------------------------------------------- models/neural_networks.py
 def test_score_function_is_what_the_model_computes(shapes):
     world, data = shapes
     model, _ = nb.load("linear", world)
@@ -282,7 +282,7 @@ def test_presenter_steps_move_the_widgets(app):
 def test_without_an_activation_stacked_layers_are_one_affine_map():
     """The page's "none" activation: hidden layers without a non-linearity collapse into one linear
     layer, so the boundary stays straight however deep the network."""
-    from models import classifiers
+    from models.core import classifiers
 
     torch.manual_seed(0)
     deep = classifiers.MLP(2, 3, (8, 8), "none")

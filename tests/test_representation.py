@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from components import i18n
-from models import checkpoints, worlds
 from models import representation as rep
+from models.core import checkpoints, worlds
 
 PAGE = "representation"
 
@@ -254,22 +254,22 @@ def texts(at, kind: str) -> str:
 
 
 def test_shared_space_measures_and_projects_images_and_texts(tiny_dir, monkeypatch):
-    from models import pretrained
+    from models import hub
 
-    monkeypatch.setenv(pretrained.LOCAL_DIR_VARIABLE, str(tiny_dir))
-    loaded = pretrained.load("image_text")
+    monkeypatch.setenv(hub.LOCAL_DIR_VARIABLE, str(tiny_dir))
+    loaded = hub.load("image_text")
     rng = np.random.default_rng(0)
     images = [rng.integers(0, 256, (40, 60, 3), dtype=np.uint8) for _ in range(3)]
-    space = pretrained.shared_space(loaded.model, loaded.processor, images, ["a dog", "a cat", "a photo"])
-    direct = pretrained.image_text_similarity(loaded.model, loaded.processor, images, ["a dog", "a cat", "a photo"])
+    space = hub.shared_space(loaded.model, loaded.processor, images, ["a dog", "a cat", "a photo"])
+    direct = hub.image_text_similarity(loaded.model, loaded.processor, images, ["a dog", "a cat", "a photo"])
     np.testing.assert_allclose(space.similarity, direct, atol=1e-5)
     assert space.points.shape == (6, 2) and np.isfinite(space.points).all()
     np.testing.assert_allclose(space.probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert (space.probabilities.argmax(1) == space.similarity.argmax(1)).all()
     assert -1 <= space.within_images <= 1 and -1 <= space.within_texts <= 1
-    one = pretrained.shared_space(loaded.model, loaded.processor, images[:1], ["a dog"])  # two vectors: one axis
+    one = hub.shared_space(loaded.model, loaded.processor, images[:1], ["a dog"])  # two vectors: one axis
     assert one.points.shape == (2, 2) and np.isnan(one.within_images) and isinstance(one.separated, bool)
-    assert pretrained.centre_square(np.zeros((10, 4000, 3), np.uint8)).shape == (10, 10, 3)
+    assert hub.centre_square(np.zeros((10, 4000, 3), np.uint8)).shape == (10, 10, 3)
 
 
 def test_pretrained_mode_puts_photos_and_typed_captions_in_clips_space(pretrained_app):

@@ -15,8 +15,8 @@ import streamlit
 
 from components import safe_input
 from components.i18n import translate
-from models import audio, features, worlds
 from models import spectrograms as sp
+from models.core import audio, features, worlds
 from tests.badfiles import audio_cases
 
 from conftest import jit_modules_after_views
@@ -178,7 +178,7 @@ def test_model_hears_the_loudest_second_at_8_khz():
 
 
 def predictions(world_name: str, clips: list[np.ndarray]) -> np.ndarray:
-    from models import unimodal
+    from models.unimodal import nets as unimodal
 
     model, _ = unimodal.load("sound", world_name)
     return np.array([int(np.argmax(sp.hear(model, clip, SR).probabilities)) for clip in clips])
@@ -423,17 +423,17 @@ def test_a_five_second_recording_is_analysed_at_16_khz(app, monkeypatch):
 
 # ---------------------------------------------------------------- Pretrained mode (tiny random-weight AST)
 def test_ast_reads_its_own_16_khz_filterbank_whatever_the_rate(tiny_dir, monkeypatch):
-    from models import pretrained
+    from models import hub
 
-    monkeypatch.setenv(pretrained.LOCAL_DIR_VARIABLE, str(tiny_dir))
-    extractor = pretrained.load("audio").processor
-    low, high = (pretrained.audio_filterbank(extractor, sine(freq, 0.5), SR) for freq in (300.0, 3000.0))
+    monkeypatch.setenv(hub.LOCAL_DIR_VARIABLE, str(tiny_dir))
+    extractor = hub.load("audio").processor
+    low, high = (hub.audio_filterbank(extractor, sine(freq, 0.5), SR) for freq in (300.0, 3000.0))
     assert low.values.shape == (extractor.max_length, extractor.num_mel_bins)
     assert low.heard == high.heard == 48  # 0.5 s at 16 kHz: 25 ms windows, every 10 ms
     assert np.argmax(high.values[:48].mean(axis=0)) > np.argmax(low.values[:48].mean(axis=0))
-    same = pretrained.audio_filterbank(extractor, sp.resample(sine(300.0, 0.5), SR, 16000), 16000)
+    same = hub.audio_filterbank(extractor, sp.resample(sine(300.0, 0.5), SR, 16000), 16000)
     assert np.allclose(same.values, low.values, atol=1e-4)  # resampled first, so the rate does not matter
-    assert pretrained.audio_filterbank(extractor, sine(300.0, 60.0), SR).heard == extractor.max_length
+    assert hub.audio_filterbank(extractor, sine(300.0, 60.0), SR).heard == extractor.max_length
 
 
 def test_pretrained_step_shows_ast_tags_and_the_filterbank_it_reads(pretrained_app):
@@ -465,11 +465,11 @@ def test_pretrained_step_listens_to_an_upload(pretrained_app, monkeypatch):
 
 
 def test_pretrained_offline_without_a_copy_says_why_and_keeps_the_page(app, no_network, fresh_cache):
-    from models import pretrained
+    from models import hub
 
     at = app(PAGE, model_source="pretrained")
     assert_clean(at)
-    reason = translate("pretrained.reason.offline", "en", model=pretrained.ALLOWLIST["audio"].model_id)
+    reason = translate("pretrained.reason.offline", "en", model=hub.ALLOWLIST["audio"].model_id)
     assert any(reason in i.value for i in at.info)
     assert chart_keys(at) == {"frames", "main", "resolution"}
 

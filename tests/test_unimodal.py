@@ -8,9 +8,10 @@ import torch
 from sklearn.neighbors import KNeighborsClassifier
 
 from components import i18n
-from models import classifiers, features, nearest, unimodal, worlds
-from models import unimodal_classic as classic
-from models import unimodal_text as text_models
+from models.core import classifiers, features, nearest, worlds
+from models.unimodal import classic
+from models.unimodal import nets as unimodal
+from models.unimodal import text as text_models
 
 PAGE = "unimodal"
 
@@ -368,7 +369,7 @@ def bars(at, name: str) -> dict[str, float]:
 
 
 def test_typed_labels_are_split_trimmed_and_deduplicated():
-    from models import pretrained
+    from models import hub as pretrained
 
     assert pretrained.labels_from_text(" temple,  Red   car ,,dog， temple ; CAR、 red car ") == [
         "temple",
@@ -467,7 +468,7 @@ def test_sound_section_adds_ast_tags_for_world_sounds_and_uploads(pretrained_app
 
 @pytest.mark.parametrize("section,role", [("image", "image_text"), ("text", "sentiment"), ("sound", "audio")])
 def test_pretrained_offline_without_a_copy_says_why_and_keeps_ours(app, no_network, fresh_cache, section, role):
-    from models import pretrained
+    from models import hub as pretrained
 
     at = app(PAGE, model_source="pretrained", **{f"{PAGE}.section": section})
     assert_clean(at)

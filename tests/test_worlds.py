@@ -5,7 +5,7 @@ import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import RidgeClassifier
 
-from models import features, worlds
+from models.core import features, worlds
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from models import pretrained
+from models import hub
 
 END = "<|endoftext|>"
 START = "<|startoftext|>"
@@ -172,7 +172,7 @@ BUILDERS = {"image_text": image_text, "captioning": captioning, "audio": audio, 
 
 def write_all(folder: Path, seed: int = 0) -> Path:
     """Every role of the allowlist under `folder/<role>/`; returns `folder`."""
-    assert set(BUILDERS) == set(pretrained.ALLOWLIST), "a role of the allowlist has no tiny stand-in"
+    assert set(BUILDERS) == set(hub.ALLOWLIST), "a role of the allowlist has no tiny stand-in"
     torch.manual_seed(seed)
     for role, build in BUILDERS.items():
         build(folder / role)

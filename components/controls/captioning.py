@@ -2,8 +2,9 @@
 
 from components.pretrained import photo_control
 from components.state import Control
-from models import captioning, worlds
-from models import captioning_scenes as scenes
+from models.captioning import captioners as captioning
+from models.captioning import scenes
+from models.core import worlds
 
 SOURCE = Control("captioning.source", "sample", options=("sample", "photo", "upload"))
 SAMPLE = Control("captioning.sample", 0, low=0, step=1)  # a test picture; the count depends on the seed

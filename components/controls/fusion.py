@@ -1,7 +1,7 @@
 """The fusion page's controls (see components/controls/__init__.py)."""
 
 from components.state import Control
-from models import fusion
+from models.fusion import strategies as fusion
 
 TASK = Control("fusion.task", "redundant", options=fusion.TASKS)
 SUBSET = Control("fusion.modalities", "image+sound", options=fusion.SUBSETS)

@@ -2,8 +2,8 @@
 
 from components.pretrained import PHOTOS
 from components.state import Control
-from models import nearest, worlds
-from models import unimodal_classic as classic
+from models.core import nearest, worlds
+from models.unimodal import classic
 
 SECTION = Control("unimodal.section", "image", options=("image", "text", "sound", "splits", "cost"))
 SAMPLE = Control("unimodal.sample", 0, low=0, step=1)  # a test sample; the count depends on the world

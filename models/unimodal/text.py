@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from models import features
-from models.unimodal_classic import Dataset, class_weights, text_dataset
+from models.core import features
+from models.unimodal.classic import Dataset, class_weights, text_dataset
 
-SENTIMENT_FILE = Path(__file__).resolve().parent.parent / "assets" / "unimodal" / "sentiment.tsv"
+SENTIMENT_FILE = Path(__file__).resolve().parents[2] / "assets" / "unimodal" / "sentiment.tsv"
 SENTIMENT_CLASSES = ("negative", "positive")
 SENTIMENT = "sentiment"  # the task name next to the world's attributes
 # Typed examples a visitor can try with one click: the classic case, and the two ways bag of words fails.

@@ -23,8 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from models import checkpoints, classifiers, imports, worlds
-from models.captioning_scenes import (
+from models.captioning.scenes import (
     SLOT_OF_WORD,
     SLOTS,
     Scene,
@@ -33,7 +32,8 @@ from models.captioning_scenes import (
     split_indices,
     world_objects,
 )
-from models.classifiers import Progress, one_thread
+from models.core import checkpoints, classifiers, imports, worlds
+from models.core.classifiers import Progress, one_thread
 
 MODEL_NAME = "captioning_vit_gpt2"
 TRAIN_SEED = 0

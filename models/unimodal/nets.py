@@ -1,8 +1,8 @@
 """The default one-modality networks: a small CNN and an MLP on pixels, an MLP on the spectrogram.
 
 They predict each world's main attribute (shape, or digit) and are registered with
-models/checkpoints.py, so `python -m models.train` writes their weights and pages load them.
-Nearest neighbour and logistic regression need no weights file: see models/unimodal_classic.py.
+models/core/checkpoints.py, so `python -m models.train` writes their weights and pages load them.
+Nearest neighbour and logistic regression need no weights file: see models/unimodal/classic.py.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from models import checkpoints, classifiers, features, worlds
-from models.classifiers import Progress
+from models.core import checkpoints, classifiers, features, worlds
+from models.core.classifiers import Progress
 
 TRAIN_SEED = 0
 NETS = {"image": ("cnn", "mlp"), "sound": ("mlp",)}  # the first of each is the default

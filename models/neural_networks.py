@@ -20,8 +20,8 @@ import torch
 from PIL import Image
 from torch import nn
 
-from models import checkpoints, classifiers, features, worlds
-from models.classifiers import Progress, one_thread
+from models.core import checkpoints, classifiers, features, worlds
+from models.core.classifiers import Progress, one_thread
 
 TRAIN_SEED = 0
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "none")  # none: stacked layers stay one linear map
@@ -189,11 +189,6 @@ def fit_picture(pixels: np.ndarray, world: worlds.World) -> np.ndarray:
     if world.name == "digits":
         picture = picture.convert("L").convert("RGB")
     return np.asarray(picture.resize((side, side), Image.BOX), dtype=np.uint8)
-
-
-def enlarge(pixels: np.ndarray, side: int = 224) -> np.ndarray:
-    """A tiny picture blown up with hard pixel edges, so the viewer sees exactly what the model reads."""
-    return np.asarray(Image.fromarray(np.asarray(pixels, dtype=np.uint8)).resize((side, side), Image.NEAREST))
 
 
 # ---------------------------------------------------------------- gradient descent, one epoch at a time

@@ -4,7 +4,7 @@ A scene is the list of objects really in a picture, so a caption can be checked 
 stress sets are drawn with the Shapes world's own `draw_shape`, each changing one thing that training
 never showed: a colour, a second object, a rotation, clutter, a colour-shape pair, or no shape at all.
 A new colour or a second object is painted through the coverage of a drawn shape (how much of each
-pixel it covers), so every object keeps the world's anti-aliased look without changing models/worlds.py.
+pixel it covers), so every object keeps the world's anti-aliased look without changing models/core/worlds.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from models import worlds
+from models.core import worlds
 
 SLOTS = ("size", "colour", "shape", "position")  # the order in which the canonical caption says them
 SLOT_VALUES = {"size": worlds.SIZES, "colour": worlds.COLOURS, "shape": worlds.SHAPES, "position": worlds.POSITIONS}

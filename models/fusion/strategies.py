@@ -20,7 +20,7 @@ anything alone, so only strategies that let the modalities interact before decid
 All models train on the clean training split plus noisy copies of it (each modality at a random noise
 level), as one does in practice: trained on clean tones only, the sound model falls to chance at the
 lowest noise level, and the curves would measure that recipe rather than the fusion strategies.
-The test split is corrupted by models/fusion_lab.py, one modality at a time.
+The test split is corrupted by models/fusion/lab.py, one modality at a time.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from models import classifiers, features, worlds
-from models.classifiers import MLP, Progress, one_thread
+from models.core import classifiers, features, worlds
+from models.core.classifiers import MLP, Progress, one_thread
 
 MODALITIES = ("image", "sound", "text")
 SUBSETS = tuple("+".join(c) for k in (2, 3) for c in combinations(MODALITIES, k))  # "image+sound", ...

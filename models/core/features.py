@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from models import audio
-from models.worlds import SAMPLE_RATE, SOUND_SECONDS
+from models.core import audio
+from models.core.worlds import SAMPLE_RATE, SOUND_SECONDS
 
 N_FFT, HOP, N_MELS = 256, 128, 40
 DB_FLOOR = 80.0

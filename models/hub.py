@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from models import imports
+from models.core import imports
 
 LOCAL_DIR_VARIABLE = "PLAYGROUND_PRETRAINED_DIR"
 

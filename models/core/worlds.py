@@ -289,7 +289,7 @@ def dtmf_tone(digit: int, seconds: float = 0.5) -> np.ndarray:
 
 
 def _digits_world(seed: int) -> World:
-    from models import imports
+    from models.core import imports
 
     load_digits = imports.module("sklearn.datasets").load_digits  # ships inside scikit-learn: no download
     rng = np.random.default_rng(seed)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import torch
 
-from models.classifiers import Progress, _quiet
+from models.core.classifiers import Progress, _quiet
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"  # models/weights
 Trained = tuple[dict[str, torch.Tensor], dict[str, float | int | str]]  # (state_dict, metadata)
 
 

@@ -2,7 +2,7 @@
 logistic regression on it, and hyper-parameters chosen on the validation set.
 
 Nothing here imports torch or (until it is called) scikit-learn, so a page that starts with nearest
-neighbour opens quickly. The default networks (CNN, MLPs) live in models/unimodal.py. Other pages
+neighbour opens quickly. The default networks (CNN, MLPs) live in models/unimodal/nets.py. Other pages
 (fusion, co-learning, spectrograms) can reuse these plain functions: `dataset`, `evaluate`,
 `held_out_neighbours`, `knn_proba`, `fit_logistic`, `run_sweep`.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from models import features, nearest, worlds
+from models.core import features, nearest, worlds
 
 MODALITIES = ("image", "text", "sound")
 CLASSIFIERS = {

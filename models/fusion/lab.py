@@ -16,9 +16,10 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from models import checkpoints, classifiers, features, fusion, worlds
-from models.classifiers import Progress
-from models.fusion import (
+from models.core import checkpoints, classifiers, features, worlds
+from models.core.classifiers import Progress
+from models.fusion import strategies as fusion
+from models.fusion.strategies import (
     FUSION,
     LEVELS,
     MODALITIES,
@@ -78,7 +79,7 @@ def sound_levels(clips: np.ndarray, sample_rate: int) -> np.ndarray:
     and the mel filters are linear, so each level's mel power is M|S|^2 + x M 2Re(S N*) + x^2 M|N|^2.
     A test checks the result against corrupt + features.sound_spectrograms.
     """
-    from models import audio
+    from models.core import audio
 
     noise = corrupted("sound", clips, 1.0) - clips
     window = audio.window("hann", features.N_FFT)
