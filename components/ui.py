@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import i18n, settings, state, warmup
+from components import export, i18n, settings, state, warmup
 from components.i18n import t
 
 _PRESENTER_CSS = """<style>
@@ -167,6 +167,7 @@ def chart(
     its words do not shrink with it.
     """
     panels = [fig] if isinstance(fig, go.Figure) else list(fig)
+    heading = [p.layout.title.text for p in panels if p.layout.title and p.layout.title.text] + [summary]
     focus, token = st.session_state.get(_FOCUS) or (None, None)
     focused = settings.current().presenting and key is not None and key == focus
     with st.container(key="presenter_focus") if focused else nullcontext():
@@ -179,9 +180,26 @@ def chart(
                 _plotly(panel, key if i == 0 or key is None else f"{key}_{i}", len(panels))
         if summary:
             st.caption(summary)
+        if key:
+            _numbers_button(panels, heading, key)
     if focused and st.session_state.get(_SCROLLED) != token:
         st.session_state[_SCROLLED] = token
         st.html(_SCROLL_JS, unsafe_allow_javascript=True)  # a fixed script: no visitor text reaches it
+
+
+def _numbers_button(panels: list[go.Figure], heading: list[str | None], key: str) -> None:
+    """The chart's numbers as a CSV file, headed by its titles and caption. Made only when clicked (a
+    deferred download), so it costs a rerun nothing; and clicking it does not rerun the page."""
+    st.download_button(
+        t("common.download_numbers"),
+        data=lambda: export.csv_text(panels, heading),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"{key}_numbers",
+        on_click="ignore",
+        type="tertiary",
+        icon=":material/download:",
+    )
 
 
 def _plotly(fig: go.Figure, key: str | None, row: int = 1) -> None:
@@ -193,7 +211,9 @@ def _plotly(fig: go.Figure, key: str | None, row: int = 1) -> None:
     if title:
         fig.update_layout(title_text="", margin_t=min(fig.layout.margin.t or 10, 16))
         st.markdown(f"**{_plain(title)}**")
-    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+    # the chart's camera button saves it as a PNG at twice the screen's resolution, named after the chart
+    image = {"format": "png", "scale": 2, "filename": key or "chart"}
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "toImageButtonOptions": image})
 
 
 def _enlarge(fig: go.Figure, row: int = 1) -> None:

@@ -287,3 +287,32 @@ def test_the_home_pages_links_keep_the_language(live):
     assert heading(page) == i18n.translate("representation.title", "zh-Hans")
     assert query(page).get("lang") == "zh-Hans"
     context.close()
+
+
+def test_a_lecturer_downloads_a_charts_numbers_for_the_slides(live):
+    """Under a chart, "Numbers (CSV)" saves what the chart draws, headed by its title and caption in the
+    visitor's language; clicking it does not rerun the page."""
+    import csv
+    import io
+
+    url, b = live
+    context = b.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{url}/fusion?lang=zh-Hans")
+    settle(page)
+    chart = page.locator(".st-key-fusion_curves")
+    chart.scroll_into_view_if_needed()
+    drawn = chart.locator(".js-plotly-plot").evaluate(
+        "p => p.data.filter(t => t.x && t.x[0] !== null).map(t => [t.name, String(t.x[0]), String(t.y[0])])"
+    )
+    with page.expect_download(timeout=60000) as download:
+        page.locator(".st-key-fusion_curves_numbers button").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    heading = [r[0] for r in rows[: rows.index([])]]
+    captions = page.locator(f'{MAIN} [data-testid="stCaptionContainer"]').all_inner_texts()
+    assert any(line.strip() in captions for line in heading), (heading, "the chart's caption heads the file")
+    assert re.search("[\u4e00-\u9fff]", " ".join(heading)), "in the visitor's language"
+    numbers = {(r[0], float(r[1]), float(r[2])) for r in rows if len(r) == 3 and r[1] != "x"}
+    assert drawn and all((name, float(x), float(y)) in numbers for name, x, y in drawn), (drawn, rows[:8])
+    assert page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
+    context.close()
