@@ -3,7 +3,7 @@
 import pandas  # noqa: F401  (see below)
 import streamlit as st
 
-from components import pretrained, router, settings, state, warmup
+from components import passport, pretrained, router, settings, state, warmup
 from models.core import imports
 
 # pandas is imported first, whole, by every session's router: Plotly looks it up in sys.modules
@@ -16,6 +16,7 @@ state.begin_run()
 settings.declare()  # the language is needed now, for the navigation titles
 settings.sidebar()  # drawn here, so the settings live across pages (see components/settings.py)
 page = st.navigation(router.pages())
+passport.card()  # the pinned sample, on every page
 pretrained.offline_notice()  # Pretrained mode without a network says so first
 if page.url_path not in ("", "home"):
     imports.heavy()  # not while another thread imports them: see models/core/imports.py

@@ -27,6 +27,13 @@ HIGHLIGHT = CATEGORICAL[5]
 LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
 
 
+def enlarged(image: np.ndarray, side: int) -> np.ndarray:
+    """A small picture (grey or colour) blown up by whole pixels to about `side` pixels wide, so the
+    browser shows the blocks a model reads instead of smoothing them into a blur."""
+    factor = max(1, side // image.shape[1])
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
 def _layout(fig: go.Figure, title: str, height: int, xlabel: str = "", ylabel: str = "") -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left"},

@@ -23,6 +23,7 @@ PAGES = (
     "fusion",
     "colearning",
     "teach",
+    "passport",
 )
 ICONS = {
     "home": "🏠",
@@ -35,6 +36,7 @@ ICONS = {
     "fusion": "🔀",
     "colearning": "🤝",
     "teach": "🎥",
+    "passport": "🪪",
 }
 PAGE_DIR = Path(__file__).resolve().parent.parent / "lessons"
 

@@ -25,7 +25,8 @@ PRESENT = state.Control("present", False)
 WORLD = state.Control("world", WORLD_NAMES[0], options=WORLD_NAMES)
 SEED = state.Control("seed", 0, low=0, high=MAX_SEED, step=1)
 SOURCE = state.Control("model_source", SOURCES[0], options=SOURCES)
-CONTROLS = (LANGUAGE, PRESENT, WORLD, SEED, SOURCE)
+PIN = state.Control("pin", "")  # the pinned sample, "<world>-<row>" (components/passport.py)
+CONTROLS = (LANGUAGE, PRESENT, WORLD, SEED, SOURCE, PIN)
 SHARE_BOX = "share_box"  # the share popover's open state
 # the browser's language tags that mean one of ours (st.context.locale: "zh-CN", "zh-TW"…)
 LOCALE_LANGUAGES = {

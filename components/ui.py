@@ -12,11 +12,10 @@ import textwrap
 from collections.abc import Sequence
 from contextlib import nullcontext
 
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import export, i18n, settings, state, warmup
+from components import export, i18n, passport, settings, state, warmup
 from components.i18n import t
 
 _PRESENTER_CSS = """<style>
@@ -100,12 +99,31 @@ def radio(control: state.Control, label: str, prefix: str, into=st, **kwargs):
     )
 
 
-def sample_picker(control: state.Control, n: int, label: str) -> int:
+def sample_picker(control: state.Control, n: int, label: str, rows: Sequence[int] | None = None) -> int:
     """The one way to choose a sample: a number box, and a dice button that steps through a fixed random
-    order for the seed (state.pick_random), so a rehearsed talk shows the same samples. Returns the value."""
-    control.bind(high=n - 1)
-    pick, dice = st.columns([4, 1], vertical_alignment="bottom")
+    order for the seed (state.pick_random), so a rehearsed talk shows the same samples. Returns the value.
+
+    `rows` are the world rows of the positions 0..n-1: the picker then opens on the pinned sample
+    (components/passport.py) where it has it, and a 📌 button pins the sample shown.
+    """
+    rows = None if rows is None else [int(r) for r in rows]
+    pinned = passport.pinned_row()
+    control.bind(high=n - 1, default=rows.index(pinned) if rows is not None and pinned in rows else None)
+    pick, dice, *pin = st.columns([4, 1, 1] if rows else [4, 1], vertical_alignment="bottom")
     pick.number_input(label, **control.limits(high=n - 1))
+    if pin:
+        row = rows[control.value]
+        here = row == pinned
+        pin[0].button(
+            "📌",
+            key=f"{control.key}.pin",
+            on_click=passport.pin,
+            args=(None if here else row,),
+            help=t("common.unpin" if here else "common.pin" if passport.can_pin(row) else "common.pin_test_only"),
+            type="primary" if here else "secondary",
+            disabled=not (here or passport.can_pin(row)),
+            width="stretch",
+        )
     dice.button(
         t("common.random_sample"),
         on_click=state.pick_random,
@@ -114,13 +132,6 @@ def sample_picker(control: state.Control, n: int, label: str) -> int:
         key=f"{control.key}.dice",
     )
     return control.value
-
-
-def enlarged(image: np.ndarray, side: int) -> np.ndarray:
-    """A small picture (grey or colour) blown up by whole pixels to about `side` pixels wide, so the
-    browser shows the blocks a model reads instead of smoothing them into a blur."""
-    factor = max(1, side // image.shape[1])
-    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
 
 
 def percent(value: float, digits: int = 1) -> str:

@@ -173,7 +173,7 @@ def live() -> np.ndarray | None:
         return None
     found = caption_now(image)
     image_col, words_col = st.columns([1, 4.5])
-    image_col.image(ui.enlarged(image, BIG), caption=tp("image_now"))
+    image_col.image(figures.enlarged(image, BIG), caption=tp("image_now"))
     if scene is None:
         image_col.caption(tp("truth_upload", n=len(generator.vocabulary.words) - len(captioning.SPECIALS)))
     else:
@@ -206,8 +206,8 @@ def counterfactual(image: np.ndarray, scene: scenes.Scene | None, found: dict, b
     found_before = caption_now(original)
     pictures, table = st.columns([1, 3])
     left, right = pictures.columns(2)
-    left.image(ui.enlarged(original, THUMB), caption=tp("original"))
-    right.image(ui.enlarged(image, THUMB), caption=tp("edited"))
+    left.image(figures.enlarged(original, THUMB), caption=tp("original"))
+    right.image(figures.enlarged(image, THUMB), caption=tp("edited"))
     ui.table(
         [tp(f"edit_table_{c}") for c in ("captioner", "before", "after")],
         [[name(c), verdict(found_before[c], original_scene), verdict(found[c], scene)] for c in captioning.CAPTIONERS],
@@ -281,7 +281,7 @@ def ours_beside(loaded: hub.Loaded, image: np.ndarray) -> None:
     text_col, small_col = st.columns([3, 1])
     side = small.shape[0]
     text_col.markdown(tp("pre_ours", caption=ours.text, p=float(np.mean(ours.probabilities)), side=side))
-    small_col.image(ui.enlarged(small, 3 * small.shape[1]), caption=tp("pre_ours_sees"))
+    small_col.image(figures.enlarged(small, 3 * small.shape[1]), caption=tp("pre_ours_sees"))
     st.caption(
         tp(
             "pre_lesson",
@@ -409,7 +409,7 @@ def gallery() -> None:
                 f"**{tp(f'short_{c}')}**: {verdict(results[chosen][c].captions[i], scene)}"
                 for c in captioning.CAPTIONERS
             ]
-            column.image(ui.enlarged(stress.images[i], THUMB))
+            column.image(figures.enlarged(stress.images[i], THUMB))
             column.caption("  \n".join(lines))
 
 

@@ -203,7 +203,7 @@ def pseudo_labels(level: int, teacher_accuracy: float) -> None:
             seen, said = cache.examples(conf.world, conf.seed, level)
             truth = labels[: len(seen)]
             captions = [("✓ " if p == y else "✗ ") + classes[p] for p, y in zip(said.argmax(1), truth)]
-            st.image([ui.enlarged(picture, 96) for picture in seen], caption=captions, width=96)
+            st.image([figures.enlarged(picture, 96) for picture in seen], caption=captions, width=96)
         ui.explain(f"{PAGE}.negative_help")
 
 
@@ -219,7 +219,7 @@ def try_sound(curves: colearning.Curves, b: int, r: int, noise: float) -> None:
     """One test sound (or the visitor's own) through every trained student and through zero-shot."""
     with st.expander(tp("try_title")):
         test = world.indices("test")
-        index = test[ui.sample_picker(SAMPLE, len(test), tp("try_sample"))]  # the other world has fewer
+        index = test[ui.sample_picker(SAMPLE, len(test), tp("try_sample"), rows=test)]
         own = own_sound() if st.toggle(tp("own"), key=f"{PAGE}.own") else None
         if own is None:
             clip = worlds.corrupt_audio(world.audio[[index]], noise, seed=int(index))[0]
@@ -240,7 +240,7 @@ def try_sound(curves: colearning.Curves, b: int, r: int, noise: float) -> None:
         picture, words = st.columns([1, 3])
         with picture:
             if own is None:
-                st.image(ui.enlarged(world.images[index], 128))
+                st.image(figures.enlarged(world.images[index], 128))
                 st.caption(tp("try_truth", value=classes[truth]))
         with words:
             st.audio(clip, sample_rate=world.sample_rate)

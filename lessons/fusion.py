@@ -312,7 +312,7 @@ def sample(lab: fusion.Lab, bank: fusion_lab.Bank, positions: np.ndarray, condit
             pixels = bank.features["image"][fusion_lab.level_index(level)][position].reshape(
                 fusion.THUMBNAIL, fusion.THUMBNAIL, 3
             )
-            st.image(ui.enlarged((pixels * 255).astype(np.uint8), 64))
+            st.image(figures.enlarged((pixels * 255).astype(np.uint8), 64))
         else:
             st.caption(f"“{cache.captions(conf.world, conf.seed, level)[position]}”")
 
@@ -337,7 +337,7 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
         )
         index = bank.test_index[position]
         picture = shared.world(conf.world, conf.seed).images[index]
-        st.image(ui.enlarged(picture, 128))
+        st.image(figures.enlarged(picture, 128))
         st.caption(tp("try_own", caption=captions[index]))
     with right:
         text = safe_input.text_box(tp("try_caption"), key=CAPTION)

@@ -175,7 +175,7 @@ def neurons_section() -> tuple[np.ndarray, int] | None:
     pixels, truth = picked
     scores = nb.linear_scores(model, features.image_vectors(pixels[None])[0], truth)
     picture, score_col, probability_col = st.columns([1, 1.5, 1.5])
-    picture.image(ui.enlarged(pixels, 224), caption=tp("input_title", truth=class_names[truth]), width="stretch")
+    picture.image(figures.enlarged(pixels, 224), caption=tp("input_title", truth=class_names[truth]), width="stretch")
     with score_col:
         ui.chart(
             figures.bars(

@@ -107,7 +107,7 @@ def object_name(i: int) -> str:
 
 
 def thumbnail(i: int) -> np.ndarray:
-    return ui.enlarged(world.images[i], THUMB)
+    return figures.enlarged(world.images[i], THUMB)
 
 
 def gallery(samples, captions: list[str], per_row: int) -> None:
@@ -412,7 +412,7 @@ def drawing(wanted: dict[str, str]) -> tuple[str, np.ndarray]:
         matches &= world.labels(key)[test] == world.classes[key].index(value)
     i = test[int(np.argmax(matches))]  # the first match (the world has every combination in its test split)
     name = tp("clip_drawing", name=" ".join(label(v) for v in wanted.values()))
-    return name, ui.enlarged(world.images[i], CLIP_INPUT)
+    return name, figures.enlarged(world.images[i], CLIP_INPUT)
 
 
 def clip_pictures() -> tuple[list[str], list[np.ndarray]]:

@@ -142,7 +142,7 @@ def open_sample(position: int, extra: dict | None = None) -> None:
 def sample_picker() -> int:
     """The test sample every modality section shows; returns its world row."""
     n = len(TEST_ROWS)
-    return int(TEST_ROWS[ui.sample_picker(SAMPLE, n, tp("sample", n=n))])
+    return int(TEST_ROWS[ui.sample_picker(SAMPLE, n, tp("sample", n=n), rows=TEST_ROWS)])
 
 
 def classifier_controls(modality: str) -> Choice:
@@ -264,7 +264,7 @@ def neighbour_gallery(found: nearest.Neighbours, k: int, classes: tuple[str, ...
     st.markdown(tp("neighbours", k=k, shown=shown))
     columns = st.columns(8)
     for column, row, distance in zip(columns, found.index[0, :shown], found.distance[0, :shown]):
-        column.image(ui.enlarged(world.images[row], 96), caption=f"{name_of(classes[y[row]])} · {distance:.2f}")
+        column.image(figures.enlarged(world.images[row], 96), caption=f"{name_of(classes[y[row]])} · {distance:.2f}")
 
 
 # ---------------------------------------------------------------- image
@@ -315,7 +315,7 @@ def image_section() -> None:
     picture, matrices = st.columns([1, 3])
     with picture:
         st.markdown(f"**{tp('what_model_sees')}**")
-        st.image(ui.enlarged(pixels, 192), caption=tp("image_summary", side=side))
+        st.image(figures.enlarged(pixels, 192), caption=tp("image_summary", side=side))
     with matrices:
         fig = figures.channels(pixels, [tp(f"channel_{c}") for c in "rgb"], tp("channels"), "0-255", height=250)
         means = pixels.reshape(-1, 3).mean(0)

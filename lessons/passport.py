@@ -1,0 +1,117 @@
+"""Passport: one test sample, and what the models of the other pages make of it, on one page."""
+
+import base64
+import html
+import io
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from components import figures, i18n, passport, sample, ui
+from components.cache import fusion as fusion_cache
+from components.cache import representation as representation_cache
+from components.cache import shared
+from components.controls.passport import SAMPLE
+from components.i18n import label, t
+from models import representation as rep
+from models.core import worlds
+from models.fusion import lab as fusion_lab
+from models.fusion import strategies as fusion
+
+PAGE = "passport"
+tp = i18n.scoped(PAGE)
+NOISY_SOUND = 0.8  # the second column: the sound at the fusion page's noise level 0.8 (its SNR is computed)
+NEAREST = 3  # captions listed from the coordinated space
+
+conf = ui.page_start(PAGE)
+world = shared.world(conf.world, conf.seed)
+test = world.indices("test")
+position = ui.sample_picker(SAMPLE, len(test), tp("sample", n=len(test)), rows=test)
+row = int(test[position])
+view = worlds.sample_view(world, row)
+if passport.pinned_row() != row:
+    st.caption(tp("not_pinned"))
+sample.show(view, key=PAGE)
+
+
+def answers() -> tuple[list[str], list[list[str]]]:
+    """Every model of the fusion page on this sample (redundant task, picture and sound), clean and with
+    the sound drowned in noise: each one alone, then every way of fusing them."""
+    lab = fusion_cache.lab(conf.world, conf.seed, "redundant", "image+sound")
+    bank = fusion_cache.bank(conf.world, conf.seed, lab.modalities)
+    where = [np.array([position])] * len(lab.modalities)
+    classes = [label(c) for c in fusion.class_names(conf.world, "redundant", len(lab.modalities))]
+    truth = int(bank.key[position])
+    said = {
+        name: fusion_lab.predict(lab, fusion_lab.bank_inputs(lab, bank, where, condition))
+        for name, condition in (
+            ("clean", fusion_lab.Condition()),
+            ("noisy", fusion_lab.Condition(levels={"sound": NOISY_SOUND})),
+        )
+    }
+
+    def verdict(p: np.ndarray) -> str:
+        best = int(np.argmax(p))
+        return f"{'✓' if best == truth else '✗'} {classes[best]} ({p[best]:.0%})"
+
+    names = {m: t(f"common.modality.{m}") for m in lab.modalities}
+    rows = [
+        [names.get(s) or t(f"fusion.strategy.{s}.name"), verdict(said["clean"][s][0]), verdict(said["noisy"][s][0])]
+        for s in fusion_lab.strategy_order(lab.modalities)
+    ]
+    header = [tp("col_model"), tp("col_clean"), tp("col_noisy", db=worlds.snr_db(fusion.SOUND_NOISE * NOISY_SOUND))]
+    return header, rows
+
+
+def nearest() -> list[tuple[float, str]]:
+    """The captions closest to this picture in the coordinated space of the representation page."""
+    vectors = representation_cache.vectors(conf.world, conf.seed, rep.DEFAULT_STRENGTH)
+    picture, captions = vectors["image"][position], vectors["text"]
+    cosine = captions @ picture / (np.linalg.norm(captions, axis=1) * np.linalg.norm(picture) + 1e-12)
+    return [(float(cosine[j]), world.captions[test[j]]) for j in np.argsort(-cosine)[:NEAREST]]
+
+
+def page_html(header: list[str], rows: list[list[str]], close: list[tuple[float, str]]) -> str:
+    """The passport as one self-contained HTML file (the picture inlined), to print or keep."""
+    png = io.BytesIO()
+    Image.fromarray(figures.enlarged(view.image, 192)).save(png, format="PNG")
+    picture = base64.b64encode(png.getvalue()).decode()
+    cell = lambda text, tag="td": f"<{tag}>{html.escape(str(text))}</{tag}>"  # noqa: E731
+    table = "".join(
+        ["<tr>" + "".join(cell(h, "th") for h in header) + "</tr>"]
+        + ["<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in rows]
+    )
+    attributes = ", ".join(f"{t(f'common.attr.{a}')}: {label(v)}" for a, v in view.attributes.items())
+    listed = "".join(f"<li>{cosine:.2f} · {html.escape(text)}</li>" for cosine, text in close)
+    return (
+        f'<!doctype html><html lang="{conf.language}"><meta charset="utf-8"><title>{html.escape(tp("title"))}</title>'
+        "<style>body{font-family:sans-serif;max-width:46em;margin:2em auto}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}img{image-rendering:pixelated}</style>"
+        f"<h1>{html.escape(tp('title'))}</h1>"
+        f'<p><img src="data:image/png;base64,{picture}" width="192" height="192" alt=""></p>'
+        f"<p><b>{html.escape(t('common.caption'))}</b>: {html.escape(view.caption)}</p>"
+        f"<p>{html.escape(attributes)} · {html.escape(t('common.world_' + conf.world))}, {row}</p>"
+        f"<h2>{html.escape(tp('answers_title'))}</h2><table>{table}</table>"
+        f"<h2>{html.escape(tp('nearest_title'))}</h2><ol>{listed}</ol></html>"
+    )
+
+
+st.subheader(tp("answers_title"))
+header, rows = answers()
+ui.table(header, rows, "lll")
+ui.explain(f"{PAGE}.answers_help")
+st.subheader(tp("nearest_title"))
+close = nearest()
+st.markdown("\n".join(f"1. `{cosine:.2f}` {text}" for cosine, text in close))
+ui.explain(f"{PAGE}.nearest_help")
+st.download_button(
+    tp("download"),
+    data=lambda: page_html(header, rows, close),
+    file_name=f"passport-{conf.world}-{row}.html",
+    mime="text/html",
+    key=f"{PAGE}.download",
+    on_click="ignore",
+    icon=":material/download:",
+)
+ui.page_end()
