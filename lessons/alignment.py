@@ -4,7 +4,7 @@ side by side."""
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, registry, safe_input, state, ui
+from components import drilldown_views, figures, i18n, pretrained, registry, safe_input, state, ui
 from components.controls.alignment import (
     BAND,
     CLIP_PHOTO,
@@ -267,6 +267,8 @@ def explicit() -> None:
     with wave_col:
         metrics(found)
         waveforms(found, f"{PAGE}_waves")
+    pattern = settings().pattern
+    drilldown_views.dtw_cell(f"{PAGE}.look_cell", found, pattern, settings().band, t(f"{PAGE}.pattern_{pattern}"))
     ui.explain(f"{PAGE}.explicit_help")
     if not conf.presenting:
         measure()

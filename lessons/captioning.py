@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, registry, safe_input, state, ui
+from components import drilldown_views, figures, i18n, pretrained, registry, safe_input, state, ui
 from components.controls.captioning import (
     BEAMS,
     DECODING,
@@ -202,6 +202,7 @@ def live() -> np.ndarray | None:
         )
     with words_col:
         word_chart(found, scene)
+    drilldown_views.attention(f"{PAGE}.look_attention", generator, image, found["generative"].words)
     counterfactual(image, scene, found, before)
     return image
 

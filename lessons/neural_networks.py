@@ -6,7 +6,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from components import figures, registry, safe_input, state, ui
+from components import drilldown_views, figures, registry, safe_input, state, ui
 from components.controls.neural_networks import CONTROL
 from components.i18n import formatter, label, shown_as, t
 from models import features, worlds
@@ -215,6 +215,8 @@ def neurons_section() -> tuple[np.ndarray, int] | None:
             loss=scores.loss,
         )
     )
+    vector = features.image_vectors(pixels[None])[0]
+    drilldown_views.neuron(key("look_neuron"), model, pixels, vector, class_names, winner)
     numbers = st.expander(t(f"{PAGE}.numbers_title"), key=key("numbers"), on_change="rerun")
     if numbers.open:  # drawn only when asked for
         with numbers:

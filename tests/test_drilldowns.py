@@ -1,14 +1,16 @@
 """The "look inside" views: each one's final number is the model's own output for that sample (the
 neuron's softmax is the network's probability, the attention row is the captioner's own attention and
 head output, the DTW cell is librosa's accumulated cost and lies on its path, the mel row's sum is
-librosa's mel spectrogram)."""
+librosa's mel spectrogram), and each opens from its page through the router and steps without error."""
 
 import copy
 
 import numpy as np
 import pytest
 import torch
+from test_app import assert_clean
 
+from components import drilldown
 from models import alignment as al
 from models import alignment_drilldown as ad
 from models import captioning, features, worlds
@@ -136,3 +138,103 @@ def test_mel_row_sum_is_librosas_mel_spectrogram(source, n_fft, fraction, n_mels
             assert row.products.sum() == pytest.approx(row.total)
             assert row.db == spec.db[b, frame]  # the colour of that cell on the page
             assert np.all(row.weights[row.inside] > 0) and row.edges_hz[0] < row.edges_hz[1] < row.edges_hz[2]
+
+
+# ---------------------------------------------------------------- figures
+def test_figures_build_from_plain_numbers():
+    z = np.arange(12.0).reshape(3, 4) - 5
+    assert drilldown.pixel_map(z, "x", "v").data[0].zmid == 0
+    assert drilldown.score_parts(["a", "b", "c"], [1.0, -0.5, 0.5], "t", "s").data[0].measure[-1] == "total"
+    assert drilldown.vectors(z, ["a", "b", "c"], "t", "v", highlight=1).layout.shapes
+    assert drilldown.grid_values(z, "t", "v", diverging=False).data[0].texttemplate
+    window = drilldown.cell_window(
+        np.where(z > 0, z, np.nan), [4, 5, 6], [7, 8, 9, 10], (5, 8), "t", "x", "y", "c", [(4, 7)], [(5, 8)], (4, 7)
+    )
+    assert window.data[0].text[0][0] == "" and len(window.layout.shapes) == 2 and window.layout.annotations
+    hz = np.linspace(0, 4, 9)
+    assert drilldown.filter_over_bins(hz, hz, hz, "t", "x", "p", "w", hz, "wp").data[0].name == "wp"
+    assert drilldown.spectrum_with_band(hz, -hz, (1.0, 2.0), "t", "x", "y").layout.shapes
+    assert drilldown.column_bars([-3.0, 0.0], 1, "t", "x", "y", -80.0).data[0].base == -80.0
+
+
+# ---------------------------------------------------------------- the pages
+def _step_through(at, key: str, steps: int) -> list[str]:
+    """Next through every step, then Back once and Play; the step lines seen, in order."""
+    seen = []
+    for n in range(steps):
+        assert_clean(at)
+        seen.append(next(m.value for m in at.markdown if m.value.startswith("**Step")))
+        assert seen[-1].startswith(f"**Step {n + 1} of {steps}**")
+        if n < steps - 1:
+            at.button(key=f"{key}.next").click().run()
+    assert at.button(key=f"{key}.next").disabled
+    at.button(key=f"{key}.back").click().run()
+    assert at.session_state[f"{key}.step"] == steps - 2
+    at.button(key=f"{key}.play").click().run()
+    assert at.session_state[f"{key}.playing"]
+    at.session_state[f"{key}.due"] = 0.0  # the next tick is due now
+    at.run()
+    assert at.session_state[f"{key}.step"] == steps - 1 and not at.session_state[f"{key}.playing"]  # stops at the end
+    assert_clean(at)
+    return seen
+
+
+def test_neuron_opens_under_the_scores_and_steps(app):
+    at = app("neural_networks")
+    key = "neural_networks.look_neuron"
+    assert not any(m.value.startswith("**Step") for m in at.markdown)  # closed: nothing computed
+    at.session_state[key] = True
+    at.run()
+    seen = _step_through(at, key, 5)
+    assert len(set(seen)) == 5
+    shown = next(m.value for m in at.markdown if "p(" in m.value)
+    other = (at.selectbox(key=f"{key}.class").value + 1) % len(worlds.SHAPES)
+    at.selectbox(key=f"{key}.class").set_value(other).run()
+    assert next(m.value for m in at.markdown if "p(" in m.value) != shown
+    at.radio(key="neural_networks.weights").set_value("run").run()  # an untrained run's neuron
+    assert_clean(at)
+
+
+def test_attention_row_opens_under_the_words_and_steps(app):
+    at = app("captioning", lang="zh-Hans")
+    key = "captioning.look_attention"
+    at.session_state[key] = True
+    at.run()
+    at.session_state[f"{key}.step"] = 0
+    at.run()
+    assert_clean(at)
+    at.radio(key=f"{key}.word").set_value(2).run()
+    at.selectbox(key=f"{key}.layer").set_value(1).run()
+    at.selectbox(key=f"{key}.head").set_value(3).run()
+    for _ in range(4):
+        at.button(key=f"{key}.next").click().run()
+        assert_clean(at)
+    assert any(m.value.startswith("**第 5 步，共 5 步**") for m in at.markdown)
+    assert any("加权和" in m.value for m in at.markdown)
+
+
+def test_dtw_cell_opens_under_the_matrix_and_steps(app):
+    at = app("alignment")
+    key = "alignment.look_cell"
+    at.session_state[key] = True
+    at.run()
+    _step_through(at, key, 5)
+    at.slider(key=f"{key}.position").set_value(2).run()
+    assert_clean(at)
+    at.selectbox(key="alignment.pattern").set_value("slope").run()
+    at.slider(key="alignment.tempo").set_value(0.5).run()  # no path fits: the view says so
+    assert_clean(at)
+
+
+def test_mel_row_opens_under_the_mel_spectrogram_and_steps(app):
+    at = app("spectrograms")
+    key = "spectrograms.look_mel"
+    at.radio(key="spectrograms.scale").set_value("mel").run()
+    at.session_state[key] = True
+    at.run()
+    _step_through(at, key, 4)
+    at.slider(key=f"{key}.band").set_value(1).run()
+    at.slider(key="spectrograms.n_mels").set_value(128).run()  # more bands than a short window's bins fill
+    at.select_slider(key="spectrograms.n_fft").set_value(64).run()
+    at.button(key=f"{key}.back").click().run()
+    assert_clean(at)
