@@ -216,7 +216,7 @@ def attention(key: str, generator, image: np.ndarray, words: Sequence[str]) -> N
                     drilldown.grid_values(
                         values[1:].reshape(grid, grid),
                         t("drilldown.attention_on_patches", what=what),
-                        what,
+                        "",  # the title names it
                         diverging,
                         text_format.lstrip("+"),
                     ),
@@ -300,7 +300,7 @@ def dtw_cell(key: str, found: alignment.Explicit, pattern: str, band: float, pat
     if box is None:
         return
     with box:
-        if found.path is None:
+        if found.path is None or len(found.path) < 2:
             st.info(t("drilldown.dtw_no_path"))
             return
         last = len(found.path)
@@ -463,7 +463,12 @@ def mel_row(key: str, power: np.ndarray, sr: int, n_fft: int, n_mels: int, top_d
                 bins(products=False)
             elif kind == "products":
                 top = int(np.argmax(row.products))
-                st.markdown(t("drilldown.mel_text_products", top_hz=float(row.hz[top]), top=float(row.products[top])))
+                if count:
+                    st.markdown(
+                        t("drilldown.mel_text_products", top_hz=float(row.hz[top]), top=float(row.products[top]))
+                    )
+                else:  # an empty band: nothing to multiply
+                    st.markdown(t("drilldown.mel_text_filter_empty", bin_hz=bin_hz, **facts))
                 bins(products=True)
             else:
                 st.markdown(t("drilldown.mel_text_sum", total=row.total, band=band, top_db=top_db, db=_db(row.db)))
