@@ -202,6 +202,8 @@ def attention(key: str, generator, image: np.ndarray, words: Sequence[str]) -> N
         def spread(values: np.ndarray, what: str, text_format: str, diverging: bool, step: str) -> None:
             """One value per key, twice: as bars (the summary token too) and laid out as the patches."""
             best = int(np.argmax(values))
+            low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+            span = (high - low) or 1.0  # room on both sides for the numbers written beside the bars
             ui.chart(
                 [
                     figures.bars(
@@ -211,7 +213,7 @@ def attention(key: str, generator, image: np.ndarray, words: Sequence[str]) -> N
                         highlight=best,
                         height=110 + 20 * len(labels),
                         text_format="{:" + text_format + "}",
-                        value_range=(0, 1.25) if not diverging else None,
+                        value_range=(low - 0.45 * span, high + 0.35 * span) if diverging else (0, 1.25),
                     ),
                     drilldown.grid_values(
                         values[1:].reshape(grid, grid),
