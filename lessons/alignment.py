@@ -4,7 +4,7 @@ side by side."""
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, safe_input, state, ui
+from components import drilldown_views, figures, i18n, pretrained, safe_input, state, ui
 from components.cache import alignment as cache
 from components.cache import shared
 from components.controls.alignment import (
@@ -255,6 +255,8 @@ def explicit() -> None:
     with wave_col:
         metrics(found)
         waveforms(found, f"{PAGE}_waves")
+    pattern = settings().pattern
+    drilldown_views.dtw_cell(f"{PAGE}.look_cell", found, pattern, settings().band, tp(f"pattern_{pattern}"))
     ui.explain(f"{PAGE}.explicit_help")
     if not conf.presenting:
         measure()

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, safe_input, state, ui
+from components import drilldown_views, figures, i18n, pretrained, safe_input, state, ui
 from components.cache import captioning as cache
 from components.cache import shared
 from components.controls.captioning import (
@@ -180,6 +180,7 @@ def live() -> np.ndarray | None:
         image_col.markdown(tp("truth", caption=scenes.canonical_caption(scene[0])) if scene else tp("truth_photo"))
     with words_col:
         word_chart(found, scene)
+    drilldown_views.attention(f"{PAGE}.look_attention", generator, image, found["generative"].words)
     counterfactual(image, scene, found, before)
     return image
 

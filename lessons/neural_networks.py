@@ -6,7 +6,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, safe_input, state, ui
+from components import drilldown_views, figures, i18n, safe_input, state, ui
 from components.cache import neural_networks as cache
 from components.cache import shared
 from components.controls.neural_networks import CONTROL
@@ -212,6 +212,8 @@ def neurons_section() -> tuple[np.ndarray, int] | None:
             loss=scores.loss,
         )
     )
+    vector = features.image_vectors(pixels[None])[0]
+    drilldown_views.neuron(key("look_neuron"), model, pixels, vector, class_names, winner)
     numbers = st.expander(tp("numbers_title"), key=key("numbers"), on_change="rerun")
     if numbers.open:  # drawn only when asked for
         with numbers:

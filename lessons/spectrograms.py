@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from components import figures, pretrained, state, ui
+from components import drilldown_views, figures, pretrained, state, ui
 from components.cache import spectrograms as cache
 from components.controls.spectrograms import CONTROL
 from components.i18n import label, t, translate
@@ -255,6 +255,8 @@ def spectrogram_section(power: np.ndarray, sr: int, n_fft: int, hop: int, index:
     )
     if spec.empty_rows:
         st.info(tr("empty_mels", empty=spec.empty_rows, n_mels=n_mels))
+    if spec.scale == "mel":
+        drilldown_views.mel_row(key("look_mel"), power, sr, n_fft, n_mels, top_db, index)
     if value("mfcc"):
         coefficients, rebuilt = sp.mfccs(power, sr, n_fft, n_mels, top_db)
         left, right = st.columns(2)
