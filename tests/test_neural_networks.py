@@ -8,6 +8,7 @@ import pytest
 import torch
 from test_app import assert_clean
 
+from components import figures
 from models import neural_networks as nb
 from models.core import checkpoints, features, worlds
 
@@ -169,7 +170,8 @@ def test_a_visitors_picture_becomes_a_world_input(digits):
     pixels = nb.fit_picture(photo, world)
     assert pixels.shape == (8, 8, 3) and pixels.dtype == np.uint8
     assert (pixels[..., 0] == pixels[..., 1]).all()  # Digits are grey
-    assert nb.enlarge(pixels).shape == (224, 224, 3)
+    big = figures.enlarged(pixels, 224)  # what the page shows: whole blocks, each pixel 28x28
+    assert big.shape == (224, 224, 3) and (big[:28, :28] == pixels[0, 0]).all()
 
 
 # ---------------------------------------------------------------- the page
