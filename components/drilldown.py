@@ -14,22 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures import CATEGORICAL, DIVERGING, HIGHLIGHT, SEQUENTIAL
+from components.figures import CATEGORICAL, DIVERGING, HIGHLIGHT, SEQUENTIAL, layout_dict
 
 OUTLINE = "#000000"
-
-
-def _layout(title: str, height: int, xlabel: str = "", ylabel: str = "", **extra) -> dict:
-    layout = {
-        "title": {"text": title, "x": 0.0, "xanchor": "left"},
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        "xaxis": {"title": {"text": xlabel}},
-        "yaxis": {"title": {"text": ylabel}},
-    }
-    for name, value in extra.items():
-        layout[name] = {**layout[name], **value} if isinstance(layout.get(name), dict) else value
-    return layout
 
 
 def _colorbar_below(title: str, y: float = -0.02) -> dict:
@@ -68,7 +55,7 @@ def pixel_map(z: np.ndarray, title: str, colorbar: str, limit: float | None = No
     hidden = {"showticklabels": False, "ticks": "", "showgrid": False, "zeroline": False, "constrain": "domain"}
     return go.Figure(
         [heat],
-        _layout(title, height, xaxis=hidden, yaxis={**hidden, "autorange": "reversed", "scaleanchor": "x"}),
+        layout_dict(title, height, xaxis=hidden, yaxis={**hidden, "autorange": "reversed", "scaleanchor": "x"}),
     )
 
 
@@ -93,7 +80,7 @@ def score_parts(names: Sequence[str], values: Sequence[float], title: str, xlabe
     pad = 0.35 * ((high - low) or 1.0)
     return go.Figure(
         [bars],
-        _layout(title, height, xlabel, xaxis={"range": [low - pad, high + pad]}, yaxis={"autorange": "reversed"}),
+        layout_dict(title, height, xlabel, xaxis={"range": [low - pad, high + pad]}, yaxis={"autorange": "reversed"}),
     )
 
 
@@ -124,7 +111,7 @@ def vectors(
         shapes.append(_box(-0.5, z.shape[1] - 0.5, highlight - 0.5, highlight + 0.5, "x", "y"))
     return go.Figure(
         [heat],
-        _layout(
+        layout_dict(
             title,
             min(max(90 + 19 * len(row_labels), 170), 460),
             xlabel,
@@ -172,7 +159,7 @@ def grid_values(
     square = {"showgrid": False, "constrain": "domain"}
     return go.Figure(
         [heat],
-        _layout(title, height, yaxis={**square, "autorange": "reversed", "scaleanchor": "x"}, xaxis=square),
+        layout_dict(title, height, yaxis={**square, "autorange": "reversed", "scaleanchor": "x"}, xaxis=square),
     )
 
 
@@ -251,7 +238,7 @@ def cell_window(
     axis = {"dtick": 1, "showgrid": False, "zeroline": False}
     return go.Figure(
         traces,
-        _layout(
+        layout_dict(
             title,
             height,
             xlabel,
@@ -289,7 +276,7 @@ def spectrum_with_band(
         "opacity": 0.25,
         "line": {"width": 0},
     }
-    return go.Figure([line], _layout(title, 280, xlabel, ylabel, shapes=[shade]))
+    return go.Figure([line], layout_dict(title, 280, xlabel, ylabel, shapes=[shade]))
 
 
 def filter_over_bins(
@@ -327,7 +314,7 @@ def filter_over_bins(
         "line": {"color": HIGHLIGHT, "width": 3},
     }
     legend = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
-    layout = _layout(
+    layout = layout_dict(
         title,
         340,
         xlabel,
@@ -362,4 +349,4 @@ def column_bars(
         "marker": {"color": [HIGHLIGHT if i == highlight else CATEGORICAL[0] for i in range(len(values))]},
         "hovertemplate": "%{x}: %{y:.1f}<extra></extra>",
     }
-    return go.Figure([bars], _layout(title, 280, xlabel, ylabel, yaxis={"range": [floor, 2]}))
+    return go.Figure([bars], layout_dict(title, 280, xlabel, ylabel, yaxis={"range": [floor, 2]}))

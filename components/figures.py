@@ -295,7 +295,7 @@ def flow_diagram(
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down", "pentagon", "hexagon")
 
 
-def _layout_dict(title: str, height: int, xlabel: str = "", ylabel: str = "", **extra) -> dict:
+def layout_dict(title: str, height: int, xlabel: str = "", ylabel: str = "", **extra) -> dict:
     """`_layout` as a plain dict, for figures built in one pass (one validation instead of one per update).
 
     No template: st.plotly_chart's Streamlit theme restyles backgrounds, grids and fonts anyway, and these
@@ -353,7 +353,7 @@ def bars(
     }
     return go.Figure(
         [bar],
-        _layout_dict(
+        layout_dict(
             title,
             height,
             xlabel,
@@ -413,7 +413,7 @@ def growing_lines(
         )
     return go.Figure(
         data,
-        _layout_dict(
+        layout_dict(
             title,
             height,
             xlabel,
@@ -480,7 +480,7 @@ def tiled_heatmap(
     widest = max((len(line) for text in row_titles for line in text.split("<br>")), default=0)
     return go.Figure(
         [trace],
-        _layout_dict(
+        layout_dict(
             title,
             height,
             annotations=labels,
@@ -547,7 +547,7 @@ def decision_regions(
         )
     return go.Figure(
         data,
-        _layout_dict(
+        layout_dict(
             title,
             height,
             xlabel,
@@ -611,7 +611,7 @@ def network_diagram(
     ]
     return go.Figure(
         data,
-        _layout_dict(
+        layout_dict(
             title,
             height,
             annotations=labels,
@@ -810,7 +810,7 @@ def vector_strip(
     ]
     return go.Figure(
         [trace],
-        _layout_dict(
+        layout_dict(
             title,
             height,
             shapes=lines,
@@ -901,7 +901,7 @@ def heatmap_row(
         figs.append(
             go.Figure(
                 [heat],
-                _layout_dict(title, height, xlabel, ylabel, yaxis=yaxis or {}, coloraxis=coloraxis, shapes=shapes),
+                layout_dict(title, height, xlabel, ylabel, yaxis=yaxis or {}, coloraxis=coloraxis, shapes=shapes),
             )
         )
     return figs
@@ -953,7 +953,7 @@ def line_panel(panel: LinePanel, height: int = 300) -> go.Figure:
     )
     return go.Figure(
         data,
-        _layout_dict(
+        layout_dict(
             panel.title, height, panel.xlabel, panel.ylabel, xaxis=panel.xaxis or {}, shapes=shapes, legend=LEGEND_BELOW
         ),
     )
@@ -1099,7 +1099,7 @@ def channels(
     ]
     return go.Figure(
         traces,
-        _layout_dict(
+        layout_dict(
             title,
             height,
             annotations=names,
@@ -1143,7 +1143,7 @@ def labelled_heatmap(
     }
     return go.Figure(
         [trace],
-        _layout_dict(title, height, yaxis={"autorange": "reversed"}, xaxis={"showgrid": False, "type": "category"}),
+        layout_dict(title, height, yaxis={"autorange": "reversed"}, xaxis={"showgrid": False, "type": "category"}),
     )
 
 
@@ -1202,7 +1202,7 @@ def warping_path(
     shapes += [{"type": "line", "y0": a, "y1": a, "x0": 0, "x1": 1, "xref": "paper", "line": line} for a, _ in y_spans]
     return go.Figure(
         data,
-        _layout_dict(
+        layout_dict(
             title,
             height,
             xlabel,
@@ -1313,9 +1313,7 @@ def aligned_waveforms(
         "yaxis": {"domain": top_domain, "showticklabels": False, "zeroline": False},
         "yaxis2": {"domain": bottom_domain, "showticklabels": False, "zeroline": False},
     }
-    return go.Figure(
-        data, _layout_dict("", height, **axes, shapes=shapes, annotations=notes + titles, margin={"t": 24})
-    )
+    return go.Figure(data, layout_dict("", height, **axes, shapes=shapes, annotations=notes + titles, margin={"t": 24}))
 
 
 def marked_lines(
@@ -1385,7 +1383,7 @@ def marked_lines(
     xaxis = {"tickvals": list(x), "tickformat": x_format, "type": "log" if log_x else "linear"}
     return go.Figure(
         data,
-        _layout_dict(
+        layout_dict(
             title,
             height,
             xlabel,
