@@ -567,3 +567,15 @@ def teach_demo(n_classes: int):
 
     examples = teach.generated(n_classes)
     return examples, teach.train(examples, n_classes)
+
+
+# ---------------------------------------------------------------- fusion page: what each strategy uses
+@st.cache_resource(max_entries=36, show_spinner=False)
+def fusion_uses(world_name: str, seed: int, task: str, subset: str, baseline: str):
+    """Shapley values and EMAP of every strategy of one lab on its clean test task (models/fusion_uses.py):
+    a few hundred milliseconds, once per lab and way of removing a modality."""
+    from models import fusion_uses as uses
+
+    return uses.measure(
+        fusion_models(world_name, seed, task, subset), fusion_bank(world_name, seed, tuple(subset.split("+"))), baseline
+    )

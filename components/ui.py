@@ -131,6 +131,12 @@ def chart(
         st.html(_SCROLL_JS, unsafe_allow_javascript=True)  # a fixed script: no visitor text reaches it
 
 
+def table(header: list[str], rows: list[list[str]], align: str) -> str:
+    """A markdown table (st.table would import pandas); `align` has one of l/r per column."""
+    rule = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"
+    return "\n".join(["| " + " | ".join(header) + " |", rule, *("| " + " | ".join(row) + " |" for row in rows)])
+
+
 def _plotly(fig: go.Figure, key: str | None, row: int = 1) -> None:
     """One figure (of a `row` of panels), its title above it as markdown, in presenter mode's larger
     type when presenting."""

@@ -4,7 +4,7 @@ MultiBench's robustness curves and metrics."""
 import numpy as np
 import streamlit as st
 
-from components import i18n, registry, safe_input, settings, state, ui
+from components import fusion_drill_view, fusion_uses_view, i18n, registry, safe_input, settings, state, ui
 from components.controls.fusion import CURVE, FOCUS, LEVEL, MISSING, SAMPLE, SUBSET, TASK
 from components.i18n import label, t
 from models import features, fusion, fusion_lab, worlds
@@ -36,14 +36,12 @@ def short(strategy: str) -> str:
     return t(f"common.{strategy}") if strategy in fusion.MODALITIES else t(f"{PAGE}.short_{strategy}")
 
 
+def class_labels(lab: fusion.Lab) -> list[str]:
+    return [label(c) for c in fusion.class_names(lab.world, lab.task, len(lab.modalities))]
+
+
 def percent(value: float) -> str:
     return f"{value:.1%}"
-
-
-def table(header: list[str], rows: list[list[str]], align: str) -> str:
-    """A markdown table (st.table would import pandas); `align` has one of l/r per column."""
-    rule = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"
-    return "\n".join(["| " + " | ".join(header) + " |", rule, *("| " + " | ".join(row) + " |" for row in rows)])
 
 
 def controls() -> tuple[str, tuple[str, ...]]:
@@ -166,7 +164,7 @@ def results(lab: fusion.Lab, clean: dict[str, float], now: dict[str, float], con
         )
     left, right = st.columns([3, 2])  # five columns of text need the room
     left.markdown(
-        table([t(f"{PAGE}.col_{c}") for c in ("strategy", "clean", "now", "change", "missing")], rows, "lrrrl")
+        ui.table([t(f"{PAGE}.col_{c}") for c in ("strategy", "clean", "now", "change", "missing")], rows, "lrrrl")
     )
     singles = [m for m in lab.modalities if m in now]
     if not singles:
@@ -260,7 +258,7 @@ def curves_section(lab: fusion.Lab, all_curves: dict[str, dict[str, list[float]]
         for s, score in scores.items()
     ]  # + 0.0: no "-0.00"
     st.markdown(
-        table(
+        ui.table(
             [t(f"{PAGE}.col_{c}") for c in ("strategy", "parameters", "clean", "relative", "effective")], rows, "lrrrr"
         )
     )
@@ -275,7 +273,7 @@ def closer_look(
             st.info(t(f"{PAGE}.focus_missing"))
             return
         rows, labels = fusion_lab.test_task(lab, bank)
-        classes = [label(c) for c in fusion.class_names(lab.world, lab.task, len(lab.modalities))]
+        classes = class_labels(lab)
         matrix = fusion_lab.confusion(labels, probs[focus].argmax(1), len(classes))
         left, right = st.columns([2, 3])
         with left:
@@ -360,9 +358,11 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
             st.caption(t(f"{PAGE}.try_oov", words=", ".join(unknown)))
         inputs = {m: bank.features[m][0][[position]] for m in lab.modalities if m != "text"}
         probs = fusion_lab.predict(lab, {**inputs, "text": fusion.featurise("text", [text], vocabulary)})
-        classes = [label(c) for c in fusion.class_names(lab.world, lab.task, len(lab.modalities))]
+        classes = class_labels(lab)
         rows = [[name(s), classes[p[0].argmax()], percent(p[0].max())] for s, p in probs.items()]
-        st.markdown(table([t(f"{PAGE}.col_strategy"), t(f"{PAGE}.col_says"), t(f"{PAGE}.col_confidence")], rows, "llr"))
+        st.markdown(
+            ui.table([t(f"{PAGE}.col_strategy"), t(f"{PAGE}.col_says"), t(f"{PAGE}.col_confidence")], rows, "llr")
+        )
         ui.explain(f"{PAGE}.try_help_{lab.task}")
 
 
@@ -371,11 +371,14 @@ ui.step_buttons(PAGE, STEPS)
 lab = load(task, modalities)
 bank = registry.fusion_bank(conf.world, conf.seed, modalities)
 focus = strategies(lab)
+if focus == "tensor":  # the drill-down opens under the diagram it explains
+    fusion_drill_view.section(lab, bank, conf.world, conf.seed, class_labels(lab))
 condition = condition_controls(modalities)
 curves = registry.fusion_curves(conf.world, conf.seed, task, "+".join(modalities))
 clean = {s: curve[0] for s, curve in curves[modalities[0]].items()}  # level 0 of any curve is the clean test set
 probs = fusion_lab.evaluate(lab, bank, condition)
 results(lab, clean, fusion_lab.scores(probs, fusion_lab.test_task(lab, bank)[1]), condition)
+fusion_uses_view.section(conf.world, conf.seed, task, modalities, focus, short)
 curves_section(lab, curves)
 closer_look(lab, bank, probs, focus, condition)
 own_caption(lab, bank)

@@ -2,10 +2,13 @@
 on constructed cases whose answer is known, the page's promised numbers with the committed weights, and
 the two views on the fusion page."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
 
+from components import i18n
 from models import fusion, fusion_drill, fusion_lab, fusion_uses, worlds
 
 
@@ -123,3 +126,46 @@ def test_drill_down_ends_at_the_models_own_output(subset):
         predicted = fusion_lab.predict(lab, {m: bank.features[m][0][[p]] for m, p in zip(modalities, positions)})
         assert np.allclose(inside.probabilities, predicted["tensor"][0], atol=1e-5)
         assert np.allclose(inside.terms.reshape(len(logits), -1).sum(1) + inside.bias, inside.logits)
+
+
+# ---------------------------------------------------------------- the page
+def test_uses_view_changes_with_the_task_and_the_removal(app):
+    at = app("fusion")
+    measured = lambda: next(m.value for m in at.markdown if m.value.startswith("**Measured on this task"))
+    shares = lambda: next(c.value for c in at.caption if "left with every modality removed" in c.value)
+    redundant, shuffled = measured(), shares()
+    at.radio(key="fusion.removal").set_value("mean").run()
+    assert not at.exception and shares() != shuffled
+    at.radio(key="fusion.task").set_value("synergy").run()
+    assert not at.exception and "+0.0 to averaging late fusion and +0.0 to learned late fusion" in measured()
+    assert measured() != redundant
+    at.session_state["fusion.uses_compare"] = True
+    at.run()
+    tasks = " | ".join(i18n.translate(f"fusion.task_{task}", "en") for task in fusion.TASKS)
+    table = next(m.value for m in at.markdown if m.value.startswith(f"| strategy | {tasks} |"))
+    assert not at.exception and len(table.splitlines()) == 2 + len(fusion.FUSION)
+    assert any(m.value.startswith("Interactions add") for m in at.markdown)
+
+
+def test_drill_down_opens_under_the_tensor_diagram_and_steps(app):
+    at = app("fusion", **{"fusion.focus": "tensor"})
+    title = i18n.translate("fusion.drill_title", "en")
+    assert any(e.label == title for e in at.expander)
+    at.session_state["fusion.drill_open"] = True
+    at.run()
+    assert not at.exception
+    for step in ("outer", "weights", "terms", "softmax"):
+        at.select_slider(key="fusion.drill_step").set_value(step).run()
+        assert not at.exception, step
+    said = next(m.value for m in at.markdown if "the same number" in m.value)
+    shown, model = re.findall(r"\d\.\d{4}", said)  # the drill-down's probability, the model's own
+    assert shown == model
+    at.number_input(key="fusion.drill_row").set_value(5).run()
+    assert not at.exception
+    play = i18n.translate("fusion.drill_play", "en")
+    next(b for b in at.button if b.label == play).click().run()  # from the last step: back to the start, then on
+    assert not at.exception and at.session_state["fusion.drill_step"] == "outer"
+    assert at.session_state["fusion.drill_playing"] is True
+    at.radio(key="fusion.task").set_value("redundant").run()
+    at.selectbox(key="fusion.modalities").set_value("image+sound+text").run()
+    assert not at.exception
