@@ -1441,7 +1441,9 @@ def number_grid(
         "colorbar": {"title": {"text": colorbar}, "thickness": 12},
     }
     if z.size <= 100:
-        trace.update(text=[[text_format.format(v) for v in row] for row in z], texttemplate="%{text}")
+        written = [[text_format.format(v) for v in row] for row in z]
+        zero = text_format.format(0.0)  # "-0.00" is written as zero
+        trace.update(text=[[zero if float(w) == 0 else w for w in row] for row in written], texttemplate="%{text}")
     frames = [
         {
             "type": "rect",

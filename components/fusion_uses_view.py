@@ -38,15 +38,18 @@ def section(world: str, seed: int, task: str, modalities: tuple[str, ...], focus
     focus = focus if focus in shown else fusion.FUSION[0]
     shares, gaps = st.columns(2)
     with shares:
+        series = {t(f"common.{m}"): [100 * uses.contributions[s][m] for s in shown] for m in modalities}
+        low, high = min(0.0, *(min(v) for v in series.values())), max(1.0, *(max(v) for v in series.values()))
+        low -= 0.25 * (high - low) if low < 0 else 0.0  # room for a negative value written left of its bar
         fig = registry.figure(
             "grouped_bars",
             [short(s) for s in shown],
-            {t(f"common.{m}"): [100 * uses.contributions[s][m] for s in shown] for m in modalities},
+            series,
             title=t(f"{PAGE}.uses_shares_title"),
             ylabel=t(f"{PAGE}.uses_points"),
             height=120 + 26 * len(shown) * len(modalities),
             value_format="{:+.1f}",
-            y_range=None,
+            y_range=(low, high),
             horizontal=True,
         )
         ui.chart(

@@ -24,6 +24,7 @@ STEPS = [
     state.Step(f"{PAGE}.step_missing", {**STORY, MISSING["sound"]: True}, focus="fusion_bars"),
     state.Step(f"{PAGE}.step_unique", {**STORY, TASK: "unique", FOCUS: "late_average"}, focus="fusion_bars"),
     state.Step(f"{PAGE}.step_synergy", {**STORY, TASK: "synergy", FOCUS: "tensor"}, focus="fusion_bars"),
+    state.Step(f"{PAGE}.step_uses", {**STORY, TASK: "synergy", FOCUS: "early"}, focus="fusion_uses_emap"),
 ]
 conf = ui.page_start(PAGE, STEPS)
 
