@@ -5,6 +5,7 @@ models/fusion_drill.py, which runs the page's own trained model."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -19,16 +20,28 @@ from models.fusion_lab import Bank
 
 PAGE = "fusion"
 PLAYING = f"{PAGE}.drill_playing"
+TICKED = f"{PAGE}.drill_ticked"  # when the step last moved while playing
 TICK_SECONDS = 2.0  # while playing, the next step comes this often: time to read its numbers
 
 
 def section(lab: Lab, bank: Bank, world: str, seed: int, classes: list[str]) -> None:
-    """An expander under the diagram, drawn only when opened (the page's other charts need no grid)."""
+    """An expander under the diagram, drawn only when opened (the page's other charts need no grid). The
+    row and the play button rerun the page: a fragment's own rerun could not start its timer."""
     box = st.expander(t(f"{PAGE}.drill_title"), key=f"{PAGE}.drill_open", on_change="rerun")
     if not box.open:
         return
     with box:
         ui.explain(f"{PAGE}.drill_help")
+        n = len(fusion_lab.test_task(lab, bank)[1])
+        DRILL_ROW.bind(high=n - 1)
+        DRILL_STEP.bind()
+        picker, play = st.columns([1.2, 1], vertical_alignment="bottom")
+        picker.number_input(t(f"{PAGE}.drill_row", n=n), **DRILL_ROW.limits(high=n - 1))
+        play.button(
+            t(f"{PAGE}.drill_pause" if st.session_state.get(PLAYING) else f"{PAGE}.drill_play"),
+            key=f"{PAGE}.drill_play_button",
+            on_click=_play,
+        )
         st.fragment(_body, run_every=TICK_SECONDS if st.session_state.get(PLAYING) else None)(
             lab, bank, world, seed, classes
         )
@@ -37,15 +50,18 @@ def section(lab: Lab, bank: Bank, world: str, seed: int, classes: list[str]) -> 
 def _play() -> None:
     playing = not st.session_state.get(PLAYING, False)
     st.session_state[PLAYING] = playing
+    st.session_state[TICKED] = time.monotonic()
     if playing and DRILL_STEP.value == DRILL_STEPS[-1]:  # from the start again
         st.session_state[DRILL_STEP.key] = DRILL_STEPS[0]
 
 
 def _advance() -> None:
-    """While playing: the next step, before the step slider is drawn; at the last one, stop (a full
-    rerun, so the timer stops too)."""
-    if not st.session_state.get(PLAYING):
+    """While playing, once a tick has passed: the next step, before the step slider is drawn; at the
+    last one, stop (a full rerun, so the timer stops too). The run that the play button starts shows
+    the step it starts from."""
+    if not st.session_state.get(PLAYING) or time.monotonic() - st.session_state.get(TICKED, 0.0) < 0.8 * TICK_SECONDS:
         return
+    st.session_state[TICKED] = time.monotonic()
     at = DRILL_STEPS.index(DRILL_STEP.value)
     if at + 1 < len(DRILL_STEPS):
         st.session_state[DRILL_STEP.key] = DRILL_STEPS[at + 1]
@@ -55,19 +71,10 @@ def _advance() -> None:
 
 
 def _body(lab: Lab, bank: Bank, world: str, seed: int, classes: list[str]) -> None:
+    """The part that redraws on each tick while playing (and when the step slider moves)."""
     rows, labels = fusion_lab.test_task(lab, bank)
-    DRILL_ROW.bind(high=len(labels) - 1)
-    DRILL_STEP.bind()
     _advance()
-    picker, play, stepper = st.columns([1.2, 1, 3], vertical_alignment="bottom")
-    picker.number_input(t(f"{PAGE}.drill_row", n=len(labels)), **DRILL_ROW.limits(high=len(labels) - 1))
-    play.button(
-        t(f"{PAGE}.drill_pause" if st.session_state.get(PLAYING) else f"{PAGE}.drill_play"),
-        key=f"{PAGE}.drill_play_button",
-        on_click=_play,
-        width="stretch",
-    )
-    stepper.select_slider(
+    st.select_slider(
         t(f"{PAGE}.drill_step"),
         DRILL_STEPS,
         key=DRILL_STEP.key,

@@ -163,9 +163,12 @@ def test_drill_down_opens_under_the_tensor_diagram_and_steps(app):
     at.number_input(key="fusion.drill_row").set_value(5).run()
     assert not at.exception
     play = i18n.translate("fusion.drill_play", "en")
-    next(b for b in at.button if b.label == play).click().run()  # from the last step: back to the start, then on
-    assert not at.exception and at.session_state["fusion.drill_step"] == "outer"
+    next(b for b in at.button if b.label == play).click().run()  # from the last step: back to the start
+    assert not at.exception and at.session_state["fusion.drill_step"] == "vectors"
     assert at.session_state["fusion.drill_playing"] is True
+    at.session_state["fusion.drill_ticked"] = 0.0  # a tick later (AppTest runs no timers)
+    at.run()
+    assert at.session_state["fusion.drill_step"] == "outer"
     at.radio(key="fusion.task").set_value("redundant").run()
     at.selectbox(key="fusion.modalities").set_value("image+sound+text").run()
     assert not at.exception
