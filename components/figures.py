@@ -1394,3 +1394,67 @@ def marked_lines(
             legend=LEGEND_BELOW,
         ),
     )
+
+
+def number_grid(
+    z: np.ndarray,
+    x: Sequence[str],
+    y: Sequence[str],
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    colorbar: str = "",
+    height: int = 320,
+    text_format: str = "{:+.2f}",
+    limit: float | None = None,
+    outline: Sequence[tuple[int, int]] = (),
+) -> go.Figure:
+    """Signed numbers in a grid, each written in its cell over the diverging scale (a weight matrix, an
+    outer product): the numbers themselves are the lesson. A grid too big to read its numbers shows the
+    colours alone; `limit` fixes the colour range so grids of one story compare; `outline` frames cells
+    (row, column). Rows read top to bottom."""
+    z = np.asarray(z, dtype=float)
+    limit = limit or float(np.abs(z).max()) or 1.0
+    trace = {
+        "type": "heatmap",
+        "z": z,
+        "x": list(x),
+        "y": list(y),
+        "colorscale": DIVERGING,
+        "zmid": 0.0,
+        "zmin": -limit,
+        "zmax": limit,
+        "xgap": 1,
+        "ygap": 1,
+        "hovertemplate": "%{y} · %{x}: %{z:.3f}<extra></extra>",
+        "colorbar": {"title": {"text": colorbar}, "thickness": 12},
+    }
+    if z.size <= 100:
+        written = [[text_format.format(v) for v in row] for row in z]
+        zero = text_format.format(0.0)  # "-0.00" is written as zero
+        trace.update(text=[[zero if float(w) == 0 else w for w in row] for row in written], texttemplate="%{text}")
+    frames = [
+        {
+            "type": "rect",
+            "x0": c - 0.5,
+            "x1": c + 0.5,
+            "y0": r - 0.5,
+            "y1": r + 0.5,
+            "line": {"color": "#000", "width": 2},
+            "xref": "x",
+            "yref": "y",
+        }
+        for r, c in outline
+    ]
+    return go.Figure(
+        [trace],
+        layout_dict(
+            title,
+            height,
+            xlabel,
+            ylabel,
+            shapes=frames,
+            yaxis={"autorange": "reversed", "type": "category"},
+            xaxis={"showgrid": False, "type": "category", "side": "top"},
+        ),
+    )

@@ -4,7 +4,7 @@ MultiBench's robustness curves and metrics."""
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, safe_input, settings, state, ui
+from components import figures, fusion_drill_view, fusion_uses_view, i18n, safe_input, settings, state, ui
 from components.cache import fusion as cache
 from components.cache import shared
 from components.controls.fusion import CURVE, FOCUS, LEVEL, MISSING, SAMPLE, SUBSET, TASK
@@ -29,6 +29,7 @@ STEPS = [
     state.Step(f"{PAGE}.step_missing", {**STORY, MISSING["sound"]: True}, focus="fusion_bars"),
     state.Step(f"{PAGE}.step_unique", {**STORY, TASK: "unique", FOCUS: "late_average"}, focus="fusion_bars"),
     state.Step(f"{PAGE}.step_synergy", {**STORY, TASK: "synergy", FOCUS: "tensor"}, focus="fusion_bars"),
+    state.Step(f"{PAGE}.step_uses", {**STORY, TASK: "synergy", FOCUS: "early"}, focus="fusion_uses_emap"),
 ]
 conf = ui.page_start(PAGE, STEPS)
 
@@ -43,6 +44,10 @@ def short(strategy: str) -> str:
 
 def joined(modalities: tuple[str, ...] | list[str]) -> str:
     return " + ".join(t(f"common.modality.{m}") for m in modalities)
+
+
+def class_labels(lab: fusion.Lab) -> list[str]:
+    return [label(c) for c in fusion.class_names(lab.world, lab.task, len(lab.modalities))]
 
 
 def controls() -> tuple[str, tuple[str, ...]]:
@@ -266,7 +271,7 @@ def closer_look(
             st.info(tp("focus_missing"))
             return
         rows, labels = fusion_lab.test_task(lab, bank)
-        classes = [label(c) for c in fusion.class_names(lab.world, lab.task, len(lab.modalities))]
+        classes = class_labels(lab)
         matrix = fusion_lab.confusion(labels, probs[focus].argmax(1), len(classes))
         left, right = st.columns([2, 3])
         with left:
@@ -349,7 +354,7 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
             st.caption(tp("try_oov", words=", ".join(unknown)))
         inputs = {m: bank.features[m][0][[position]] for m in lab.modalities if m != "text"}
         probs = fusion_lab.predict(lab, {**inputs, "text": fusion.featurise("text", [text], vocabulary)})
-        classes = [label(c) for c in fusion.class_names(lab.world, lab.task, len(lab.modalities))]
+        classes = class_labels(lab)
         rows = [[name(s), classes[p[0].argmax()], ui.percent(p[0].max())] for s, p in probs.items()]
         ui.table([tp("col_strategy"), tp("col_says"), tp("col_confidence")], rows, "llr")
         ui.explain(f"{PAGE}.try_help_{lab.task}")
@@ -360,11 +365,14 @@ ui.step_buttons(PAGE, STEPS)
 lab = load(task, modalities)
 bank = cache.bank(conf.world, conf.seed, modalities)
 focus = strategies(lab)
+if focus == "tensor":  # the drill-down opens under the diagram it explains
+    fusion_drill_view.section(lab, bank, conf.world, conf.seed, class_labels(lab))
 condition = condition_controls(modalities)
 curves = cache.curves(conf.world, conf.seed, task, "+".join(modalities))
 clean = {s: curve[0] for s, curve in curves[modalities[0]].items()}  # level 0 of any curve is the clean test set
 probs = fusion_lab.evaluate(lab, bank, condition)
 results(lab, clean, fusion_lab.scores(probs, fusion_lab.test_task(lab, bank)[1]), condition)
+fusion_uses_view.section(conf.world, conf.seed, task, modalities, focus, short)
 curves_section(lab, curves)
 closer_look(lab, bank, probs, focus, condition)
 own_caption(lab, bank)

@@ -87,3 +87,14 @@ def dictionary(world_name: str, seed: int):
     from models.fusion import strategies as fusion
 
     return fusion.dictionary(shared.world(world_name, seed))
+
+
+@st.cache_resource(max_entries=36, show_spinner=False)
+def uses(world_name: str, seed: int, task: str, subset: str, baseline: str):
+    """Shapley values and EMAP of every strategy of one lab on its clean test task (models/fusion/uses.py):
+    a few hundred milliseconds, once per lab and way of removing a modality."""
+    from models.fusion import uses as fusion_uses
+
+    return fusion_uses.measure(
+        lab(world_name, seed, task, subset), bank(world_name, seed, tuple(subset.split("+"))), baseline
+    )

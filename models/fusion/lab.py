@@ -152,14 +152,25 @@ def predict(lab: Lab, inputs: dict[str, np.ndarray | None]) -> dict[str, np.ndar
     ]
     x = torch.from_numpy(np.concatenate(parts, 1).astype(np.float32))  # (n, sum of sizes)
     present = torch.tensor([inputs[m] is not None for m in lab.modalities], dtype=torch.float32)  # (k,)
-    with torch.no_grad(), one_thread():
-        logits = {name: lab.models[name](x) for name in (*lab.modalities, *TRAINED_FUSION)}
-        log_probs = torch.stack([torch.log_softmax(logits[m], 1) for m in lab.modalities], 1)  # (n, k, C)
-        logits["late_learned"] = lab.models["late_learned"](log_probs, present)
-        probs = {name: torch.softmax(v, 1).numpy() for name, v in logits.items()}
-        probs["late_average"] = ((log_probs.exp() * present[None, :, None]).sum(1) / present.sum().clamp(min=1)).numpy()
+    probs = {
+        name: (v if name == "late_average" else torch.softmax(v, 1)).numpy()
+        for name, v in outputs(lab, x, present).items()
+    }
     missing = {m for m, x in inputs.items() if x is None}
     return {name: probs[name] for name in strategy_order(lab.modalities) if name not in missing}
+
+
+def outputs(lab: Lab, x: torch.Tensor, present: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """Every strategy's own output (n, C) for standardised, joined inputs x: the logits, except averaged
+    late fusion's, which is the mean of the present modalities' probabilities. The class is each one's
+    argmax, and the two late fusions are sums of one term per modality (an additive model)."""
+    present = torch.ones(len(lab.modalities)) if present is None else present
+    with torch.no_grad(), one_thread():
+        out = {name: lab.models[name](x) for name in (*lab.modalities, *TRAINED_FUSION)}
+        log_probs = torch.stack([torch.log_softmax(out[m], 1) for m in lab.modalities], 1)  # (n, k, C)
+        out["late_learned"] = lab.models["late_learned"](log_probs, present)
+        out["late_average"] = (log_probs.exp() * present[None, :, None]).sum(1) / present.sum().clamp(min=1)
+    return out
 
 
 def evaluate(lab: Lab, bank: Bank, condition: Condition) -> dict[str, np.ndarray]:
