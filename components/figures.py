@@ -649,9 +649,14 @@ def embedding_map(
     hover: Sequence[str] | None = None,
     colours: dict[str, str] | None = None,
     height: int = 460,
+    ids: Sequence[int] | None = None,
+    chosen: int | None = None,
 ) -> go.Figure:
     """Points of a 2-D or 3-D projection, coloured by group and shaped by a second label (e.g. the
-    modality), with thin grey lines joining the points of each `links` entry (e.g. one sample's modalities)."""
+    modality), with thin grey lines joining the points of each `links` entry (e.g. one sample's modalities).
+
+    `ids` names the sample behind each point (its customdata, which a click hands back); the points of
+    the `chosen` sample are ringed."""
     coordinates = np.asarray(coordinates, dtype=float)
     three_d = coordinates.shape[1] == 3
     scatter = go.Scatter3d if three_d else go.Scatter
@@ -691,6 +696,7 @@ def embedding_map(
                 mode="markers",
                 name=str(group),
                 text=hover[rows],
+                customdata=None if ids is None else np.asarray(ids)[rows],
                 hovertemplate="%{text}<extra></extra>",
                 legendgroup="groups",
                 marker={
@@ -709,6 +715,18 @@ def embedding_map(
                 name=str(label),
                 legendgroup="symbols",
                 marker={"color": "#555", "symbol": shape_of[label]},
+            )
+        )
+    rows = np.flatnonzero(np.asarray(ids) == chosen) if ids is not None and chosen is not None else []
+    if len(rows):
+        traces.append(
+            scatter(
+                **axes(rows),
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                name="chosen",
+                marker={"size": 10 if three_d else 18, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "#111"}},
             )
         )
     bare = {"showticklabels": False, "zeroline": False, "title": ""}  # projection axes have no units

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 
 import plotly.graph_objects as go
@@ -167,6 +167,7 @@ def chart(
     key: str | None = None,
     widths: Sequence[float] | None = None,
     wide: bool = False,
+    on_select: Callable[[], None] | None = None,
 ) -> None:
     """A Plotly chart, enlarged when presenting, with its one-line text summary under it.
 
@@ -175,7 +176,8 @@ def chart(
     Each figure's title is written above it as text, not drawn by Plotly: Plotly never wraps a title, so
     a long one was cut at a phone's width or in presenter mode's large type. A `wide` chart (a diagram's
     boxes or a heatmap's cells that hold words) keeps a readable width on a phone and scrolls sideways:
-    its words do not shrink with it.
+    its words do not shrink with it. With `on_select`, clicking a point calls it (the chart's selection is
+    then in st.session_state[key]).
     """
     panels = [fig] if isinstance(fig, go.Figure) else list(fig)
     heading = [p.layout.title.text for p in panels if p.layout.title and p.layout.title.text] + [summary]
@@ -188,7 +190,9 @@ def chart(
             places = st.columns(widths or [1] * len(panels)) if len(panels) > 1 else [nullcontext()]
         for i, (place, panel) in enumerate(zip(places, panels)):
             with place:
-                _plotly(panel, key if i == 0 or key is None else f"{key}_{i}", len(panels))
+                _plotly(
+                    panel, key if i == 0 or key is None else f"{key}_{i}", len(panels), on_select if i == 0 else None
+                )
         if summary:
             st.caption(summary)
         if key:
@@ -213,7 +217,7 @@ def _numbers_button(panels: list[go.Figure], heading: list[str | None], key: str
     )
 
 
-def _plotly(fig: go.Figure, key: str | None, row: int = 1) -> None:
+def _plotly(fig: go.Figure, key: str | None, row: int = 1, on_select: Callable[[], None] | None = None) -> None:
     """One figure (of a `row` of panels), its title above it as markdown, in presenter mode's larger
     type when presenting."""
     if settings.current().presenting:
@@ -224,7 +228,13 @@ def _plotly(fig: go.Figure, key: str | None, row: int = 1) -> None:
         st.markdown(f"**{_plain(title)}**")
     # the chart's camera button saves it as a PNG at twice the screen's resolution, named after the chart
     image = {"format": "png", "scale": 2, "filename": key or "chart"}
-    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False, "toImageButtonOptions": image})
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        key=key,
+        config={"displaylogo": False, "toImageButtonOptions": image},
+        **({"on_select": on_select, "selection_mode": "points"} if on_select else {}),
+    )
 
 
 def _enlarge(fig: go.Figure, row: int = 1) -> None:

@@ -4,12 +4,13 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from components import figures, i18n, pretrained, safe_input, state, ui
+from components import figures, i18n, passport, pretrained, safe_input, state, ui
 from components.cache import representation as cache
 from components.cache import shared
 from components.controls.representation import (
     ATTRIBUTE,
     CAPTION,
+    CHOSEN,
     CLIP_CAPTIONS,
     CLIP_EXAMPLES,
     DIMS,
@@ -119,9 +120,46 @@ def gallery(samples, captions: list[str], per_row: int) -> None:
             column.image(thumbnail(i), caption=text)
 
 
+def choose(key: str) -> None:
+    """A map's on_select: the clicked point's sample (its customdata) becomes the chosen one, on both maps."""
+    points = st.session_state[key]["selection"]["points"]
+    ids = [p["customdata"] for p in points if p.get("customdata") is not None]
+    st.session_state[CHOSEN.key] = int(np.ravel(ids[0])[0]) if ids else -1
+
+
+def chosen_sample(rows: np.ndarray) -> None:
+    """The sample clicked in a map: its picture, caption and sound, and where it sits among its neighbours."""
+    row = CHOSEN.value
+    if row not in rows:
+        st.caption(tp("click_a_point"))
+        return
+    position = int(np.flatnonzero(test == row)[0])
+    vectors = cache.vectors(world.name, conf.seed, strength)
+    picture, captions = vectors["image"][position], vectors["text"]
+    cosine = captions @ picture / (np.linalg.norm(captions, axis=1) * np.linalg.norm(picture) + 1e-12)
+    nearest = [j for j in np.argsort(-cosine)[:3]]
+    with st.container(border=True, key=f"{PAGE}_chosen"):
+        image_col, text_col, pin_col = st.columns([1, 4, 1], vertical_alignment="center")
+        image_col.image(figures.enlarged(world.images[row], 96))
+        text_col.markdown(f"**{world.captions[row]}**")
+        text_col.audio(np.asarray(world.audio[row]), sample_rate=world.sample_rate)
+        text_col.caption(tp("chosen_nearest", captions=" · ".join(f"“{world.captions[test[j]]}”" for j in nearest)))
+        here = passport.pinned_row() == row
+        pin_col.button(
+            "📌",
+            key=f"{PAGE}.pin_chosen",
+            on_click=passport.pin,
+            args=(None if here else row,),
+            help=t("common.unpin" if here else "common.pin"),
+            type="primary" if here else "secondary",
+        )
+
+
 def spaces() -> None:
     st.subheader(tp("spaces_title"))
     rows = test[rep.projection_positions(len(test))]
+    CHOSEN.bind(high=len(world) - 1, default=passport.pinned_row() if passport.pinned_row() in rows else -1)
+    chosen = CHOSEN.value
     order = [label(c) for c in world.classes[attribute]]
     colours = {label(c): SWATCH[c] for c in worlds.COLOURS} if attribute == "colour" else None
     groups = [class_name(i) for i in rows]
@@ -139,6 +177,8 @@ def spaces() -> None:
             tp("joint_title"),
             colours=colours,
             hover=[world.captions[i] for i in rows],
+            ids=rows,
+            chosen=chosen,
         )
         joint_vectors = cache.vectors(world.name, conf.seed, None)["joint"]
         agreement = rep.neighbour_agreement(joint_vectors, world.labels(attribute)[test])
@@ -146,6 +186,7 @@ def spaces() -> None:
             fig,
             tp("joint_summary", n=len(rows), attribute=attribute_name, agreement=agreement),
             key=f"{PAGE}_joint_map",
+            on_select=lambda: choose(f"{PAGE}_joint_map"),
         )
     with coordinated_col:
         n = len(rows)
@@ -163,12 +204,16 @@ def spaces() -> None:
                 for m in rep.MODALITIES
                 for i in rows
             ],
+            ids=np.tile(rows, len(rep.MODALITIES)),
+            chosen=chosen,
         )
         ui.chart(
             fig,
             tp("coordinated_summary", n=n, cosine=report["summary"]["paired_cosine"]),
             key=f"{PAGE}_coordinated_map",
+            on_select=lambda: choose(f"{PAGE}_coordinated_map"),
         )
+    chosen_sample(rows)
     ui.explain(f"{PAGE}.spaces_help")
     if method == "tsne":
         st.caption(tp("tsne_note"))

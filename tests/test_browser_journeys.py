@@ -316,3 +316,29 @@ def test_a_lecturer_downloads_a_charts_numbers_for_the_slides(live):
     assert drawn and all((name, float(x), float(y)) in numbers for name, x, y in drawn), (drawn, rows[:8])
     assert page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
     context.close()
+
+
+def test_clicking_a_point_in_a_map_shows_its_sample_in_both_maps(live):
+    """Representation: a click on a point of the joint map shows that sample under the maps, and the
+    coordinated map rings its three points (one per modality)."""
+    url, b = live
+    context = b.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{url}/representation")
+    settle(page)
+    joint = page.locator(".st-key-representation_joint_map .js-plotly-plot")
+    joint.scroll_into_view_if_needed()
+    point = joint.locator(".scatterlayer .trace .points path").nth(5)
+    box = point.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    settle(page)
+    no_exception(page)
+    card = page.locator(".st-key-representation_chosen")
+    card.wait_for(timeout=30000)
+    ringed = page.locator(".st-key-representation_coordinated_map .js-plotly-plot").evaluate(
+        "p => p.data.filter(t => t.name === 'chosen').map(t => t.x.length !== undefined ? t.x.length"
+        " : atob(t.x.bdata).length / ({f8: 8, f4: 4, i4: 4, u1: 1}[t.x.dtype]))"
+    )
+    assert ringed == [3], ringed
+    assert "representation.chosen=" in page.url
+    context.close()

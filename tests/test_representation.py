@@ -326,3 +326,40 @@ def test_builtin_mode_shows_no_pretrained_element(app):
     assert not at.exception
     assert chart(at, CLIP_MATRIX) is None and chart(at, CLIP_MAP) is None and not at.text_area
     assert i18n.translate(f"{PAGE}.clip_title", "en") not in "\n".join(h.value for h in at.subheader)
+
+
+def chart_traces(at, key: str) -> list[dict]:
+    import json
+
+    [chart] = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    return json.loads(chart.proto.spec)["data"]
+
+
+def points(values) -> int:
+    """How many values a Plotly array holds (the spec may hold it as typed base64)."""
+    import base64
+
+    if isinstance(values, dict):
+        return len(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
+    return len(values)
+
+
+def test_a_clicked_point_shows_its_sample_and_both_maps_ring_it(app):
+    """What a click does (in Chromium: tests/test_browser_journeys.py): the chosen sample is shown under
+    the maps, and both maps ring its points (once in the joint map, once per modality in the other)."""
+    world = worlds.make_world("shapes", 0)
+    test = world.indices("test")
+    row = int(test[rep.projection_positions(len(test))][3])
+    at = app(PAGE)
+    assert not [t for t in chart_traces(at, f"{PAGE}_joint_map") if t.get("name") == "chosen"]
+    at.session_state["representation.chosen"] = row  # what the map's on_select callback sets
+    at.run()
+    assert not at.exception
+    assert any(world.captions[row] in m.value for m in at.markdown)
+    rings = {
+        k: [t for t in chart_traces(at, f"{PAGE}_{k}_map") if t.get("name") == "chosen"]
+        for k in ("joint", "coordinated")
+    }
+    assert points(rings["joint"][0]["x"]) == 1 and points(rings["coordinated"][0]["x"]) == len(rep.MODALITIES)
+    at.button(key=f"{PAGE}.pin_chosen").click().run()
+    assert at.session_state["pin"] == f"shapes-{row}"

@@ -34,4 +34,5 @@ CAPTION = Control("representation.caption", EXAMPLES["shapes"][0])
 PICK = Control("representation.image", 0, low=0, step=1)  # a test picture; the count depends on the world
 CLIP_CAPTIONS = Control("representation.clip_captions", "\n".join(CLIP_EXAMPLES["shapes"]))
 TAB = Control("representation.tab", "retrieval", options=("retrieval", "zero_shot", "missing"))
-CONTROLS = (STRENGTH, ATTRIBUTE, PROJECTION, DIMS, CAPTION, PICK, CLIP_CAPTIONS, TAB)
+CHOSEN = Control("representation.chosen", -1, low=-1, step=1)  # the sample clicked in a map (a world row), -1: none
+CONTROLS = (STRENGTH, ATTRIBUTE, PROJECTION, DIMS, CAPTION, PICK, CLIP_CAPTIONS, TAB, CHOSEN)
