@@ -36,6 +36,14 @@ def pinned_row() -> int | None:
     return row if row < len(world) and world.split[row] == TEST else None
 
 
+def position_in(rows) -> int | None:
+    """Where the pinned sample is among `rows` (a page's samples, as world rows), or None: the default of
+    a page's sample control, so the page opens on the pinned sample."""
+    row = pinned_row()
+    found = [i for i, r in enumerate(rows) if int(r) == row] if row is not None else []
+    return found[0] if found else None
+
+
 def can_pin(row: int) -> bool:
     """Only test samples: the ones no model on any page learned from."""
     conf = settings.current()

@@ -108,7 +108,7 @@ def sample_picker(control: state.Control, n: int, label: str, rows: Sequence[int
     """
     rows = None if rows is None else [int(r) for r in rows]
     pinned = passport.pinned_row()
-    control.bind(high=n - 1, default=rows.index(pinned) if rows is not None and pinned in rows else None)
+    control.bind(high=n - 1, default=None if rows is None else passport.position_in(rows))
     pick, dice, *pin = st.columns([5, 2, 1] if rows else [4, 1], vertical_alignment="bottom")
     pick.number_input(label, **control.limits(high=n - 1))
     if pin:

@@ -4,7 +4,7 @@ MultiBench's robustness curves and metrics."""
 import numpy as np
 import streamlit as st
 
-from components import figures, fusion_drill_view, fusion_uses_view, i18n, safe_input, settings, state, ui
+from components import figures, fusion_drill_view, fusion_uses_view, i18n, passport, safe_input, settings, state, ui
 from components.cache import fusion as cache
 from components.cache import shared
 from components.controls.fusion import CURVE, FOCUS, LEVEL, MISSING, SAMPLE, SUBSET, TASK
@@ -330,7 +330,7 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
         return
     captions = shared.world(conf.world, conf.seed).captions
     last = len(bank.test_index) - 1  # the other world has fewer test samples
-    SAMPLE.bind(high=last)
+    SAMPLE.bind(high=last, default=passport.position_in(bank.test_index))
     if CAPTION not in st.session_state:
         st.session_state[CAPTION] = captions[bank.test_index[SAMPLE.value]]
     left, right = st.columns([1, 2])

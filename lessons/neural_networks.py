@@ -6,7 +6,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from components import drilldown_views, figures, i18n, safe_input, state, ui
+from components import drilldown_views, figures, i18n, passport, safe_input, state, ui
 from components.cache import neural_networks as cache
 from components.cache import shared
 from components.controls.neural_networks import CONTROL
@@ -49,7 +49,7 @@ conf = ui.page_start(
     ],
 )
 for _name, _control in CONTROL.items():
-    if _name != "task":  # bound with the world's attributes, in depth_section
+    if _name not in ("task", "sample"):  # bound with the world's attributes, or the pinned sample, later
         _control.bind()
 world = shared.world(conf.world, conf.seed)
 classes = worlds.MAIN_CLASSES[world.name]
@@ -121,7 +121,7 @@ def chosen_input(model: nb.PixelNet) -> tuple[np.ndarray, int] | None:
         )
         return nb.fit_picture(pixels, world), truth
     examples = nb.curated_examples(nb.predict(model, x_test), y_test.numpy())
-    CONTROL["sample"].bind(high=len(y_test) - 1)
+    CONTROL["sample"].bind(high=len(y_test) - 1, default=passport.position_in(world.indices("test")))
     picker, *buttons = st.columns([2.2, 1, 1, 1, 1], vertical_alignment="bottom")
     picker.number_input(
         tp("sample", n=len(y_test)), **CONTROL["sample"].limits(high=len(y_test) - 1), persist_state="page"

@@ -31,11 +31,16 @@ def test_pin_on_home_and_find_it_first_on_every_page(app):
     assert at.session_state["pin"] == f"shapes-{ROW}" and pinned_caption(at)
     assert at.query_params["pin"] == [f"shapes-{ROW}"] or at.query_params["pin"] == f"shapes-{ROW}"
 
-    for page, key, rows in (("unimodal", "unimodal.sample", TEST), ("colearning", "colearning.sample", TEST)):
+    visits = [
+        ("unimodal", "unimodal.sample"),
+        ("neural_networks", "neural_networks.sample"),
+        ("colearning", "colearning.sample"),
+    ]
+    for page, key in visits:
         at.switch_page(f"lessons/{page}.py").run()
         clean(at)
         assert pinned_caption(at), f"the pinned sample is in the sidebar on {page}"
-        assert int(rows[at.session_state[key]]) == ROW, f"{page} opens on the pinned sample"
+        assert int(TEST[at.session_state[key]]) == ROW, f"{page} opens on the pinned sample"
 
     at.switch_page("lessons/passport.py").run()
     clean(at)
