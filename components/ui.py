@@ -15,7 +15,7 @@ from contextlib import nullcontext
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import settings, state, warmup
+from components import predict, settings, state, warmup
 from components.i18n import t
 
 _PRESENTER_CSS = """<style>
@@ -187,6 +187,8 @@ def steps(page: str, sequence: list[state.Step]) -> None:
     if not settings.current().presenting or not sequence:
         return
     st.session_state[_FOCUS] = (sequence[index].focus, f"{page}:{index}")
+    if sequence[index].choices:  # a question: its box, not a chart that shows the answer
+        st.session_state[_FOCUS] = (predict.FOCUS, f"{page}:{index}")
     if entered and not state.link_sets(page):  # arriving by the navigation: the view the step's caption describes
         state.apply_step_next_run(sequence, step_key, index)
     # the steps stay at the top of the screen while the page scrolls to each step's chart
@@ -196,18 +198,23 @@ def steps(page: str, sequence: list[state.Step]) -> None:
         key=f"{page}.step_back",
         disabled=index == 0,
         width="stretch",
-        on_click=state.apply_step,
-        args=(sequence, step_key, index - 1),
+        on_click=predict.go,
+        args=(page, sequence, step_key, index - 1),
     )
-    caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {t(sequence[index].caption_key)}")
+    words = predict.caption(page, index, sequence[index])
+    caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {words}")
     forward.button(
         t("common.next"),
         key=f"{page}.step_next",
         disabled=index == len(sequence) - 1,
         width="stretch",
-        on_click=state.apply_step,
-        args=(sequence, step_key, index + 1),
+        on_click=predict.go,
+        args=(page, sequence, step_key, index + 1),
     )
+    focus, token = st.session_state[_FOCUS]
+    if focus == predict.FOCUS and st.session_state.get(_SCROLLED) != token:  # the box is drawn by the page
+        st.session_state[_SCROLLED] = token
+        st.html(_SCROLL_JS, unsafe_allow_javascript=True)
 
 
 def step_buttons(page: str, sequence: list[state.Step]) -> None:
@@ -217,8 +224,8 @@ def step_buttons(page: str, sequence: list[state.Step]) -> None:
     for i, (column, step) in enumerate(zip(st.columns(len(sequence)), sequence)):
         column.button(
             t(f"{page}.example_{i + 1}"),
-            help=t(step.caption_key),
+            help=predict.caption(page, i, step),
             width="stretch",
-            on_click=state.apply_step,
-            args=(sequence, f"{page}.step", i),
+            on_click=predict.go,
+            args=(page, sequence, f"{page}.step", i),
         )

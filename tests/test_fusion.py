@@ -268,6 +268,8 @@ def test_own_caption_is_read_by_every_strategy(app):
 def test_examples_are_one_click_away(app):
     at = app("fusion")
     next(b for b in at.button if b.label == i18n.translate("fusion.example_3", "en")).click().run()
+    assert not at.exception and at.session_state["fusion.missing_sound"] is False  # asked first (test_predict.py)
+    at.radio(key="fusion.predict_2").set_value("early").run()
     assert not at.exception and at.session_state["fusion.missing_sound"] is True
 
 
@@ -276,6 +278,9 @@ def test_presenter_steps_tell_the_story(app):
     nxt = i18n.translate("common.next", "en")
     for step in range(1, 5):
         next(b for b in at.button if b.label == nxt).click().run()
+        reveal = [b for b in at.button if b.label == i18n.translate("predict.reveal", "en")]
+        if reveal:  # a question step runs when the lecturer reveals
+            reveal[0].click().run()
         assert not at.exception
         if step == 3:
             assert at.session_state["fusion.task"] == "unique"

@@ -1,0 +1,104 @@
+"""Predict, then reveal, on every converted page and in every language: a question step does not run
+before a prediction; after one, the verdict names the answer that the models, asked here directly for
+the step's setting, give (so the page's answer is computed, not typed), and says whether the
+prediction held.
+
+Each page's questions are listed below with a function that measures the answer from models/ alone.
+"""
+
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+
+from components import controls, i18n
+
+LANGUAGES = tuple(i18n.LANGUAGES)
+
+
+# ---------------------------------------------------------------- the answers, measured without the page
+@cache
+def fusion_accuracies(task: str, missing: tuple[str, ...] = (), sound: float = 0.0) -> dict[str, float]:
+    from models import fusion_lab, worlds
+
+    bank = fusion_lab.test_bank(worlds.make_world("shapes", 0))
+    lab = fusion_lab.load_lab("shapes", task, "image+sound")
+    condition = fusion_lab.Condition({"image": 0.0, "sound": sound}, frozenset(missing))
+    return fusion_lab.accuracies(lab, bank, condition)
+
+
+def best(scores: dict[str, float]) -> str:
+    return max(scores, key=scores.get)
+
+
+def fusion_noise() -> str:
+    from models import fusion
+
+    acc = fusion_accuracies("redundant", sound=0.5)
+    return best({"image": acc["image"], "sound": acc["sound"], "fusion": max(acc[s] for s in fusion.FUSION)})
+
+
+def fusion_missing() -> str:
+    acc = fusion_accuracies("redundant", ("sound",))
+    return best({s: acc[s] for s in ("early", "late_average", "intermediate", "tensor")})
+
+
+def fusion_unique() -> str:
+    acc = fusion_accuracies("unique")
+    margin = acc["late_average"] - max(acc["image"], acc["sound"])
+    return "above" if margin > 0.1 else "below" if margin < -0.1 else "near"
+
+
+def fusion_synergy() -> str:
+    acc = fusion_accuracies("synergy")
+    return best({s: acc[s] for s in ("sound", "late_average", "tensor")})
+
+
+# page -> [(step index, caption key, the answer)]
+QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
+    "fusion": [
+        (1, "fusion.step_noise", fusion_noise),
+        (2, "fusion.step_missing", fusion_missing),
+        (3, "fusion.step_unique", fusion_unique),
+        (4, "fusion.step_synergy", fusion_synergy),
+    ],
+}
+
+
+# ---------------------------------------------------------------- the pages
+def example_button(at, page: str, index: int, language: str):
+    label = i18n.translate(f"{page}.example_{index + 1}", language)
+    return next(b for b in at.button if b.label == label)
+
+
+def choice_ids(key: str, labels: list[str], language: str) -> list[str]:
+    """The choices a question's radio shows as `labels`, by their ids (`<key>_<id>` in the table)."""
+    table = i18n.table(language)
+    return [next(k[len(key) + 1 :] for k, v in table.items() if k.startswith(f"{key}_") and v == s) for s in labels]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", sorted(QUESTIONS))
+def test_each_question_waits_for_a_prediction_and_its_verdict_matches_the_models(app, page, language):
+    at = app(page, lang=language)
+    for n, (index, key, measured) in enumerate(QUESTIONS[page]):
+        before = {c.key: at.session_state[c.key] for c in controls.of(page) if c.key in at.session_state}
+        example_button(at, page, index, language).click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        # asked, not run: the step is chosen, the page's controls are as they were
+        radio = at.radio(key=f"{page}.predict_{index}")
+        assert at.session_state[f"{page}.step"] == index and radio.value is None
+        assert i18n.translate(f"{key}_q", language) in " ".join(m.value for m in at.markdown)
+        assert all(at.session_state[k] == v for k, v in before.items() if k != f"{page}.step"), key
+        assert not at.success and not at.warning
+        answer = measured()
+        choices = choice_ids(key, radio.options, language)
+        assert answer in choices and 2 <= len(choices) <= 4
+        held = n % 2 == 0  # every other question is predicted right
+        radio.set_value(answer if held else next(c for c in choices if c != answer)).run()
+        assert not at.exception, [e.value for e in at.exception]
+        said = i18n.translate(f"{key}_{answer}", language)
+        verdict = at.success if held else at.warning
+        assert len(verdict) == 1 and said in verdict[0].value, (key, answer, [v.value for v in verdict])
+        text = " ".join(m.value for m in at.markdown)
+        assert "⟦" not in text and "{" not in text
