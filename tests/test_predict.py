@@ -54,6 +54,33 @@ def fusion_synergy() -> str:
     return best({s: acc[s] for s in ("sound", "late_average", "tensor")})
 
 
+def colearning_now(budget: int, wrong: float = 0.0, noise: float = 0.0, teacher: int = 0) -> dict[str, float]:
+    """Held-out accuracy of every method for one setting, straight from the cached loaders."""
+    from components import registry
+    from models import colearning
+
+    curves = registry.colearning_curves("shapes", 0, noise, teacher)
+    b, r = colearning.LABELS_PER_CLASS.index(budget), colearning.LABEL_NOISE.index(wrong)
+    labels = registry.colearning_sounds("shapes", 0, noise).test_labels
+    zero_shot = float((registry.colearning_zero_shot("shapes", 0, noise) == labels).mean())
+    return {**dict(zip(colearning.METHODS, curves.mean()[:, b, r])), "zero_shot": zero_shot}
+
+
+def colearning_effect(**setting) -> Callable[[], str]:
+    def measured() -> str:
+        now = colearning_now(**setting)
+        lead = max(now["pseudo"], now["distill"]) - now["baseline"]
+        return "helps" if lead > 0.02 else "hurts" if lead < -0.02 else "same"
+
+    return measured
+
+
+def colearning_noisy() -> str:
+    now = colearning_now(5, noise=0.5)
+    colearned = max(now["pseudo"], now["distill"])
+    return best({"baseline": now["baseline"], "colearning": colearned, "zero_shot": now["zero_shot"]})
+
+
 # page -> [(step index, caption key, the answer)]
 QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
     "fusion": [
@@ -61,6 +88,12 @@ QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
         (2, "fusion.step_missing", fusion_missing),
         (3, "fusion.step_unique", fusion_unique),
         (4, "fusion.step_synergy", fusion_synergy),
+    ],
+    "colearning": [
+        (1, "colearning.step_many", colearning_effect(budget=100)),
+        (2, "colearning.step_wrong", colearning_effect(budget=10, wrong=0.4)),
+        (3, "colearning.step_noisy", colearning_noisy),
+        (4, "colearning.step_weak", colearning_effect(budget=10, teacher=2)),
     ],
 }
 
