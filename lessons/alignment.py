@@ -4,7 +4,7 @@ side by side."""
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, registry, safe_input, state, ui
+from components import figures, i18n, predict, pretrained, registry, safe_input, state, ui
 from components.controls.alignment import (
     BAND,
     CLIP_PHOTO,
@@ -49,17 +49,19 @@ GOOD_MS = 50  # a boundary within this many milliseconds counts as found
 SPOT = 4  # spotlight pictures: each pixel drawn 4x4
 CLIP_EXAMPLES = (CLIP_WORD.default, "trees", "water", "sky", "flower", "leaves")
 
-conf = ui.page_start(
-    PAGE,
-    [
-        state.Step(
-            f"{PAGE}.step_{name}",
-            EXAMPLES[name],
-            focus=f"{PAGE}_both_waves" if name == "side_by_side" else f"{PAGE}_matrix",
-        )
-        for name in ("clean", "fast_noisy", "octave", "chroma", "side_by_side")
-    ],
-)
+ASKED = ("fast_noisy", "octave", "chroma")  # steps asked as a question: how far off the boundaries are
+OFF = ("close", "off", "lost")  # mean boundary error under 50 ms, up to 150 ms, beyond (or no path)
+STEPS = [
+    state.Step(
+        f"{PAGE}.step_{name}",
+        EXAMPLES[name],
+        focus=f"{PAGE}_both_waves" if name == "side_by_side" else f"{PAGE}_matrix",
+        choices=OFF if name in ASKED else (),
+    )
+    for name in ("clean", "fast_noisy", "octave", "chroma", "side_by_side")
+]
+STEP_OF = {step.caption_key.removeprefix(f"{PAGE}.step_"): i for i, step in enumerate(STEPS)}
+conf = ui.page_start(PAGE, STEPS)
 if conf.world != "shapes":
     st.info(t(f"{PAGE}.shapes_only"))
 world = registry.world("shapes", conf.seed)
@@ -112,7 +114,11 @@ def header() -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(t(f"{PAGE}.examples"))
         for name in EXAMPLES:
-            st.button(t(f"{PAGE}.example_{name}"), key=f"{PAGE}.example_{name}", on_click=use_example, args=(name,))
+            if name in ASKED:  # asked first: the step runs after a prediction
+                on_click, args = predict.go, (PAGE, STEPS, f"{PAGE}.step", STEP_OF[name])
+            else:
+                on_click, args = use_example, (name,)
+            st.button(t(f"{PAGE}.example_{name}"), key=f"{PAGE}.example_{name}", on_click=on_click, args=args)
     view_col, sample_col = st.columns([3, 1])
     view_col.radio(
         t(f"{PAGE}.view"), VIEW.options, key=VIEW.key, horizontal=True, format_func=i18n.formatter(f"{PAGE}.view_")
@@ -244,11 +250,11 @@ def cost_matrix(found: al.Explicit) -> None:
     ui.chart(fig, summary, key=f"{PAGE}_matrix")
 
 
-def explicit() -> None:
+def explicit() -> al.Explicit | None:
     explicit_controls()
     words = explicit_words()
     if words is None:
-        return
+        return None
     found = aligned(words)
     st.markdown(
         t(
@@ -272,6 +278,7 @@ def explicit() -> None:
         measure()
         librosa_check(found)
         voice_table(words)
+    return found
 
 
 def snr_text(noise: float) -> str:
@@ -625,6 +632,25 @@ def both() -> None:
     implicit_col.markdown(t(f"{PAGE}.note_implicit"))
 
 
+def answer(found: al.Explicit | None) -> tuple[str, dict[str, str]]:
+    """How far off DTW's boundaries are in the alignment on screen (the answer of every question here)."""
+    if found is None or found.path is None:
+        return "lost", {"result": t(f"{PAGE}.answer_no_path")}
+    errors = found.errors_ms
+    result = t(
+        f"{PAGE}.answer_path",
+        mean=errors.mean(),
+        worst=errors.max(),
+        good=int((errors <= GOOD_MS).sum()),
+        total=len(errors),
+        ms=GOOD_MS,
+    )
+    mean = errors.mean()
+    return ("close" if mean < GOOD_MS else "off" if mean <= 3 * GOOD_MS else "lost"), {"result": result}
+
+
 header()
-{"explicit": explicit, "implicit": implicit, "both": both}[VIEW.value]()
+quiz = predict.ask(PAGE, STEPS)
+found = {"explicit": explicit, "implicit": implicit, "both": both}[VIEW.value]()
+quiz.reveal(lambda step: answer(found))
 ui.page_end()

@@ -81,6 +81,27 @@ def colearning_noisy() -> str:
     return best({"baseline": now["baseline"], "colearning": colearned, "zero_shot": now["zero_shot"]})
 
 
+def alignment_off(**changes) -> Callable[[], str]:
+    """How far off DTW's boundaries are for the first test caption of seed 0 with these settings."""
+
+    def measured() -> str:
+        from models import alignment as al
+        from models import captioning_scenes as scenes
+        from models import worlds
+
+        world = worlds.make_world("shapes", 0)
+        words = al.words_of(world.captions[int(scenes.split_indices(world, "test")[0])])
+        chosen = {"feature": "mfcc", "pattern": "symmetric1", "band": 0.0, "tempo": 1.0, "noise": 0.0}
+        chosen = {**chosen, "voice": "plain", "reorder": False, **changes}
+        found = al.align(words, al.Settings(**chosen), 0)
+        if found.path is None:
+            return "lost"
+        mean = found.errors_ms.mean()
+        return "close" if mean < 50 else "off" if mean <= 150 else "lost"
+
+    return measured
+
+
 # page -> [(step index, caption key, the answer)]
 QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
     "fusion": [
@@ -88,6 +109,11 @@ QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
         (2, "fusion.step_missing", fusion_missing),
         (3, "fusion.step_unique", fusion_unique),
         (4, "fusion.step_synergy", fusion_synergy),
+    ],
+    "alignment": [
+        (1, "alignment.step_fast_noisy", alignment_off(tempo=1.6, noise=0.6)),
+        (2, "alignment.step_octave", alignment_off(voice="plain_octave")),
+        (3, "alignment.step_chroma", alignment_off(voice="plain_octave", feature="chroma")),
     ],
     "colearning": [
         (1, "colearning.step_many", colearning_effect(budget=100)),
@@ -99,9 +125,14 @@ QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
 
 
 # ---------------------------------------------------------------- the pages
-def example_button(at, page: str, index: int, language: str):
-    label = i18n.translate(f"{page}.example_{index + 1}", language)
-    return next(b for b in at.button if b.label == label)
+def example_button(at, page: str, index: int, key: str, language: str):
+    """The button that chooses step `index`: numbered on most pages, named after the step on alignment's."""
+    name = key.removeprefix(f"{page}.step_")
+    labels = {
+        i18n.translate(f"{page}.example_{index + 1}", language),
+        i18n.translate(f"{page}.example_{name}", language),
+    }
+    return next(b for b in at.button if b.label in labels)
 
 
 def choice_ids(key: str, labels: list[str], language: str) -> list[str]:
@@ -116,7 +147,7 @@ def test_each_question_waits_for_a_prediction_and_its_verdict_matches_the_models
     at = app(page, lang=language)
     for n, (index, key, measured) in enumerate(QUESTIONS[page]):
         before = {c.key: at.session_state[c.key] for c in controls.of(page) if c.key in at.session_state}
-        example_button(at, page, index, language).click().run()
+        example_button(at, page, index, key, language).click().run()
         assert not at.exception, [e.value for e in at.exception]
         # asked, not run: the step is chosen, the page's controls are as they were
         radio = at.radio(key=f"{page}.predict_{index}")
