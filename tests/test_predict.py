@@ -102,6 +102,35 @@ def alignment_off(**changes) -> Callable[[], str]:
     return measured
 
 
+def representation_summary(strength: float) -> dict[str, float]:
+    from components import registry
+
+    return registry.representation_report("shapes", 0, strength)["summary"]
+
+
+def representation_strong() -> str:
+    cosine = representation_summary(1.0)["paired_cosine"]
+    return "far" if cosine < 0.3 else "near" if cosine > 0.7 else "between"
+
+
+def representation_zero_shot() -> str:
+    unseen = representation_summary(1.0)["zero_shot"]
+    return "chance" if unseen < 0.2 else "most" if unseen > 0.7 else "half"
+
+
+def representation_missing() -> str:
+    import numpy as np
+
+    from components import registry
+    from models import representation as rep
+
+    joint, coordinated = (
+        registry.representation_missing("shapes", 0, kind, "shape") for kind in (None, rep.DEFAULT_STRENGTH)
+    )
+    lost = [np.mean([scores[p] for p in rep.SCENARIOS[1:]]) for scores in (joint, coordinated)]
+    return "joint" if lost[0] > lost[1] + 0.02 else "coordinated" if lost[1] > lost[0] + 0.02 else "same"
+
+
 # page -> [(step index, caption key, the answer)]
 QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
     "fusion": [
@@ -114,6 +143,11 @@ QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
         (1, "alignment.step_fast_noisy", alignment_off(tempo=1.6, noise=0.6)),
         (2, "alignment.step_octave", alignment_off(voice="plain_octave")),
         (3, "alignment.step_chroma", alignment_off(voice="plain_octave", feature="chroma")),
+    ],
+    "representation": [
+        (1, "representation.step_strong", representation_strong),
+        (3, "representation.step_zero_shot", representation_zero_shot),
+        (4, "representation.step_missing", representation_missing),
     ],
     "colearning": [
         (1, "colearning.step_many", colearning_effect(budget=100)),
