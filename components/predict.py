@@ -26,6 +26,12 @@ ASKING = "_predict_asking"  # page -> the step waiting for a prediction
 MADE = "_predict_made"  # "page:index" -> the prediction, or "" when revealed without one
 FOCUS = "predict"  # the presenter's scroll target on a question step (see ui.steps)
 FOCUS_KEY = "presenter_focus"  # the container class ui's scroll script looks for
+# Presenter mode: the choices and the room's votes in type the back row can read.
+_PRESENTER_CSS = """<style>
+.st-key-presenter_focus [data-testid="stRadio"] label p,
+.st-key-presenter_focus [data-testid="stProgress"] p { font-size: 1.35rem !important; }
+.st-key-presenter_focus [data-testid="stAlert"] p { font-size: 1.45rem !important; }
+</style>"""
 
 
 def _made() -> dict[str, str]:
@@ -123,9 +129,12 @@ def ask(page: str, sequence: list[state.Step]) -> Quiz:
         return Quiz(page)
     step = sequence[index]
     presenting = settings.current().presenting
+    if presenting:
+        st.html(_PRESENTER_CSS)
     if waiting(page, sequence, index):
         with st.container(border=True, key=FOCUS_KEY if presenting else f"predict_{page}"):
-            st.markdown(f"**{t('predict.title')}** {question(step)}")
+            if not presenting:  # the presenter's bar above says it already
+                st.markdown(f"**{t('predict.title')}** {question(step)}")
             options = list(step.choices)
             key = f"{page}.predict_{index}"
             st.radio(
@@ -138,7 +147,13 @@ def ask(page: str, sequence: list[state.Step]) -> Quiz:
                 args=(page, sequence, index, key),
             )
             if presenting:
-                room.lecturer(step.caption_key, step.choices, lambda value: choice(step, value))
+                votes, scan = st.columns([3, 1])
+                with votes:
+                    room.lecturer(step.caption_key, step.choices, lambda value: choice(step, value))
+                link = room.link()
+                png = settings.qr_png(link) if link else None
+                if png:  # the room's code on the big screen, beside the votes
+                    scan.image(png, caption=t("room.scan", code=room.code()), width=200)
                 st.button(
                     t("predict.reveal"), key=f"{page}.predict_reveal", on_click=_run, args=(page, sequence, index, "")
                 )

@@ -187,8 +187,8 @@ def steps(page: str, sequence: list[state.Step]) -> None:
     if not settings.current().presenting or not sequence:
         return
     st.session_state[_FOCUS] = (sequence[index].focus, f"{page}:{index}")
-    if sequence[index].choices:  # a question: its box, not a chart that shows the answer
-        st.session_state[_FOCUS] = (predict.FOCUS, f"{page}:{index}")
+    if sequence[index].choices:  # a question: its box, not a chart that shows the answer; again once revealed
+        st.session_state[_FOCUS] = (predict.FOCUS, f"{page}:{index}:{predict.revealed(page, index)}")
     if entered and not state.link_sets(page):  # arriving by the navigation: the view the step's caption describes
         state.apply_step_next_run(sequence, step_key, index)
     # the steps stay at the top of the screen while the page scrolls to each step's chart
