@@ -131,6 +131,41 @@ def representation_missing() -> str:
     return "joint" if lost[0] > lost[1] + 0.02 else "coordinated" if lost[1] > lost[0] + 0.02 else "same"
 
 
+def network_accuracies() -> dict[str, float]:
+    """The Shapes world's 2-D task: the majority guess, no hidden layer, one hidden layer of 8 ReLU."""
+    import numpy as np
+
+    from components import registry
+    from models import nn_basics as nb
+
+    world = registry.world("shapes", 0)
+    attribute = nb.NONLINEAR_TASK["shapes"]
+    labels = world.labels(attribute)[world.indices("test")]
+    return {
+        "chance": float(np.bincount(labels).max() / len(labels)),
+        "linear": registry.nn_plane_model("shapes", 0, attribute, (), "relu")["accuracy"],
+        "deep": registry.nn_plane_model("shapes", 0, attribute, (8,), "relu")["accuracy"],
+    }
+
+
+def network_untrained() -> str:
+    from components import registry
+    from models import nn_basics as nb
+    from models import worlds
+
+    data, n = registry.nn_data("shapes", 0), len(worlds.MAIN_CLASSES["shapes"])
+    accuracy = nb.test_accuracy(nb.start_run(data, n).model, data)  # a fresh run, as a new visitor's
+    return "always" if accuracy > 0.9 else "guess" if accuracy < 1 / n + 0.1 else "better"
+
+
+def network_gain(small: str, gain: Callable[[dict[str, float]], float]) -> Callable[[], str]:
+    def measured() -> str:
+        points = gain(network_accuracies())
+        return small if points < 0.05 else "much" if points > 0.2 else "some"
+
+    return measured
+
+
 # page -> [(step index, caption key, the answer)]
 QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
     "fusion": [
@@ -148,6 +183,11 @@ QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
         (1, "representation.step_strong", representation_strong),
         (3, "representation.step_zero_shot", representation_zero_shot),
         (4, "representation.step_missing", representation_missing),
+    ],
+    "neural_networks": [
+        (1, "neural_networks.step_untrained", network_untrained),
+        (3, "neural_networks.step_linear", network_gain("none", lambda a: a["linear"] - a["chance"])),
+        (4, "neural_networks.step_deep", network_gain("same", lambda a: a["deep"] - a["linear"])),
     ],
     "colearning": [
         (1, "colearning.step_many", colearning_effect(budget=100)),
