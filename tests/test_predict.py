@@ -166,6 +166,50 @@ def network_gain(small: str, gain: Callable[[dict[str, float]], float]) -> Calla
     return measured
 
 
+def captions_of(image, decoding: str = "greedy", temperature: float | None = None) -> dict:
+    from components import registry
+    from components.controls.captioning import BEAMS, TEMPERATURE, K
+
+    temperature = TEMPERATURE.default if temperature is None else temperature
+    return registry.captions(image, decoding, BEAMS.default, float(temperature), K.default, 0)
+
+
+def first_test_picture(colour: str = ""):
+    from components import registry
+    from models import captioning_scenes as scenes
+
+    world = registry.world("shapes", 0)
+    index = int(scenes.split_indices(world, "test")[0])
+    if not colour:
+        return world.images[index]
+    return scenes.edit(world.describe(index), {"colour": colour}, 0.0, 0)[0]
+
+
+def naming(found: dict, slot: str) -> int:
+    from models import captioning
+
+    return sum(any(s == slot for s, _ in captioning.mentions(c.words)) for c in found.values())
+
+
+def captioning_pink() -> str:
+    found = captions_of(first_test_picture("pink"))
+    n = naming(found, "colour")
+    return "known" if n == len(found) else "none" if n == 0 else "mixed"
+
+
+def captioning_sampling() -> str:
+    p = min(captions_of(first_test_picture(), "sampling", 2.5)["generative"].probabilities)
+    return "high" if p > 0.5 else "low" if p < 0.1 else "middle"
+
+
+def captioning_photo() -> str:
+    from models import captioning_scenes as scenes
+
+    found = captions_of(scenes.photos()[0])
+    n = naming(found, "shape")
+    return "all" if n == len(found) else "none" if n == 0 else "some"
+
+
 # page -> [(step index, caption key, the answer)]
 QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
     "fusion": [
@@ -188,6 +232,11 @@ QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
         (1, "neural_networks.step_untrained", network_untrained),
         (3, "neural_networks.step_linear", network_gain("none", lambda a: a["linear"] - a["chance"])),
         (4, "neural_networks.step_deep", network_gain("same", lambda a: a["deep"] - a["linear"])),
+    ],
+    "captioning": [
+        (1, "captioning.step_pink", captioning_pink),
+        (2, "captioning.step_sampling", captioning_sampling),
+        (4, "captioning.step_photo", captioning_photo),
     ],
     "colearning": [
         (1, "colearning.step_many", colearning_effect(budget=100)),
