@@ -4,6 +4,7 @@ numbers on the held-out test split (with the committed weights), and the page it
 import numpy as np
 import pytest
 import torch
+from presenter import press_next
 
 from components import i18n
 from models import features, fusion, fusion_lab, worlds
@@ -275,12 +276,8 @@ def test_examples_are_one_click_away(app):
 
 def test_presenter_steps_tell_the_story(app):
     at = app("fusion", present=True)
-    nxt = i18n.translate("common.next", "en")
     for step in range(1, 5):
-        next(b for b in at.button if b.label == nxt).click().run()
-        reveal = [b for b in at.button if b.label == i18n.translate("predict.reveal", "en")]
-        if reveal:  # a question step runs when the lecturer reveals
-            reveal[0].click().run()
+        press_next(at)
         assert not at.exception
         if step == 3:
             assert at.session_state["fusion.task"] == "unique"

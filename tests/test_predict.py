@@ -210,6 +210,43 @@ def captioning_photo() -> str:
     return "all" if n == len(found) else "none" if n == 0 else "some"
 
 
+def spectrum_lines(y, sr: int, n_fft: int):
+    """Local maxima of the time-averaged Hann spectrum within 30 dB of the loudest, in Hz."""
+    import numpy as np
+
+    from models import spectrograms as sp
+
+    db = 10 * np.log10(np.maximum(sp.power(y, n_fft, n_fft // 4, "hann").mean(1), 1e-12))
+    return [i * sr / n_fft for i in range(1, len(db) - 1) if db[i - 1] < db[i] >= db[i + 1] and db[i] > db.max() - 30]
+
+
+def spectrograms_sine() -> str:
+    from models import spectrograms as sp
+
+    n = len(spectrum_lines(*sp.sound("shape:circle:red:small"), 256))
+    return "one" if n == 1 else "few" if n <= 4 else "many"
+
+
+def spectrograms_tradeoff() -> str:
+    from models import spectrograms as sp
+
+    y, sr = sp.sound("dtmf:5")
+    error = {
+        which: max(min(abs(f - tone) for f in spectrum_lines(y, sr, n)) for tone in (770.0, 1336.0))
+        for which, n in (("short", sp.SHORT_WINDOW), ("long", sp.LONG_WINDOW))
+    }
+    return "same" if abs(error["short"] - error["long"]) < 1 else min(error, key=error.get)
+
+
+def spectrograms_model() -> str:
+    from components import registry
+    from models import spectrograms as sp
+
+    world_name = sp.model_world("speech", "shapes")
+    heard = sp.hear(registry.sound_model(world_name)[0], registry.speech_clip("red_circle_en"), sp.SPEECH_RATE)
+    return "sure" if max(heard.probabilities) > 0.5 else "unsure"
+
+
 # page -> [(step index, caption key, the answer)]
 QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
     "fusion": [
@@ -237,6 +274,11 @@ QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
         (1, "captioning.step_pink", captioning_pink),
         (2, "captioning.step_sampling", captioning_sampling),
         (4, "captioning.step_photo", captioning_photo),
+    ],
+    "spectrograms": [
+        (1, "spectrograms.step_sine", spectrograms_sine),
+        (2, "spectrograms.step_tradeoff", spectrograms_tradeoff),
+        (4, "spectrograms.step_model", spectrograms_model),
     ],
     "colearning": [
         (1, "colearning.step_many", colearning_effect(budget=100)),
