@@ -98,12 +98,16 @@ class Quiz:
     index: int | None = None
     box: Any = None  # a Streamlit container
 
-    def reveal(self, answer_of: Callable[[int], tuple[str, dict[str, Any]]]) -> None:
+    def reveal(self, answer_of: Callable[[int], tuple[str, dict[str, Any]] | None]) -> None:
         """Say whether the prediction held. `answer_of(index)` is the page's measurement: the right
-        choice and the numbers the explanation quotes, from the result now on screen."""
+        choice and the numbers the explanation quotes, from the result now on screen (None when the
+        page shows nothing to measure, e.g. while a text box is empty)."""
         if self.index is None or self.box is None:
             return
-        answer, numbers = answer_of(self.index)
+        found = answer_of(self.index)
+        if found is None:
+            return
+        answer, numbers = found
         prediction = _made().get(f"{self.page}:{self.index}", "")
         qid = self.step.caption_key
         with self.box:
