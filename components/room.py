@@ -132,5 +132,6 @@ def _phone(found: str) -> None:
             st.caption(t("room.once"))
     if poll.answer is not None:
         st.info(t("room.answer", answer=t(f"{poll.question}_{poll.answer}")))
+        st.caption(t("room.wait_next"))
     elif poll.voted:
         st.caption(t("room.wait_reveal"))

@@ -189,7 +189,8 @@ def steps(page: str, sequence: list[state.Step]) -> None:
     st.session_state[_FOCUS] = (sequence[index].focus, f"{page}:{index}")
     if sequence[index].choices:  # a question: its box, not a chart that shows the answer; again once revealed
         st.session_state[_FOCUS] = (predict.FOCUS, f"{page}:{index}:{predict.revealed(page, index)}")
-    if entered and not state.link_sets(page):  # arriving by the navigation: the view the step's caption describes
+    if entered and not state.link_sets(page) and not predict.waiting(page, sequence, index):
+        # arriving by the navigation: the view the step's caption describes (a question still waits)
         state.apply_step_next_run(sequence, step_key, index)
     # the steps stay at the top of the screen while the page scrolls to each step's chart
     back, caption, forward = st.container(key="presenter_steps").columns([1.3, 5, 1.3], vertical_alignment="center")
