@@ -59,7 +59,7 @@ _SCROLL_JS = """<script>
     setTimeout(() => chart.scrollIntoView({behavior: 'smooth', block: 'start'}), 900);
   }
   else if (tries > 0) { setTimeout(() => find(tries - 1), 150); }
-})(20);
+})(60);  // up to 9 s: a question box or chart is drawn after the script that looks for it
 </script>"""
 
 
