@@ -1,7 +1,8 @@
 """Ask the room in Chromium against `streamlit run app.py`: the lecturer opens a room on a question
 step, 20 students vote from the share box's link (one browser context each, opened one after another
 and closed after voting, to stay light on two cores), the lecturer's histogram counts 20, a second
-vote from one student is not counted, the reveal reaches a phone, and a forged code gets a message.
+vote from one student is not counted, the reveal reaches a phone, the same link then shows the next
+question, and a forged code gets a message.
 
 Screenshots land in test-output/room_*.png.
 """
@@ -98,6 +99,11 @@ def test_twenty_phones_vote_once_each_and_see_the_answer():
         lecturer.screenshot(path=OUT / "room_lecturer_revealed.png")
         result = en("room.answer", answer=en(f"{QUESTION}_{answer}")).replace("**", "")
         first.get_by_text(result).wait_for(timeout=20000)  # the phone asks the store every 2 s
+
+        lecturer.get_by_role("button", name=en("common.next")).click()  # the next question, same link
+        settle(lecturer)
+        first.get_by_text(en("fusion.step_unique_q")).wait_for(timeout=20000)
+        assert first.get_by_role("button", name=en("fusion.step_unique_above")).is_enabled()
 
         forged = b.new_context(**PHONE).new_page()
         forged.goto(f"{url}/?room={'Z' if code[0] != 'Z' else 'Y'}{code[1:]}")
