@@ -3,7 +3,7 @@
 import pandas  # noqa: F401  (see below)
 import streamlit as st
 
-from components import passport, pretrained, router, settings, state, warmup
+from components import passport, pretrained, room, router, settings, state, warmup
 from models.core import imports
 
 # pandas is imported first, whole, by every session's router: Plotly looks it up in sys.modules
@@ -14,10 +14,15 @@ st.set_page_config(page_title="Multimodal Playground", page_icon="🎛️", layo
 state.apply_pending()  # a guided step asked for on arrival (see ui.steps)
 state.begin_run()
 settings.declare()  # the language is needed now, for the navigation titles
-settings.sidebar()  # drawn here, so the settings live across pages (see components/settings.py)
-page = st.navigation(router.pages())
-passport.card()  # the pinned sample, on every page
-pretrained.offline_notice()  # Pretrained mode without a network says so first
-if page.url_path not in ("", "home"):
-    imports.heavy()  # not while another thread imports them: see models/core/imports.py
-page.run()
+joining = room.joining()  # a student's phone by a room's link sees only the room's question
+if not joining:
+    settings.sidebar()  # drawn here, so the settings live across pages (see components/settings.py)
+page = st.navigation(router.pages(), position="hidden" if joining else "sidebar")
+if joining:
+    room.student()
+else:
+    passport.card()  # the pinned sample, on every page
+    pretrained.offline_notice()  # Pretrained mode without a network says so first
+    if page.url_path not in ("", "home"):
+        imports.heavy()  # not while another thread imports them: see models/core/imports.py
+    page.run()

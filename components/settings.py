@@ -14,7 +14,7 @@ from io import BytesIO
 
 import streamlit as st
 
-from components import i18n, state
+from components import i18n, room, state
 from components.i18n import t
 from models.core.worlds import WORLD_NAMES
 
@@ -104,8 +104,8 @@ def share_box() -> None:
     if not box.open:
         return
     with box:
-        url = state.share_url()
-        st.caption(t("common.share_help"))
+        url = room.link() or state.share_url()  # with a room open, the link students vote from
+        st.caption(t("room.share_help") if room.code() else t("common.share_help"))
         st.code(url, language=None, wrap_lines=True)
         png = qr_png(url)
         if png:  # None for a long typed text in the view: the link alone has to do

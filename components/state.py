@@ -171,15 +171,16 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
-def share_url() -> str:
-    """The address that opens this view for someone else: the page's address and its state.
+def share_url(params: dict[str, str] | None = None) -> str:
+    """The address that opens this view for someone else: the page's address and its state (or the
+    given `params` instead: a room's link carries only its code and the language).
 
     `st.context.url` is the address in the visitor's browser (Streamlit's frontend sends it), so it
     already holds what a visitor can open: behind a proxy, the outer scheme, host and port; under
     `--server.baseUrlPath`, the prefix (`https://host/mmml/fusion`). Only on Hugging Face Spaces
     is the browser's address not the one to share: see `_space_page`.
     """
-    params = view_params()
+    params = view_params() if params is None else params
     query = f"?{urlencode(params)}" if params else ""
     url = (st.context.url or "").split("#")[0].split("?")[0]
     return (_space_page(url) or url) + query
@@ -212,11 +213,13 @@ def _space_page(url: str) -> str | None:
 @dataclass(frozen=True)
 class Step:
     """One state of a page's guided sequence: a caption key, the values it gives its controls, and the
-    key of the chart it talks about (presenter mode scrolls to it)."""
+    key of the chart it talks about (presenter mode scrolls to it). A step with `choices` is asked as a
+    question before it runs (components/predict.py)."""
 
     caption_key: str
     values: dict[Control, Any]
     focus: str | None = None
+    choices: tuple[str, ...] = ()
 
 
 def step_control(page: str, steps: int) -> Control:

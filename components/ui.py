@@ -15,7 +15,7 @@ from contextlib import nullcontext
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import export, i18n, passport, settings, state, warmup
+from components import export, i18n, passport, predict, settings, state, warmup
 from components.i18n import t
 
 _PRESENTER_CSS = """<style>
@@ -59,7 +59,7 @@ _SCROLL_JS = """<script>
     setTimeout(() => chart.scrollIntoView({behavior: 'smooth', block: 'start'}), 900);
   }
   else if (tries > 0) { setTimeout(() => find(tries - 1), 150); }
-})(20);
+})(60);  // up to 9 s: a question box or chart is drawn after the script that looks for it
 </script>"""
 
 
@@ -281,7 +281,10 @@ def steps(page: str, sequence: list[state.Step]) -> None:
     if not settings.current().presenting or not sequence:
         return
     st.session_state[_FOCUS] = (sequence[index].focus, f"{page}:{index}")
-    if entered and not state.link_sets(page):  # arriving by the navigation: the view the step's caption describes
+    if sequence[index].choices:  # a question: its box, not a chart that shows the answer; again once revealed
+        st.session_state[_FOCUS] = (predict.FOCUS, f"{page}:{index}:{predict.revealed(page, index)}")
+    if entered and not state.link_sets(page) and not predict.waiting(page, sequence, index):
+        # arriving by the navigation: the view the step's caption describes (a question still waits)
         state.apply_step_next_run(sequence, step_key, index)
     # the steps stay at the top of the screen while the page scrolls to each step's chart
     back, caption, forward = st.container(key="presenter_steps").columns([1.3, 5, 1.3], vertical_alignment="center")
@@ -290,18 +293,23 @@ def steps(page: str, sequence: list[state.Step]) -> None:
         key=f"{page}.step_back",
         disabled=index == 0,
         width="stretch",
-        on_click=state.apply_step,
-        args=(sequence, step_key, index - 1),
+        on_click=predict.go,
+        args=(page, sequence, step_key, index - 1),
     )
-    caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {t(sequence[index].caption_key)}")
+    words = predict.caption(page, index, sequence[index])
+    caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {words}")
     forward.button(
         t("common.next"),
         key=f"{page}.step_next",
         disabled=index == len(sequence) - 1,
         width="stretch",
-        on_click=state.apply_step,
-        args=(sequence, step_key, index + 1),
+        on_click=predict.go,
+        args=(page, sequence, step_key, index + 1),
     )
+    focus, token = st.session_state[_FOCUS]
+    if focus == predict.FOCUS and st.session_state.get(_SCROLLED) != token:  # the box is drawn by the page
+        st.session_state[_SCROLLED] = token
+        st.html(_SCROLL_JS, unsafe_allow_javascript=True)
 
 
 def step_buttons(page: str, sequence: list[state.Step]) -> None:
@@ -311,8 +319,8 @@ def step_buttons(page: str, sequence: list[state.Step]) -> None:
     for i, (column, step) in enumerate(zip(st.columns(len(sequence)), sequence)):
         column.button(
             t(f"{page}.example_{i + 1}"),
-            help=t(step.caption_key),
+            help=predict.caption(page, i, step),
             width="stretch",
-            on_click=state.apply_step,
-            args=(sequence, f"{page}.step", i),
+            on_click=predict.go,
+            args=(page, sequence, f"{page}.step", i),
         )

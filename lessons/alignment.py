@@ -4,7 +4,7 @@ side by side."""
 import numpy as np
 import streamlit as st
 
-from components import drilldown_views, figures, i18n, pretrained, safe_input, state, ui
+from components import drilldown_views, figures, i18n, predict, pretrained, safe_input, state, ui
 from components.cache import alignment as cache
 from components.cache import shared
 from components.controls.alignment import (
@@ -52,17 +52,19 @@ GOOD_MS = 50  # a boundary within this many milliseconds counts as found
 SPOT = 4  # spotlight pictures: each pixel drawn 4x4
 CLIP_EXAMPLES = (CLIP_WORD.default, "trees", "water", "sky", "flower", "leaves")
 
-conf = ui.page_start(
-    PAGE,
-    [
-        state.Step(
-            f"{PAGE}.step_{name}",
-            EXAMPLES[name],
-            focus=f"{PAGE}_both_waves" if name == "side_by_side" else f"{PAGE}_matrix",
-        )
-        for name in ("clean", "fast_noisy", "octave", "chroma", "side_by_side")
-    ],
-)
+ASKED = ("fast_noisy", "octave", "chroma")  # steps asked as a question: how far off the boundaries are
+OFF = ("close", "off", "lost")  # mean boundary error under 50 ms, up to 150 ms, beyond (or no path)
+STEPS = [
+    state.Step(
+        f"{PAGE}.step_{name}",
+        EXAMPLES[name],
+        focus=f"{PAGE}_both_waves" if name == "side_by_side" else f"{PAGE}_matrix",
+        choices=OFF if name in ASKED else (),
+    )
+    for name in ("clean", "fast_noisy", "octave", "chroma", "side_by_side")
+]
+STEP_OF = {step.caption_key.removeprefix(f"{PAGE}.step_"): i for i, step in enumerate(STEPS)}
+conf = ui.page_start(PAGE, STEPS)
 if conf.world != "shapes":
     st.info(tp("shapes_only"))
 world = shared.world("shapes", conf.seed)
@@ -115,7 +117,11 @@ def header() -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(tp("examples"))
         for name in EXAMPLES:
-            st.button(tp(f"example_{name}"), key=f"{PAGE}.example_{name}", on_click=use_example, args=(name,))
+            if name in ASKED:  # asked first: the step runs after a prediction
+                on_click, args = predict.go, (PAGE, STEPS, f"{PAGE}.step", STEP_OF[name])
+            else:
+                on_click, args = use_example, (name,)
+            st.button(tp(f"example_{name}"), key=f"{PAGE}.example_{name}", on_click=on_click, args=args)
     view_col, sample_col = st.columns([3, 1])
     ui.radio(VIEW, tp("view"), f"{PAGE}.view_", into=view_col)
     sample_col.number_input(tp("sample"), **SAMPLE.limits(high=len(test) - 1))
@@ -232,11 +238,11 @@ def cost_matrix(found: al.Explicit) -> None:
     ui.chart(fig, summary, key=f"{PAGE}_matrix")
 
 
-def explicit() -> None:
+def explicit() -> al.Explicit | None:
     explicit_controls()
     words = explicit_words()
     if words is None:
-        return
+        return None
     found = aligned(words)
     st.markdown(
         tp(
@@ -262,6 +268,7 @@ def explicit() -> None:
         measure()
         librosa_check(found)
         voice_table(words)
+    return found
 
 
 def snr_text(noise: float) -> str:
@@ -606,6 +613,25 @@ def both() -> None:
     implicit_col.markdown(tp("note_implicit"))
 
 
+def answer(found: al.Explicit | None) -> tuple[str, dict[str, str]]:
+    """How far off DTW's boundaries are in the alignment on screen (the answer of every question here)."""
+    if found is None or found.path is None:
+        return "lost", {"result": tp("answer_no_path")}
+    errors = found.errors_ms
+    result = tp(
+        "answer_path",
+        mean=errors.mean(),
+        worst=errors.max(),
+        good=int((errors <= GOOD_MS).sum()),
+        total=len(errors),
+        ms=GOOD_MS,
+    )
+    mean = errors.mean()
+    return ("close" if mean < GOOD_MS else "off" if mean <= 3 * GOOD_MS else "lost"), {"result": result}
+
+
 header()
-{"explicit": explicit, "implicit": implicit, "both": both}[VIEW.value]()
+quiz = predict.ask(PAGE, STEPS)
+found = {"explicit": explicit, "implicit": implicit, "both": both}[VIEW.value]()
+quiz.reveal(lambda step: answer(found))
 ui.page_end()

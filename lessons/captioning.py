@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from components import drilldown_views, figures, i18n, pretrained, safe_input, state, ui
+from components import drilldown_views, figures, i18n, predict, pretrained, safe_input, state, ui
 from components.cache import captioning as cache
 from components.cache import shared
 from components.controls.captioning import (
@@ -35,29 +35,32 @@ DECADES = {"type": "log", "dtick": 1}  # a log axis labelled at 1, 10, 100...
 BIG, THUMB = 192, 128  # pixels wide: the picture being captioned, and the gallery's (drawn by whole pixels)
 SPOTLIGHT_WIDTH = 448  # pixels across of the photo drawn with the pretrained captioner's attention
 
-conf = ui.page_start(
-    PAGE,
-    [
-        state.Step(
-            f"{PAGE}.step_side_by_side",
-            {SOURCE: "sample", SAMPLE: 0, DECODING: "greedy", EDITS["colour"]: "", STRESS: "unseen_colour"},
-        ),
-        state.Step(
-            f"{PAGE}.step_pink",
-            {SOURCE: "sample", EDITS["colour"]: "pink", STRESS: "unseen_colour"},
-            focus=f"{PAGE}_words",
-        ),
-        state.Step(
-            f"{PAGE}.step_sampling",
-            {EDITS["colour"]: "", DECODING: "sampling", TEMPERATURE: 2.5},
-            focus=f"{PAGE}_words",
-        ),
-        state.Step(
-            f"{PAGE}.step_two_objects", {DECODING: "greedy", STRESS: "two_objects"}, focus=f"{PAGE}_exact_match"
-        ),
-        state.Step(f"{PAGE}.step_photo", {SOURCE: "photo", PHOTO: 0, STRESS: "photos"}, focus=f"{PAGE}_words"),
-    ],
-)
+STEPS = [
+    state.Step(
+        f"{PAGE}.step_side_by_side",
+        {SOURCE: "sample", SAMPLE: 0, DECODING: "greedy", EDITS["colour"]: "", STRESS: "unseen_colour"},
+    ),
+    state.Step(
+        f"{PAGE}.step_pink",
+        {SOURCE: "sample", DECODING: "greedy", EDITS["colour"]: "pink", STRESS: "unseen_colour"},
+        focus=f"{PAGE}_words",
+        choices=("known", "mixed", "none"),
+    ),
+    state.Step(
+        f"{PAGE}.step_sampling",
+        {SOURCE: "sample", EDITS["colour"]: "", DECODING: "sampling", TEMPERATURE: 2.5},
+        focus=f"{PAGE}_words",
+        choices=("high", "middle", "low"),
+    ),
+    state.Step(f"{PAGE}.step_two_objects", {DECODING: "greedy", STRESS: "two_objects"}, focus=f"{PAGE}_exact_match"),
+    state.Step(
+        f"{PAGE}.step_photo",
+        {SOURCE: "photo", PHOTO: 0, DECODING: "greedy", STRESS: "photos"},
+        focus=f"{PAGE}_words",
+        choices=("none", "some", "all"),
+    ),
+]
+conf = ui.page_start(PAGE, STEPS)
 if conf.world != "shapes":
     st.info(tp("shapes_only"))
 world = shared.world("shapes", conf.seed)
@@ -530,7 +533,28 @@ def cost() -> None:
         st.caption(tp("cost_help", n=len(dictionary.captions)))
 
 
-pretrained_side(live())
+def answer(step: int, image: np.ndarray | None) -> tuple[str, dict[str, str]]:
+    """The right choice of step `step`'s question, from the captions of the picture on screen."""
+    found, key = caption_now(image), STEPS[step].caption_key
+    captions = {"captions": " · ".join(f"{name(c)}: “{found[c].text}”" for c in captioning.CAPTIONERS)}
+    if key == f"{PAGE}.step_sampling":
+        written = found["generative"]
+        weakest = int(np.argmin(written.probabilities))
+        p = written.probabilities[weakest]
+        numbers = {"caption": written.text, "word": written.words[weakest], "p": f"{p:.2f}"}
+        return ("high" if p > 0.5 else "low" if p < 0.1 else "middle"), numbers
+    slot = "colour" if key == f"{PAGE}.step_pink" else "shape"
+    naming = sum(any(s == slot for s, _ in captioning.mentions(found[c].words)) for c in captioning.CAPTIONERS)
+    if slot == "colour":
+        return ("known" if naming == len(found) else "none" if naming == 0 else "mixed"), captions
+    return ("all" if naming == len(found) else "none" if naming == 0 else "some"), captions
+
+
+ui.step_buttons(PAGE, STEPS)
+quiz = predict.ask(PAGE, STEPS)
+image = live()
+quiz.reveal(lambda step: answer(step, image))
+pretrained_side(image)
 sets, results = cache.stress(conf.seed)  # after the live core has been drawn: it is seen first
 gallery()
 metrics()

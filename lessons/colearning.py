@@ -4,7 +4,7 @@ data-efficiency and label-noise curves, the pseudo-labels, negative transfer, an
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, settings, state, ui
+from components import figures, i18n, predict, settings, state, ui
 from components.cache import colearning as cache
 from components.cache import representation as representation_cache
 from components.cache import shared
@@ -17,13 +17,19 @@ from models.unimodal import nets as unimodal
 
 PAGE = "colearning"
 tp = i18n.scoped(PAGE)
+EFFECT = ("helps", "same", "hurts")  # what transfer does to the sound model, beyond 2 points either way
 STORY = {settings.WORLD: "shapes", BUDGET: 2, WRONG: 0.0, NOISE: 0.0, TEACHER: 0}  # step 1 is the default view
 STEPS = [
     state.Step(f"{PAGE}.step_few", STORY, focus="colearning_efficiency"),
-    state.Step(f"{PAGE}.step_many", {**STORY, BUDGET: 100}, focus="colearning_efficiency"),
-    state.Step(f"{PAGE}.step_wrong", {**STORY, BUDGET: 10, WRONG: 0.4}, focus="colearning_noise"),
-    state.Step(f"{PAGE}.step_noisy", {**STORY, BUDGET: 5, NOISE: 0.5}, focus="colearning_efficiency"),
-    state.Step(f"{PAGE}.step_weak", {**STORY, BUDGET: 10, TEACHER: 2}, focus="colearning_noise"),
+    state.Step(f"{PAGE}.step_many", {**STORY, BUDGET: 100}, focus="colearning_efficiency", choices=EFFECT),
+    state.Step(f"{PAGE}.step_wrong", {**STORY, BUDGET: 10, WRONG: 0.4}, focus="colearning_noise", choices=EFFECT),
+    state.Step(
+        f"{PAGE}.step_noisy",
+        {**STORY, BUDGET: 5, NOISE: 0.5},
+        focus="colearning_efficiency",
+        choices=("baseline", "colearning", "zero_shot"),
+    ),
+    state.Step(f"{PAGE}.step_weak", {**STORY, BUDGET: 10, TEACHER: 2}, focus="colearning_noise", choices=EFFECT),
 ]
 ALL = (*colearning.METHODS, "zero_shot")
 conf = ui.page_start(PAGE, STEPS)
@@ -79,6 +85,24 @@ def controls() -> tuple[int, float, float, int]:
     return tuple(control.value for control in (BUDGET, WRONG, NOISE, TEACHER))
 
 
+def effect(lead: float) -> str:
+    """What transfer did: its lead over the baseline, beyond 2 points either way."""
+    return "helps" if lead > 0.02 else "hurts" if lead < -0.02 else "same"
+
+
+def answer(step: int, now: dict[str, float]) -> tuple[str, dict[str, str]]:
+    """The right choice of step `step`'s question, from the held-out accuracies now on screen, and the
+    numbers its explanation quotes."""
+    best = max(colearning.METHODS[1:], key=now.get)
+    lead = now[best] - now["baseline"]
+    numbers = {**{m: ui.percent(v) for m, v in now.items()}, "best": name(best), "colearning": ui.percent(now[best])}
+    numbers["lead"] = points(lead)
+    if STEPS[step].caption_key == f"{PAGE}.step_noisy":
+        scores = {"baseline": now["baseline"], "colearning": now[best], "zero_shot": now["zero_shot"]}
+        return max(scores, key=scores.get), numbers
+    return effect(lead), numbers
+
+
 def headline(mean: np.ndarray, zero_shot: float, b: int, r: int) -> None:
     """The four methods' test accuracy at this setting, each against the baseline, and a verdict."""
     now = {**dict(zip(colearning.METHODS, mean[:, b, r])), "zero_shot": zero_shot}
@@ -87,10 +111,9 @@ def headline(mean: np.ndarray, zero_shot: float, b: int, r: int) -> None:
         column.metric(name(method), ui.percent(now[method]), lead, help=tp(f"m_{method}_help"))
     best = max(colearning.METHODS[1:], key=now.get)
     lead = now[best] - now["baseline"]
-    verdict = "helps" if lead > 0.02 else "hurts" if lead < -0.02 else "same"
     st.markdown(
         tp(
-            f"verdict_{verdict}",
+            f"verdict_{effect(lead)}",
             method=name(best),
             base=ui.percent(now["baseline"]),
             best=ui.percent(now[best]),
@@ -294,6 +317,7 @@ def how_it_works() -> None:
 
 
 ui.step_buttons(PAGE, STEPS)
+quiz = predict.ask(PAGE, STEPS)
 budget, wrong, noise, level = controls()
 b, r = colearning.LABELS_PER_CLASS.index(budget), colearning.LABEL_NOISE.index(wrong)
 curves = cache.curves(conf.world, conf.seed, noise, level)
@@ -312,6 +336,7 @@ st.caption(
     )
 )
 headline(mean, zero_shot, b, r)
+quiz.reveal(lambda step: answer(step, {**dict(zip(colearning.METHODS, mean[:, b, r])), "zero_shot": zero_shot}))
 left, right = st.columns(2)
 with left:
     efficiency_chart(mean, zero_shot, budget, r)

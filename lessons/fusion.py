@@ -4,7 +4,18 @@ MultiBench's robustness curves and metrics."""
 import numpy as np
 import streamlit as st
 
-from components import figures, fusion_drill_view, fusion_uses_view, i18n, passport, safe_input, settings, state, ui
+from components import (
+    figures,
+    fusion_drill_view,
+    fusion_uses_view,
+    i18n,
+    passport,
+    predict,
+    safe_input,
+    settings,
+    state,
+    ui,
+)
 from components.cache import fusion as cache
 from components.cache import shared
 from components.controls.fusion import CURVE, FOCUS, LEVEL, MISSING, SAMPLE, SUBSET, TASK
@@ -25,10 +36,26 @@ STEPS = [
         f"{PAGE}.step_noise",
         {**STORY, LEVEL["sound"]: 0.5, CURVE: "sound", FOCUS: "intermediate"},
         focus="fusion_curves",
+        choices=("image", "sound", "fusion"),
     ),
-    state.Step(f"{PAGE}.step_missing", {**STORY, MISSING["sound"]: True}, focus="fusion_bars"),
-    state.Step(f"{PAGE}.step_unique", {**STORY, TASK: "unique", FOCUS: "late_average"}, focus="fusion_bars"),
-    state.Step(f"{PAGE}.step_synergy", {**STORY, TASK: "synergy", FOCUS: "tensor"}, focus="fusion_bars"),
+    state.Step(
+        f"{PAGE}.step_missing",
+        {**STORY, MISSING["sound"]: True},
+        focus="fusion_bars",
+        choices=("early", "late_average", "intermediate", "tensor"),
+    ),
+    state.Step(
+        f"{PAGE}.step_unique",
+        {**STORY, TASK: "unique", FOCUS: "late_average"},
+        focus="fusion_bars",
+        choices=("above", "near", "below"),
+    ),
+    state.Step(
+        f"{PAGE}.step_synergy",
+        {**STORY, TASK: "synergy", FOCUS: "tensor"},
+        focus="fusion_bars",
+        choices=("sound", "late_average", "tensor"),
+    ),
     state.Step(f"{PAGE}.step_uses", {**STORY, TASK: "synergy", FOCUS: "early"}, focus="fusion_uses_emap"),
 ]
 conf = ui.page_start(PAGE, STEPS)
@@ -146,6 +173,23 @@ def noise_words(modality: str, level: float) -> str:
     if modality == "sound":
         return tp("noise_sound_words", db=worlds.snr_db(level * fusion.SOUND_NOISE))
     return tp("noise_text_words", dropout=level * fusion.TEXT_DROPOUT, typos=level * fusion.TEXT_TYPOS)
+
+
+def answer(step: int, now: dict[str, float]) -> tuple[str, dict[str, str]]:
+    """The right choice of step `step`'s question, measured on the test set now on screen, and the
+    accuracies its explanation quotes."""
+    fused = max(fusion.FUSION, key=now.get)
+    numbers = {
+        **{s: ui.percent(v) for s, v in now.items()},
+        "best_fusion": name(fused),
+        "fusion": ui.percent(now[fused]),
+    }
+    key = STEPS[step].caption_key
+    if key == f"{PAGE}.step_unique":
+        margin = now["late_average"] - max(now[m] for m in fusion.MODALITIES if m in now)
+        return ("above" if margin > 0.1 else "below" if margin < -0.1 else "near"), numbers
+    candidates = {c: now[fused] if c == "fusion" else now[c] for c in STEPS[step].choices}
+    return max(candidates, key=candidates.get), numbers
 
 
 def results(lab: fusion.Lab, clean: dict[str, float], now: dict[str, float], condition: fusion_lab.Condition) -> None:
@@ -362,6 +406,7 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
 
 task, modalities = controls()
 ui.step_buttons(PAGE, STEPS)
+quiz = predict.ask(PAGE, STEPS)
 lab = load(task, modalities)
 bank = cache.bank(conf.world, conf.seed, modalities)
 focus = strategies(lab)
@@ -371,7 +416,9 @@ condition = condition_controls(modalities)
 curves = cache.curves(conf.world, conf.seed, task, "+".join(modalities))
 clean = {s: curve[0] for s, curve in curves[modalities[0]].items()}  # level 0 of any curve is the clean test set
 probs = fusion_lab.evaluate(lab, bank, condition)
-results(lab, clean, fusion_lab.scores(probs, fusion_lab.test_task(lab, bank)[1]), condition)
+now = fusion_lab.scores(probs, fusion_lab.test_task(lab, bank)[1])
+results(lab, clean, now, condition)
+quiz.reveal(lambda step: answer(step, now))
 fusion_uses_view.section(conf.world, conf.seed, task, modalities, focus, short)
 curves_section(lab, curves)
 closer_look(lab, bank, probs, focus, condition)

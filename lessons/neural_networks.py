@@ -6,7 +6,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from components import drilldown_views, figures, i18n, passport, safe_input, state, ui
+from components import drilldown_views, figures, i18n, passport, predict, safe_input, state, ui
 from components.cache import neural_networks as cache
 from components.cache import shared
 from components.controls.neural_networks import CONTROL
@@ -34,20 +34,18 @@ def value(name: str):
     return st.session_state[key(name)]
 
 
-def step(caption: str, focus: str | None = None, **values) -> state.Step:
-    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()}, focus)
+def step(caption: str, focus: str | None = None, choices: tuple[str, ...] = (), **values) -> state.Step:
+    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()}, focus, choices)
 
 
-conf = ui.page_start(
-    PAGE,
-    [
-        step("scores", "nn_scores", weights="trained", source="test", sample=0),
-        step("untrained", "nn_templates", weights="run"),
-        step("templates", "nn_templates", weights="trained"),
-        step("linear", "nn_regions_linear", layers=0),
-        step("deep", "nn_regions_deep", layers=1, width=8, activation="relu"),
-    ],
-)
+STEPS = [
+    step("scores", "nn_scores", weights="trained", source="test", sample=0),
+    step("untrained", "nn_templates", ("guess", "better", "always"), weights="run"),
+    step("templates", "nn_templates", weights="trained"),
+    step("linear", "nn_regions_linear", ("none", "some", "much"), layers=0),
+    step("deep", "nn_regions_deep", ("same", "some", "much"), layers=1, width=8, activation="relu"),
+]
+conf = ui.page_start(PAGE, STEPS)
 for _name, _control in CONTROL.items():
     if _name not in ("task", "sample"):  # bound with the world's attributes, or the pinned sample, later
         _control.bind()
@@ -464,11 +462,38 @@ def cost_section(picked: tuple[np.ndarray, int] | None) -> None:
         st.caption(tp("inference_note"))
 
 
+def answer(step: int) -> tuple[str, dict[str, str]]:
+    """The right choice of step `step`'s question, from the test accuracies of the models on screen."""
+    if STEPS[step].caption_key == key("step_untrained"):
+        run, guess = current_run(), 1 / len(classes)
+        accuracy = nb.test_accuracy(run.model, data)
+        numbers = {"epoch": run.epoch, "accuracy": f"{accuracy:.0%}", "n": len(classes), "guess": f"{guess:.0%}"}
+        return ("always" if accuracy > 0.9 else "guess" if accuracy < guess + 0.1 else "better"), numbers
+    attribute, hidden = value("task"), (value("width"),) * value("layers")
+    labels = world.labels(attribute)[world.indices("test")]
+    chance = float(np.bincount(labels).max() / len(labels))
+    linear = cache.plane_model(world.name, conf.seed, attribute, (), "relu")["accuracy"]
+    deep = cache.plane_model(world.name, conf.seed, attribute, hidden, value("activation"))["accuracy"]
+    deep_step = STEPS[step].caption_key == key("step_deep")  # the gain of the hidden layer, else of the line
+    gain = deep - linear if deep_step else linear - chance
+    numbers = {
+        "linear": f"{linear:.1%}",
+        "deep": f"{deep:.1%}",
+        "chance": f"{chance:.1%}",
+        "gain": tp("points", n=f"{gain * 100:+.1f}"),
+    }
+    small = "same" if deep_step else "none"
+    return (small if gain < 0.05 else "much" if gain > 0.2 else "some"), numbers
+
+
+ui.step_buttons(PAGE, STEPS)
+quiz = predict.ask(PAGE, STEPS)
 picked_input = neurons_section()
 st.divider()
 training_section()
 st.divider()
 depth_section()
+quiz.reveal(answer)
 st.divider()
 cost_section(picked_input)
 ui.page_end()

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from components import figures, i18n, passport, pretrained, safe_input, state, ui
+from components import figures, i18n, passport, predict, pretrained, safe_input, settings, state, ui
 from components.cache import representation as cache
 from components.cache import shared
 from components.controls.representation import (
@@ -48,22 +48,30 @@ CLIP_DRAWINGS = {
 CLIP_INPUT = 224  # CLIP's input size: world pictures are enlarged to it without smoothing, so edges stay sharp
 MAX_CAPTIONS, MAX_CAPTION_CHARS = 10, 200
 
-conf = ui.page_start(
-    PAGE,
-    [
-        state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
-        state.Step(f"{PAGE}.step_strong", {STRENGTH: 1.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
-        state.Step(
-            f"{PAGE}.step_search", {STRENGTH: rep.DEFAULT_STRENGTH, CAPTION: EXAMPLES["shapes"][0], TAB: "retrieval"}
-        ),
-        state.Step(f"{PAGE}.step_zero_shot", {STRENGTH: 1.0, TAB: "zero_shot"}),
-        state.Step(
-            f"{PAGE}.step_missing",
-            {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: "missing"},
-            focus=f"{PAGE}_missing",
-        ),
-    ],
-)
+STEPS = [
+    state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
+    state.Step(
+        f"{PAGE}.step_strong",
+        {STRENGTH: 1.0, PROJECTION: "pca", DIMS: 2},
+        focus=f"{PAGE}_coordinated_map",
+        choices=("far", "between", "near"),
+    ),
+    state.Step(
+        f"{PAGE}.step_search", {STRENGTH: rep.DEFAULT_STRENGTH, CAPTION: EXAMPLES["shapes"][0], TAB: "retrieval"}
+    ),
+    state.Step(  # only the Shapes world holds combinations back from training
+        f"{PAGE}.step_zero_shot",
+        {settings.WORLD: "shapes", STRENGTH: 1.0, TAB: "zero_shot"},
+        choices=("chance", "half", "most"),
+    ),
+    state.Step(
+        f"{PAGE}.step_missing",
+        {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: "missing"},
+        focus=f"{PAGE}_missing",
+        choices=("joint", "coordinated", "same"),
+    ),
+]
+conf = ui.page_start(PAGE, STEPS)
 world = shared.world(conf.world, conf.seed)
 attributes = list(world.classes)
 test = world.indices("test")
@@ -90,6 +98,8 @@ ui.radio(PROJECTION, tp("projection"), f"{PAGE}.projection_", into=projection_co
 ui.radio(DIMS, tp("dims"), f"{PAGE}.dims_", into=dims_col)
 
 strength, attribute = STRENGTH.value, ATTRIBUTE.value
+ui.step_buttons(PAGE, STEPS)
+quiz = predict.ask(PAGE, STEPS)
 attribute_name = t(f"common.attr.{attribute}")
 model = cache.model(world.name, strength)
 vectors = cache.vectors(world.name, conf.seed, strength)
@@ -449,6 +459,28 @@ def missing_modality() -> None:
         st.caption(tp("missing_note"))
 
 
+def answer(step: int) -> tuple[str, dict[str, str]]:
+    """The right choice of step `step`'s question, from the test-split measurements on screen."""
+    summary, key = report["summary"], STEPS[step].caption_key
+    if key == f"{PAGE}.step_strong":
+        cosine = summary["paired_cosine"]
+        numbers = {"cosine": f"{cosine:.2f}", "r1": f"{summary['text_to_image_r1']:.0%}"}
+        return ("far" if cosine < 0.3 else "near" if cosine > 0.7 else "between"), numbers
+    if key == f"{PAGE}.step_zero_shot":
+        unseen = summary.get("zero_shot", 0.0)  # the Digits world holds nothing back
+        numbers = {"unseen": f"{unseen:.0%}", "chance": f"{1 / len(rep.descriptions(world.name)[0]):.1%}"}
+        return ("chance" if unseen < 0.2 else "most" if unseen > 0.7 else "half"), numbers
+    joint, coordinated = (cache.missing(world.name, conf.seed, kind, attribute) for kind in (None, strength))
+    lost = (np.mean([joint[p] for p in rep.SCENARIOS[1:]]), np.mean([coordinated[p] for p in rep.SCENARIOS[1:]]))
+    numbers = {
+        "joint": f"{lost[0]:.0%}",
+        "coordinated": f"{lost[1]:.0%}",
+        "joint_all": f"{joint[rep.MODALITIES]:.0%}",
+        "coordinated_all": f"{coordinated[rep.MODALITIES]:.0%}",
+    }
+    return ("joint" if lost[0] > lost[1] + 0.02 else "coordinated" if lost[1] > lost[0] + 0.02 else "same"), numbers
+
+
 # ---------------------------------------------------------------- pretrained mode: CLIP
 def drawing(wanted: dict[str, str]) -> tuple[str, np.ndarray]:
     """A test picture of the world showing `wanted` (e.g. a red circle), named, enlarged to CLIP's input."""
@@ -649,5 +681,6 @@ if zero_shot_tab.open:
 if missing_tab.open:
     with missing_tab:
         missing_modality()
+quiz.reveal(answer)
 details()
 ui.page_end()

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from components import drilldown_views, figures, pretrained, state, ui
+from components import drilldown_views, figures, predict, pretrained, state, ui
 from components.cache import spectrograms as cache
 from components.controls.spectrograms import CONTROL
 from components.i18n import label, t, translate
@@ -34,33 +34,41 @@ def value(name: str):
     return st.session_state[key(name)]
 
 
-def step(caption: str, focus: str | None = None, **values) -> state.Step:
-    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()}, focus)
+def step(caption: str, focus: str | None = None, choices: tuple[str, ...] = (), **values) -> state.Step:
+    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()}, focus, choices)
 
 
 STORY = {"scale": "linear", "mfcc": False, "n_fft": 256, "hop": 4, "window": "hann", "view": "resolution"}
-conf = ui.page_start(
-    PAGE,
-    [  # each step sets everything it relies on, so the steps work in any order
-        step("square", "spectrograms_main", **STORY, source="shape", shape="square", colour="red", size="small"),
-        step("sine", "spectrograms_main", **STORY, source="shape", shape="circle", colour="red", size="small"),
-        step("tradeoff", "spectrograms_resolution", **STORY, source="dtmf", digit=5),
-        step(
-            "speech",
-            "spectrograms_bands",
-            **{**STORY, "scale": "mel", "view": "bands"},
-            source="speech",
-            clip="sea_shells_en",
-        ),
-        step(
-            "model",
-            "spectrograms_model_input",
-            **{**STORY, "scale": "mel", "view": "model"},
-            source="speech",
-            clip="red_circle_en",
-        ),
-    ],
-)
+STEPS = [  # each step sets everything it relies on, so the steps work in any order
+    step("square", "spectrograms_main", **STORY, source="shape", shape="square", colour="red", size="small"),
+    step(
+        "sine",
+        "spectrograms_main",
+        ("one", "few", "many"),
+        **STORY,
+        source="shape",
+        shape="circle",
+        colour="red",
+        size="small",
+    ),
+    step("tradeoff", "spectrograms_resolution", ("short", "long", "same"), **STORY, source="dtmf", digit=5),
+    step(
+        "speech",
+        "spectrograms_bands",
+        **{**STORY, "scale": "mel", "view": "bands"},
+        source="speech",
+        clip="sea_shells_en",
+    ),
+    step(
+        "model",
+        "spectrograms_model_input",
+        ("sure", "unsure", "refuses"),
+        **{**STORY, "scale": "mel", "view": "model"},
+        source="speech",
+        clip="red_circle_en",
+    ),
+]
+conf = ui.page_start(PAGE, STEPS)
 for control in CONTROL.values():
     control.bind()
 
@@ -449,6 +457,44 @@ def pretrained_view(y: np.ndarray, sr: int) -> None:
         st.caption(tr("ast_upsampled", nyquist=sr / 2000))
 
 
+def peaks(y: np.ndarray, sr: int, n_fft: int, floor_db: float = 30.0) -> np.ndarray:
+    """The frequencies (Hz) of the lines of a sound's time-averaged spectrum: local maxima within
+    `floor_db` of the loudest, through a Hann window of `n_fft` samples."""
+    db = 10.0 * np.log10(np.maximum(sp.power(y, n_fft, n_fft // 4, "hann").mean(1), 1e-12))
+    inner = db[1:-1]
+    found = (inner > db[:-2]) & (inner >= db[2:]) & (inner > db.max() - floor_db)
+    return (np.flatnonzero(found) + 1) * sr / n_fft
+
+
+def answer(step: int, y: np.ndarray, sr: int) -> tuple[str, dict]:
+    """The right choice of step `step`'s question, measured on the sound on screen."""
+    name = STEPS[step].caption_key.removeprefix(key("step_"))
+    if name == "sine":
+        lines = peaks(y, sr, value("n_fft"))
+        where = ", ".join(f"{f:.0f}" for f in lines[:6])
+        return ("one" if len(lines) == 1 else "few" if len(lines) <= 4 else "many"), {"n": len(lines), "where": where}
+    if name == "tradeoff":
+        row, col = worlds.DTMF_KEY[int(value("digit"))]
+        tones = np.array([worlds.DTMF_ROWS[row], worlds.DTMF_COLS[col]])
+        error = {}
+        for which, n_fft in (("short", sp.SHORT_WINDOW), ("long", sp.LONG_WINDOW)):
+            lines = peaks(y, sr, n_fft)
+            error[which] = float(max(np.abs(lines - tone).min() for tone in tones)) if len(lines) else float("inf")
+        short, long = (sp.resolution(sr, n, n // 4) for n in (sp.SHORT_WINDOW, sp.LONG_WINDOW))
+        numbers = {**error, "short_bin": short["bin_hz"], "long_bin": long["bin_hz"]}
+        numbers |= {"short_ms": short["window_ms"], "long_ms": long["window_ms"]}
+        closer = "same" if abs(error["short"] - error["long"]) < 1 else min(error, key=error.get)
+        return closer, numbers
+    world_name = sp.model_world(value("source"), conf.world)
+    heard = sp.hear(cache.sound_model(world_name)[0], y, sr)
+    best = int(np.argmax(heard.probabilities))
+    p = float(heard.probabilities[best])
+    numbers = {"label": label(worlds.MAIN_CLASSES[world_name][best]), "p": p}
+    return ("sure" if p > 0.5 else "unsure"), numbers
+
+
+ui.step_buttons(PAGE, STEPS)
+quiz = predict.ask(PAGE, STEPS)
 y, sr = source_row()
 if y is not None:
     power, n_fft, hop, index = windows_section(y, sr)
@@ -466,6 +512,7 @@ if y is not None:
         compare_view(y, sr)
     else:
         model_view(y, sr, value("source"))
+    quiz.reveal(lambda step: answer(step, y, sr))
     pretrained_view(y, sr)
 ui.explain(key("detail"))
 ui.page_end()

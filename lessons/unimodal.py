@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, pretrained, settings, state, ui
+from components import figures, i18n, predict, pretrained, settings, state, ui
 from components.cache import shared
 from components.cache import unimodal as cache
 from components.controls.unimodal import (
@@ -38,37 +38,41 @@ MAX_LABELS = 12
 EVERYDAY_LABELS = "temple, flower, dog, car, mountain"  # for photos: CLIP reads English
 METRIC_NAMES = {"manhattan": "L1", "euclidean": "L2"}
 
-conf = ui.page_start(
-    PAGE,
-    [
-        state.Step(
-            f"{PAGE}.step_image",
-            {SECTION: "image", IMAGE_SOURCE: "world", MODEL["image"]: "knn", K: 1, METRIC: "euclidean"},
-            focus=f"{PAGE}.image_strip",
-        ),
-        state.Step(f"{PAGE}.step_photo", {SECTION: "image", IMAGE_SOURCE: "china", MODEL["image"]: "cnn"}),
-        state.Step(
-            f"{PAGE}.step_text",
-            {
-                SECTION: "text",
-                TASK: text_models.SENTIMENT,
-                MODEL["text"]: "logistic",
-                TEXT: text_models.SENTIMENT_EXAMPLES["negation"],
-            },
-            focus=f"{PAGE}.bag",
-        ),
-        state.Step(
-            f"{PAGE}.step_sound",
-            {SECTION: "sound", SOUND_SOURCE: "world", MODEL["sound"]: "mlp"},
-            focus=f"{PAGE}.spectrogram",
-        ),
-        state.Step(
-            f"{PAGE}.step_splits",
-            {SECTION: "splits", DATA_MODALITY: "image", SWEEP_MODEL: "knn"},
-            focus=f"{PAGE}.sweep",
-        ),
-    ],
-)
+STEPS = [
+    state.Step(
+        f"{PAGE}.step_image",
+        {SECTION: "image", IMAGE_SOURCE: "world", MODEL["image"]: "knn", K: 1, METRIC: "euclidean"},
+        focus=f"{PAGE}.image_strip",
+    ),
+    state.Step(
+        f"{PAGE}.step_photo",
+        {SECTION: "image", IMAGE_SOURCE: "china", MODEL["image"]: "cnn"},
+        choices=("sure", "unsure", "refuses"),
+    ),
+    state.Step(
+        f"{PAGE}.step_text",
+        {
+            SECTION: "text",
+            TASK: text_models.SENTIMENT,
+            MODEL["text"]: "logistic",
+            TEXT: text_models.SENTIMENT_EXAMPLES["negation"],
+        },
+        focus=f"{PAGE}.bag",
+        choices=("both", "one", "none"),
+    ),
+    state.Step(
+        f"{PAGE}.step_sound",
+        {SECTION: "sound", SOUND_SOURCE: "world", MODEL["sound"]: "mlp"},
+        focus=f"{PAGE}.spectrogram",
+    ),
+    state.Step(
+        f"{PAGE}.step_splits",
+        {SECTION: "splits", DATA_MODALITY: "image", SWEEP_MODEL: "knn"},
+        focus=f"{PAGE}.sweep",
+        choices=("higher", "same", "lower"),
+    ),
+]
+conf = ui.page_start(PAGE, STEPS)
 world = shared.world(conf.world, conf.seed)
 MAIN = worlds.MAIN_ATTRIBUTE[world.name]
 TEST_ROWS = world.indices("test")
@@ -276,7 +280,8 @@ def photo_pixels(source: str) -> np.ndarray | None:
     return shared.photo(source)
 
 
-def image_section() -> None:
+def image_section() -> np.ndarray | None:
+    """The picture part; returns the chosen classifier's class probabilities for the picture shown."""
     IMAGE_SOURCE.bind()
     st.radio(
         tp("image_source"),
@@ -295,7 +300,7 @@ def image_section() -> None:
         photo = photo_pixels(source)
         if photo is None:
             st.info(tp("upload_image_hint"))
-            return
+            return None
         pixels, true = classic.fit_photo(photo, side, grey=world.name == "digits"), None
         original, loss = st.columns(2, vertical_alignment="center")
         original.image(
@@ -346,6 +351,7 @@ def image_section() -> None:
     if source != "world":
         honest_warning("image", vector, proba)
     test_report("image", MAIN, choice, lambda r: open_sample(np.searchsorted(TEST_ROWS, r), {IMAGE_SOURCE: "world"}))
+    return proba
 
 
 def zero_shot_answer(loaded: hub.Loaded, image: np.ndarray, suggested: str) -> None:
@@ -395,7 +401,8 @@ def task_name(task: str) -> str:
     return tp("task_attribute", attribute=t(f"common.attr.{task}"))
 
 
-def text_section() -> None:
+def text_section() -> tuple[str, Choice] | None:
+    """The text part; returns the task and the classifier that read the typed text (None before one)."""
     tasks = (*world.classes, text_models.SENTIMENT)
     TASK.bind(options=tasks, default=MAIN)
     task_names = {task: task_name(task) for task in tasks}  # fixed now, as i18n.formatter does
@@ -451,7 +458,7 @@ def text_section() -> None:
 
     typed = safe_input.text_box(tp("type_text"), key=TEXT.key)
     if typed is None:
-        return
+        return None
     found, one_hot, unknown = text_models.one_hot(data.dictionary, typed)
     st.markdown(tp("words", n=len(found), oov=int(unknown.sum())) + " " + highlighted(found, unknown))
     if unknown.any():
@@ -503,6 +510,7 @@ def text_section() -> None:
             open_sample(np.searchsorted(TEST_ROWS, r), {TEXT: world.captions[r]})
 
     test_report("text", task, choice, open_text)
+    return task, choice
 
 
 def sentiment_answer(loaded: hub.Loaded, text: str, dictionary_size: int, same_task: bool) -> None:
@@ -676,7 +684,8 @@ def data_modality() -> str:
     return DATA_MODALITY.value
 
 
-def splits_section() -> None:
+def splits_section() -> tuple[float, float]:
+    """The splits part; returns the chosen setting's validation and test accuracy."""
     counts = np.bincount(world.split, minlength=3)
     for column, name, count in zip(st.columns(3), worlds.SPLIT_NAMES, counts):
         column.metric(t(f"common.split_{name}"), f"{count:,}", help=tp(f"role_{name}"))
@@ -723,6 +732,7 @@ def splits_section() -> None:
     )
     st.metric(tp("sweep_test", chosen=chosen, n=len(data.indices("test"))), f"{sweep.test_accuracy:.1%}")
     ui.explain(f"{PAGE}.sweep_explain")
+    return accuracy, sweep.test_accuracy
 
 
 # ---------------------------------------------------------------- cost of nearest neighbour
@@ -783,7 +793,34 @@ def cost_section() -> None:
     )
 
 
+def settle(step: int, shown) -> tuple[str, dict] | None:
+    """The right choice of step `step`'s question, from what its part of the page returned (None while
+    it shows nothing to measure: an emptied text box)."""
+    name = STEPS[step].caption_key.removeprefix(f"{PAGE}.step_")
+    if shown is None:
+        return None
+    if name == "photo":
+        best = int(np.argmax(shown))
+        numbers = {"label": name_of(dataset("image").classes[best]), "p": float(shown[best])}
+        return ("sure" if shown[best] > 0.5 else "unsure"), numbers
+    if name == "text":
+        task, choice = shown
+        data, numbers, right = dataset("text", task), {}, 0
+        for sentence, truth, which in (("negation", "positive", "bad"), ("negation_good", "negative", "good")):
+            bag = text_models.bag_of_words(data.dictionary, text_models.SENTIMENT_EXAMPLES[sentence])
+            proba = new_input("text", task, choice, bag, bag)[0]
+            said = data.classes[int(np.argmax(proba))]
+            right += said == truth
+            numbers |= {which: name_of(said), f"{which}_p": float(proba.max())}
+        return ("both" if right == 2 else "one" if right == 1 else "none"), numbers
+    validation, test = shown
+    numbers = {"validation": validation, "test": test}
+    return ("higher" if test > validation + 0.01 else "lower" if test < validation - 0.01 else "same"), numbers
+
+
 # ---------------------------------------------------------------- the page
+ui.step_buttons(PAGE, STEPS)
+quiz = predict.ask(PAGE, STEPS)
 SECTION.bind()
 section = st.segmented_control(
     tp("section_label"),
@@ -793,7 +830,12 @@ section = st.segmented_control(
     required=True,
     width="stretch",
 )
-{"image": image_section, "text": text_section, "sound": sound_section, "splits": splits_section, "cost": cost_section}[
-    section or SECTION.default
-]()  # None seen once under load (the concurrency bench): not a traceback
+shown = {
+    "image": image_section,
+    "text": text_section,
+    "sound": sound_section,
+    "splits": splits_section,
+    "cost": cost_section,
+}[section or SECTION.default]()  # None seen once under load (the concurrency bench): not a traceback
+quiz.reveal(lambda step: settle(step, shown))
 ui.page_end()

@@ -3,6 +3,7 @@ captioners' quality bar on held-out pictures, and the page with every widget."""
 
 import numpy as np
 import pytest
+from presenter import press_next
 
 from components import i18n
 from models.captioning import captioners as captioning
@@ -247,7 +248,7 @@ def test_page_widgets_change_what_is_shown(app, world):
 def test_presenter_steps_walk_through(app):
     at = app(PAGE, present=True)
     for _ in range(4):
-        next(b for b in at.button if b.label == i18n.translate("common.next", "en")).click().run()
+        press_next(at)
         assert not at.exception
     assert at.session_state["captioning.source"] == "photo" and at.session_state["captioning.stress"] == "photos"
 

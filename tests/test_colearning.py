@@ -220,6 +220,7 @@ def test_page_widgets_move_the_numbers(app):
 def test_page_weak_teacher_example_shows_negative_transfer(app):
     at = app("colearning")
     next(b for b in at.button if b.label == "⑤ Weak teacher").click().run()
+    at.radio(key="colearning.predict_4").set_value("hurts").run()  # the step runs after a prediction
     assert not at.exception
     assert at.session_state["colearning.teacher"] == 2 and at.session_state["colearning.budget"] == 10
     assert any("Negative transfer" in m.value for m in at.markdown)

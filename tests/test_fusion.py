@@ -4,6 +4,7 @@ numbers on the held-out test split (with the committed weights), and the page it
 import numpy as np
 import pytest
 import torch
+from presenter import press_next
 
 from components import i18n
 from models.core import features, worlds
@@ -270,14 +271,15 @@ def test_own_caption_is_read_by_every_strategy(app):
 def test_examples_are_one_click_away(app):
     at = app("fusion")
     next(b for b in at.button if b.label == i18n.translate("fusion.example_3", "en")).click().run()
+    assert not at.exception and at.session_state["fusion.missing_sound"] is False  # asked first (test_predict.py)
+    at.radio(key="fusion.predict_2").set_value("early").run()
     assert not at.exception and at.session_state["fusion.missing_sound"] is True
 
 
 def test_presenter_steps_tell_the_story(app):
     at = app("fusion", present=True)
-    nxt = i18n.translate("common.next", "en")
     for step in range(1, 5):
-        next(b for b in at.button if b.label == nxt).click().run()
+        press_next(at)
         assert not at.exception
         if step == 3:
             assert at.session_state["fusion.task"] == "unique"

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 import torch
+from presenter import press_next
 from test_app import assert_clean
 
 from components import figures
@@ -275,7 +276,7 @@ def test_presenter_steps_move_the_widgets(app):
         {key("layers"): 0},
         {key("layers"): 1, key("width"): 8},
     ):
-        next(b for b in at.button if b.key == f"{PAGE}.step_next").click().run()
+        press_next(at)
         assert_clean(at)
         for name, value in expected.items():
             assert at.session_state[name] == value

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from presenter import press_next
 
 from components import i18n
 from models import representation as rep
@@ -222,7 +223,7 @@ def test_digits_world_and_presenter_steps(app):
     at = app(PAGE, present=True)
     strengths = []
     for _ in range(4):
-        next(b for b in at.button if b.label == i18n.translate("common.next", "en")).click().run()
+        press_next(at)
         assert not at.exception, [e.value for e in at.exception]
         strengths.append(at.session_state[f"{PAGE}.strength"])
     assert strengths[0] == 1.0 and at.session_state[f"{PAGE}.tab"] == "missing"

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import streamlit
+from presenter import press_next
 
 from components import safe_input
 from components.i18n import translate
@@ -351,10 +352,9 @@ def test_settings_are_in_the_permalink(app):
 
 def test_presenter_steps_walk_through_the_story(app):
     at = app(PAGE, present=True)
-    nxt = lambda: next(b for b in at.button if b.label == translate("common.next", "en"))  # noqa: E731
     seen = []
     for _ in range(4):
-        nxt().click().run()
+        press_next(at)
         assert_clean(at)
         seen.append((at.session_state[f"{PAGE}.source"], at.session_state[f"{PAGE}.view"]))
     assert seen == [("shape", "resolution"), ("dtmf", "resolution"), ("speech", "bands"), ("speech", "model")]

@@ -5,6 +5,7 @@ then the page itself, widget by widget."""
 import numpy as np
 import pytest
 import torch
+from presenter import press_next
 from sklearn.neighbors import KNeighborsClassifier
 
 from components import i18n
@@ -342,9 +343,8 @@ def test_cost_section_measures_and_measures_again(app):
 
 def test_presenter_steps_walk_through_the_page(app):
     at = app(PAGE, present=True)
-    step_next = i18n.translate("common.next", "en")
     for expected in ("image", "text", "sound", "splits"):
-        next(b for b in at.button if b.label == step_next).click().run()
+        press_next(at)
         assert_clean(at)
         assert at.session_state[f"{PAGE}.section"] == expected
     assert at.session_state[f"{PAGE}.step"] == 4
