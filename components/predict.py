@@ -6,9 +6,10 @@ and a box asks the question. Picking a prediction (or, in presenter mode, reveal
 runs the step; the page then computes the answer from its own numbers and `Quiz.reveal` says whether
 the prediction held and why. The answer is never typed in: it is whatever the page just measured.
 
-Strings sit next to the step's caption: `<caption_key>_q` (the question), `<caption_key>_<choice>`
-(each choice) and `<caption_key>_why` (the explanation after the reveal, with the measured numbers);
-the step's caption itself is what the presenter's bar shows once the step has run.
+A question's strings are a nested table in its page's string table, `[ask.<step>]` with `q` (the
+question) and `why` (the explanation after the reveal, with the measured numbers), and
+`[ask.<step>.choice]` (each prediction); see `state.ask_key`. The step's caption itself is what the
+presenter's bar shows once the step has run.
 """
 
 from __future__ import annotations
@@ -52,11 +53,11 @@ def waiting(page: str, sequence: list[state.Step], index: int) -> bool:
 
 
 def question(step: state.Step) -> str:
-    return t(f"{step.caption_key}_q")
+    return t(state.ask_key(step.caption_key, "q"))
 
 
 def choice(step: state.Step, value: str) -> str:
-    return t(f"{step.caption_key}_{value}")
+    return t(state.choice_key(step.caption_key, value))
 
 
 def caption(page: str, index: int, step: state.Step) -> str:
@@ -121,7 +122,7 @@ class Quiz:
             votes = room.votes(qid)
             if votes:
                 st.markdown(t("predict.room_right", right=votes.get(answer, 0), n=sum(votes.values())))
-            st.markdown(t(f"{qid}_why", **numbers))
+            st.markdown(t(state.ask_key(qid, "why"), **numbers))
 
 
 def ask(page: str, sequence: list[state.Step]) -> Quiz:

@@ -115,10 +115,10 @@ def _phone(found: str) -> None:
     if poll.question is None:
         st.info(t("room.wait"))
         return
-    st.markdown(f"### {t(f'{poll.question}_q')}")
+    st.markdown(f"### {t(state.ask_key(poll.question, 'q'))}")
     for choice in poll.choices:
         st.button(
-            t(f"{poll.question}_{choice}"),
+            t(state.choice_key(poll.question, choice)),
             key=f"room_vote_{poll.question}_{choice}",
             type="primary" if choice == poll.voted else "secondary",
             width="stretch",
@@ -127,11 +127,11 @@ def _phone(found: str) -> None:
             args=(found, poll.question, choice),
         )
     if poll.voted:
-        st.success(t("room.voted", choice=t(f"{poll.question}_{poll.voted}")))
+        st.success(t("room.voted", choice=t(state.choice_key(poll.question, poll.voted))))
         if st.session_state.get(AGAIN) == poll.question:
             st.caption(t("room.once"))
     if poll.answer is not None:
-        st.info(t("room.answer", answer=t(f"{poll.question}_{poll.answer}")))
+        st.info(t("room.answer", answer=t(state.choice_key(poll.question, poll.answer))))
         st.caption(t("room.wait_next"))
     elif poll.voted:
         st.caption(t("room.wait_reveal"))

@@ -210,6 +210,19 @@ def _space_page(url: str) -> str | None:
     return SPACE_PAGE.format(space)
 
 
+def ask_key(caption_key: str, part: str) -> str:
+    """A question step's strings, in its page's table under `ask.<step>`: `q` (the question) and `why`
+    (the explanation after the reveal); its choices are under `ask.<step>.choice` (`choice_key`)."""
+    page, name = caption_key.split(".", 1)
+    return f"{page}.ask.{name}.{part}"
+
+
+def choice_key(caption_key: str, value: str) -> str:
+    """The string of one prediction a question step offers."""
+    page, name = caption_key.split(".", 1)
+    return f"{page}.ask.{name}.choice.{value}"
+
+
 @dataclass(frozen=True)
 class Step:
     """One state of a page's guided sequence: a caption key, the values it gives its controls, and the

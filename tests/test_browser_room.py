@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from components import i18n
+from components import i18n, state
 
 from browser import PHONE, browser, require_chromium, server, wait_idle
 
@@ -25,6 +25,11 @@ require_chromium()
 
 def en(key: str, **params) -> str:
     return i18n.translate(key, "en", **params)
+
+
+def named(choice: str) -> str:
+    """A choice of the question, as a phone shows it."""
+    return en(state.choice_key(QUESTION, choice))
 
 
 def settle(page) -> None:
@@ -69,13 +74,13 @@ def test_twenty_phones_vote_once_each_and_see_the_answer():
             context = b.new_context(**PHONE)
             phone = context.new_page()
             phone.goto(link)
-            phone.get_by_role("button", name=en(f"{QUESTION}_{choices[n % 3]}")).wait_for(timeout=60000)
+            phone.get_by_role("button", name=named(choices[n % 3])).wait_for(timeout=60000)
             no_exception(phone)
-            phone.get_by_role("button", name=en(f"{QUESTION}_{choices[n % 3]}")).click()
-            phone.get_by_text(en("room.voted", choice=en(f"{QUESTION}_{choices[n % 3]}")).replace("**", "")).wait_for()
+            phone.get_by_role("button", name=named(choices[n % 3])).click()
+            phone.get_by_text(en("room.voted", choice=named(choices[n % 3])).replace("**", "")).wait_for()
             votes[choices[n % 3]] += 1
             if n == 0:  # the first student tries to vote again, for another strategy
-                phone.get_by_role("button", name=en(f"{QUESTION}_tensor")).click()
+                phone.get_by_role("button", name=named("tensor")).click()
                 phone.get_by_text(en("room.once")).wait_for()
                 phone.screenshot(path=OUT / "room_phone.png")
                 first = phone
@@ -86,24 +91,24 @@ def test_twenty_phones_vote_once_each_and_see_the_answer():
         lecturer.locator(BOX).get_by_text(total).wait_for(timeout=20000)  # the histogram refreshes by itself
         bars = lecturer.locator(f'{BOX} [data-testid="stProgress"]').all_inner_texts()
         for c in (*choices, "tensor"):
-            assert f"{en(f'{QUESTION}_{c}')} — {votes.get(c, 0)}" in [b.strip() for b in bars], bars
+            assert f"{named(c)} — {votes.get(c, 0)}" in [b.strip() for b in bars], bars
         lecturer.screenshot(path=OUT / "room_lecturer_votes.png")
 
         lecturer.get_by_role("button", name=en("predict.reveal")).click()
         settle(lecturer)
         no_exception(lecturer)
         box = lecturer.locator(BOX).inner_text()
-        answer = next(c for c in ("early", "late_average", "intermediate", "tensor") if en(f"{QUESTION}_{c}") in box)
+        answer = next(c for c in ("early", "late_average", "intermediate", "tensor") if named(c) in box)
         said = en("predict.room_right", right=votes.get(answer, 0), n=STUDENTS).replace("**", "")
         assert said in box, (said, box)
         lecturer.screenshot(path=OUT / "room_lecturer_revealed.png")
-        result = en("room.answer", answer=en(f"{QUESTION}_{answer}")).replace("**", "")
+        result = en("room.answer", answer=named(answer)).replace("**", "")
         first.get_by_text(result).wait_for(timeout=20000)  # the phone asks the store every 2 s
 
         lecturer.get_by_role("button", name=en("common.next")).click()  # the next question, same link
         settle(lecturer)
-        first.get_by_text(en("fusion.step_unique_q")).wait_for(timeout=20000)
-        assert first.get_by_role("button", name=en("fusion.step_unique_above")).is_enabled()
+        first.get_by_text(en("fusion.ask.step_unique.q")).wait_for(timeout=20000)
+        assert first.get_by_role("button", name=en("fusion.ask.step_unique.choice.above")).is_enabled()
 
         forged = b.new_context(**PHONE).new_page()
         forged.goto(f"{url}/?room={'Z' if code[0] != 'Z' else 'Y'}{code[1:]}")

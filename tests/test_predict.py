@@ -11,7 +11,7 @@ from functools import cache
 
 import pytest
 
-from components import controls, i18n
+from components import controls, i18n, state
 from components.cache import captioning as captioning_cache
 from components.cache import colearning as colearning_cache
 from components.cache import neural_networks as neural_networks_cache
@@ -358,9 +358,9 @@ def verdicts(at, language: str) -> list[tuple[str, str]]:
 
 
 def choice_ids(key: str, labels: list[str], language: str) -> list[str]:
-    """The choices a question's radio shows as `labels`, by their ids (`<key>_<id>` in the table)."""
-    table = i18n.table(language)
-    return [next(k[len(key) + 1 :] for k, v in table.items() if k.startswith(f"{key}_") and v == s) for s in labels]
+    """The choices a question's radio shows as `labels`, by their ids (`ask.<step>.choice.<id>` in the table)."""
+    table, prefix = i18n.table(language), state.choice_key(key, "")
+    return [next(k[len(prefix) :] for k, v in table.items() if k.startswith(prefix) and v == s) for s in labels]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -374,7 +374,7 @@ def test_each_question_waits_for_a_prediction_and_its_verdict_matches_the_models
         # asked, not run: the step is chosen, the page's controls are as they were
         radio = at.radio(key=f"{page}.predict_{index}")
         assert at.session_state[f"{page}.step"] == index and radio.value is None
-        assert i18n.translate(f"{key}_q", language) in " ".join(m.value for m in at.markdown)
+        assert i18n.translate(state.ask_key(key, "q"), language) in " ".join(m.value for m in at.markdown)
         assert all(at.session_state[k] == v for k, v in before.items() if k != f"{page}.step"), key
         assert not verdicts(at, language)
         answer = measured()
@@ -383,7 +383,7 @@ def test_each_question_waits_for_a_prediction_and_its_verdict_matches_the_models
         held = n % 2 == 0  # every other question is predicted right
         radio.set_value(answer if held else next(c for c in choices if c != answer)).run()
         assert not at.exception, [e.value for e in at.exception]
-        said = i18n.translate(f"{key}_{answer}", language)
+        said = i18n.translate(state.choice_key(key, answer), language)
         verdict = verdicts(at, language)
         kind = "predict.held" if held else "predict.missed"
         assert len(verdict) == 1 and verdict[0][0] == kind and said in verdict[0][1], (key, answer, verdict)

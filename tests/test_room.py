@@ -7,9 +7,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from components import i18n, room
+from components import i18n, room, state
 
 QUESTION = "fusion.step_missing"
+
+
+def named(choice: str) -> str:
+    return i18n.translate(state.choice_key(QUESTION, choice), "en")
 
 
 def texts(at) -> str:
@@ -43,11 +47,9 @@ def test_the_room_asks_counts_one_vote_per_session_and_reveals(app):
 
     phone = student(app, code)
     assert not phone.exception and not phone.get("plotly_chart") and not phone.sidebar.get("selectbox")
-    assert i18n.translate(f"{QUESTION}_q", "en") in texts(phone)
+    assert i18n.translate(state.ask_key(QUESTION, "q"), "en") in texts(phone)
     choices = [b for b in phone.button if b.key.startswith("room_vote_")]
-    assert [b.label for b in choices] == [
-        i18n.translate(f"{QUESTION}_{c}", "en") for c in ("early", "late_average", "intermediate", "tensor")
-    ]
+    assert [b.label for b in choices] == [named(c) for c in ("early", "late_average", "intermediate", "tensor")]
     next(b for b in phone.button if b.key == f"room_vote_{QUESTION}_late_average").click().run()
     next(b for b in phone.button if b.key == f"room_vote_{QUESTION}_early").click().run()  # a second vote
     assert (
@@ -59,12 +61,12 @@ def test_the_room_asks_counts_one_vote_per_session_and_reveals(app):
     at.run()
     assert i18n.translate("room.votes", "en", n=1, code=code) in texts(at)  # the live histogram
     bars = {p.proto.text: p.proto.value for p in at.get("progress")}
-    assert bars[f"{i18n.translate(f'{QUESTION}_late_average', 'en')} — **1**"] == 100
+    assert bars[f"{named('late_average')} — **1**"] == 100
     next(b for b in at.button if b.label == i18n.translate("predict.reveal", "en")).click().run()
     assert not at.exception and at.session_state["fusion.missing_sound"] is True
     assert i18n.translate("predict.room_right", "en", right=1, n=1) in texts(at)
     phone.run()
-    said = i18n.translate("room.answer", "en", answer=i18n.translate(f"{QUESTION}_late_average", "en"))
+    said = i18n.translate("room.answer", "en", answer=named("late_average"))
     assert said in texts(phone)
 
 
