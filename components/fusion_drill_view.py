@@ -118,7 +118,7 @@ def _row_inputs(lab: Lab, bank: Bank, world: str, seed: int, positions: np.ndarr
 
 def _names(lab: Lab, k: int) -> list[str]:
     """The cells of modality k's [1, z]: "1", then its numbers z1 .. ze."""
-    return ["1", *(f"{t(f'common.{lab.modalities[k]}')} z{i}" for i in range(1, fusion.TENSOR_EMBED + 1))]
+    return ["1", *(f"{t(f'common.modality.{lab.modalities[k]}')} z{i}" for i in range(1, fusion.TENSOR_EMBED + 1))]
 
 
 def _grid(lab: Lab, values: np.ndarray, title: str, colorbar: str, key: str, summary: str, limit=None, outline=()):
@@ -134,8 +134,8 @@ def _grid(lab: Lab, values: np.ndarray, title: str, colorbar: str, key: str, sum
         columns,
         names[0],
         title=title,
-        xlabel=" · ".join(t(f"common.{m}") for m in lab.modalities[1:]),
-        ylabel=t(f"common.{lab.modalities[0]}"),
+        xlabel=" · ".join(t(f"common.modality.{m}") for m in lab.modalities[1:]),
+        ylabel=t(f"common.modality.{lab.modalities[0]}"),
         colorbar=colorbar,
         height=460 if matrix.size <= 100 else 360,
         limit=limit,
@@ -149,7 +149,7 @@ def _vectors(lab: Lab, inside: fusion_drill.TensorProduct, classes: list[str], c
         figures.number_grid,
         np.stack(inside.vectors),
         ["1", *(f"z{i}" for i in range(1, fusion.TENSOR_EMBED + 1))],
-        [t(f"common.{m}") for m in lab.modalities],
+        [t(f"common.modality.{m}") for m in lab.modalities],
         title=t(f"{PAGE}.drill_vectors_title"),
         height=90 + 50 * len(lab.modalities),
     )

@@ -40,7 +40,7 @@ def section(world: str, seed: int, task: str, modalities: tuple[str, ...], focus
     focus = focus if focus in shown else fusion.FUSION[0]
     shares, gaps = st.columns(2)
     with shares:
-        series = {t(f"common.{m}"): [100 * uses.contributions[s][m] for s in shown] for m in modalities}
+        series = {t(f"common.modality.{m}"): [100 * uses.contributions[s][m] for s in shown] for m in modalities}
         low, high = min(0.0, *(min(v) for v in series.values())), max(1.0, *(max(v) for v in series.values()))
         low -= 0.25 * (high - low) if low < 0 else 0.0  # room for a negative value written left of its bar
         fig = shared.figure(
@@ -59,7 +59,9 @@ def section(world: str, seed: int, task: str, modalities: tuple[str, ...], focus
             t(
                 f"{PAGE}.uses_shares_summary",
                 strategy=short(focus),
-                shares=", ".join(f"{t(f'common.{m}')} {points(uses.contributions[focus][m])}" for m in modalities),
+                shares=", ".join(
+                    f"{t(f'common.modality.{m}')} {points(uses.contributions[focus][m])}" for m in modalities
+                ),
                 base=f"{uses.base(focus):.1%}",
                 accuracy=f"{uses.accuracy[focus]:.1%}",
             ),

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from components import figures, i18n, passport, sample, ui
+from components import figures, i18n, passport, sample, state, ui
 from components.cache import fusion as fusion_cache
 from components.cache import representation as representation_cache
 from components.cache import shared
@@ -24,7 +24,12 @@ tp = i18n.scoped(PAGE)
 NOISY_SOUND = 0.8  # the second column: the sound at the fusion page's noise level 0.8 (its SNR is computed)
 NEAREST = 3  # captions listed from the coordinated space
 
-conf = ui.page_start(PAGE)
+STEPS = [  # for a talk: three test samples, one part of the passport each
+    state.Step(f"{PAGE}.step_sample", {SAMPLE: 0}, focus=f"{PAGE}_image"),
+    state.Step(f"{PAGE}.step_answers", {SAMPLE: 5}, focus=f"{PAGE}_spec"),
+    state.Step(f"{PAGE}.step_nearest", {SAMPLE: 12}),
+]
+conf = ui.page_start(PAGE, STEPS)
 world = shared.world(conf.world, conf.seed)
 test = world.indices("test")
 position = ui.sample_picker(SAMPLE, len(test), tp("sample", n=len(test)), rows=test)
