@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from components import figures
 from components.figures import CATEGORICAL, DIVERGING, HIGHLIGHT, SEQUENTIAL, layout_dict
 
 OUTLINE = "#000000"
@@ -92,20 +93,7 @@ def vectors(
     outlines one row."""
     z = np.asarray(z, dtype=float)
     limit = _limit(z)
-    heat = {
-        "type": "heatmap",
-        "z": z,
-        "x": [str(i + 1) for i in range(z.shape[1])],
-        "y": list(row_labels),
-        "colorscale": DIVERGING,
-        "zmid": 0.0,
-        "zmin": -limit,
-        "zmax": limit,
-        "xgap": 1,
-        "ygap": 1,
-        "colorbar": {"title": {"text": colorbar}, "thickness": 12},
-        "hovertemplate": "%{y} · %{x}: %{z:.3f}<extra></extra>",
-    }
+    heat = figures.signed_grid(z, [str(i + 1) for i in range(z.shape[1])], row_labels, colorbar, limit)
     shapes = []
     if highlight is not None:
         shapes.append(_box(-0.5, z.shape[1] - 0.5, highlight - 0.5, highlight + 0.5, "x", "y"))

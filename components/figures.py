@@ -1414,6 +1414,24 @@ def marked_lines(
     )
 
 
+def signed_grid(z: np.ndarray, x: Sequence, y: Sequence, colorbar: str, limit: float) -> dict:
+    """A heatmap trace of signed numbers on the diverging scale, zero white, ±`limit` the ends."""
+    return {
+        "type": "heatmap",
+        "z": z,
+        "x": list(x),
+        "y": list(y),
+        "colorscale": DIVERGING,
+        "zmid": 0.0,
+        "zmin": -limit,
+        "zmax": limit,
+        "xgap": 1,
+        "ygap": 1,
+        "hovertemplate": "%{y} · %{x}: %{z:.3f}<extra></extra>",
+        "colorbar": {"title": {"text": colorbar}, "thickness": 12},
+    }
+
+
 def number_grid(
     z: np.ndarray,
     x: Sequence[str],
@@ -1433,20 +1451,7 @@ def number_grid(
     (row, column). Rows read top to bottom."""
     z = np.asarray(z, dtype=float)
     limit = limit or float(np.abs(z).max()) or 1.0
-    trace = {
-        "type": "heatmap",
-        "z": z,
-        "x": list(x),
-        "y": list(y),
-        "colorscale": DIVERGING,
-        "zmid": 0.0,
-        "zmin": -limit,
-        "zmax": limit,
-        "xgap": 1,
-        "ygap": 1,
-        "hovertemplate": "%{y} · %{x}: %{z:.3f}<extra></extra>",
-        "colorbar": {"title": {"text": colorbar}, "thickness": 12},
-    }
+    trace = signed_grid(z, x, y, colorbar, limit)
     if z.size <= 100:
         written = [[text_format.format(v) for v in row] for row in z]
         zero = text_format.format(0.0)  # "-0.00" is written as zero
