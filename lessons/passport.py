@@ -72,9 +72,8 @@ def answers() -> tuple[list[str], list[list[str]]]:
 def nearest() -> list[tuple[float, str]]:
     """The captions closest to this picture in the coordinated space of the representation page."""
     vectors = representation_cache.vectors(conf.world, conf.seed, rep.DEFAULT_STRENGTH)
-    picture, captions = vectors["image"][position], vectors["text"]
-    cosine = captions @ picture / (np.linalg.norm(captions, axis=1) * np.linalg.norm(picture) + 1e-12)
-    return [(float(cosine[j]), world.captions[test[j]]) for j in np.argsort(-cosine)[:NEAREST]]
+    order, cosine = rep.nearest(vectors["image"][position], vectors["text"], NEAREST)
+    return [(float(c), world.captions[test[j]]) for j, c in zip(order, cosine)]
 
 
 def page_html(header: list[str], rows: list[list[str]], close: list[tuple[float, str]]) -> str:

@@ -141,13 +141,13 @@ def chosen_sample(rows: np.ndarray) -> None:
     """The sample clicked in a map: its picture, caption and sound, and where it sits among its neighbours."""
     row = CHOSEN.value
     if row not in rows:
-        st.caption(tp("click_a_point"))
+        pinned = passport.pinned_row()
+        drawn = pinned is None or pinned in rows
+        st.caption(tp("click_a_point") if drawn else tp("pinned_not_drawn", n=len(rows)))
         return
     position = int(np.flatnonzero(test == row)[0])
     vectors = cache.vectors(world.name, conf.seed, strength)
-    picture, captions = vectors["image"][position], vectors["text"]
-    cosine = captions @ picture / (np.linalg.norm(captions, axis=1) * np.linalg.norm(picture) + 1e-12)
-    nearest = [j for j in np.argsort(-cosine)[:3]]
+    nearest, _ = rep.nearest(vectors["image"][position], vectors["text"], 3)
     with st.container(border=True, key=f"{PAGE}_chosen"):
         image_col, text_col, pin_col = st.columns([1, 4, 1], vertical_alignment="center")
         image_col.image(figures.enlarged(world.images[row], 96))

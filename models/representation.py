@@ -492,6 +492,14 @@ def missing_modality(
 RETRIEVALS = (("text", "image"), ("image", "text"), ("sound", "image"), ("image", "sound"))
 
 
+def nearest(query: np.ndarray, gallery: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` gallery rows most similar to one query vector by cosine similarity, best first, and
+    their cosines: one sample's nearest captions in the coordinated space."""
+    cosine = gallery @ query / (np.linalg.norm(gallery, axis=1) * np.linalg.norm(query) + 1e-12)
+    order = np.argsort(-cosine, kind="stable")[:k]
+    return order, cosine[order]
+
+
 def retrieval(world: worlds.World, by_modality: dict[str, np.ndarray], query: str, gallery: str) -> dict[str, float]:
     """Recall@1 and @5 on the test split, queries of one modality against a gallery of another, with chance.
     `by_modality`: modality -> (n_test, D), aligned with world.indices("test"), as for every measure below."""

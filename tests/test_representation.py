@@ -364,3 +364,21 @@ def test_a_clicked_point_shows_its_sample_and_both_maps_ring_it(app):
     assert points(rings["joint"][0]["x"]) == 1 and points(rings["coordinated"][0]["x"]) == len(rep.MODALITIES)
     at.button(key=f"{PAGE}.pin_chosen").click().run()
     assert at.session_state["pin"] == f"shapes-{row}"
+
+
+def test_nearest_ranks_by_cosine_not_by_length():
+    gallery = np.array([[10.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-1.0, 0.0]])
+    order, cosine = rep.nearest(np.array([1.0, 0.1]), gallery, 3)
+    assert order.tolist() == [0, 2, 1] and np.allclose(cosine, sorted(cosine, reverse=True))
+    assert np.isclose(cosine[0], 1 / np.sqrt(1.01))
+
+
+def test_a_pinned_sample_the_maps_do_not_draw_is_said_so(app):
+    world = worlds.make_world("shapes", 0)
+    test = world.indices("test")
+    drawn = set(test[rep.projection_positions(len(test))].tolist())
+    hidden = next(int(r) for r in test if int(r) not in drawn)
+    at = app(PAGE, pin=f"shapes-{hidden}")
+    assert not at.exception
+    said = i18n.translate("representation.pinned_not_drawn", "en", n=len(drawn))
+    assert said in [c.value for c in at.caption]
