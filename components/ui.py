@@ -50,16 +50,32 @@ _SHOWN = "_page_shown"  # the page this session's last run showed
 _FOCUS = "_presenter_focus"  # (chart key, "<page>:<step>") of the chart the current step talks about
 _SCROLLED = "_presenter_scrolled"  # the last "<page>:<step>" whose chart the presenter was taken to
 # Presenter mode: bring the step's chart into view once, when the step is first shown. The chart's
-# container is found by its key's class; the script waits for it to be drawn.
+# container is found by its key's class; the script waits for it to be drawn, then follows it while
+# the charts above it finish drawing and push it down (on a slow machine that takes seconds), and
+# stops as soon as the presenter scrolls or presses a key themself.
 _SCROLL_JS = """<script>
-(function find(tries) {
-  const chart = document.querySelector('.st-key-presenter_focus');
-  if (chart) {  // again once the charts above it have drawn and moved it
-    chart.scrollIntoView({behavior: 'smooth', block: 'start'});
-    setTimeout(() => chart.scrollIntoView({behavior: 'smooth', block: 'start'}), 900);
+(function () {
+  let stopped = false;
+  for (const kind of ['wheel', 'touchstart', 'keydown']) {
+    window.addEventListener(kind, () => { stopped = true; }, {once: true, passive: true});
   }
-  else if (tries > 0) { setTimeout(() => find(tries - 1), 150); }
-})(60);  // up to 9 s: a question box or chart is drawn after the script that looks for it
+  let last = null, still = 0;
+  (function follow(tries) {
+    if (stopped || tries <= 0) return;
+    const chart = document.querySelector('.st-key-presenter_focus');
+    if (chart) {
+      const top = chart.getBoundingClientRect().top;
+      if (last === null || Math.abs(top - last) > 4) {
+        chart.scrollIntoView({behavior: 'smooth', block: 'start'});
+        still = 0;
+      } else if (++still >= 8) {
+        return;  // in place for 1.6 s: the page has settled
+      }
+      last = top;
+    }
+    setTimeout(() => follow(tries - 1), 200);
+  })(75);  // up to 15 s
+})();
 </script>"""
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from components import i18n, router
 
@@ -60,11 +61,16 @@ def in_view(page, name: str) -> None:
     focus = page.locator(".st-key-presenter_focus")
     if not focus.count():
         return
-    page.wait_for_function(
-        """() => { const box = document.querySelector('.st-key-presenter_focus').getBoundingClientRect();
-        return box.top < window.innerHeight - 80 && box.bottom > 200; }""",
-        timeout=20000,
-    )  # on screen, under the bar
+    try:
+        page.wait_for_function(
+            """() => { const box = document.querySelector('.st-key-presenter_focus').getBoundingClientRect();
+            return box.top < window.innerHeight - 80 && box.bottom > 200; }""",
+            timeout=20000,
+        )  # on screen, under the bar
+    except PlaywrightTimeout as timeout:
+        box = focus.first.bounding_box()
+        step = query(page).get(f"{name}.step")
+        raise AssertionError(f"{name}, step {step}: the step's chart is off screen: {box}") from timeout
     bar = page.locator(".st-key-presenter_steps").bounding_box()
     assert bar and 0 <= bar["y"] < 200, (name, bar)  # Previous / Next still on screen
 

@@ -354,7 +354,12 @@ def test_pretrained_mode_with_a_silent_network_says_so_at_once(app, page, monkey
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")
     monkeypatch.delenv(pretrained.LOCAL_DIR_VARIABLE, raising=False)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
-    monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: time.sleep(30))
+
+    def hanging_lookup(*args, **kwargs):  # a lookup that never answers in the page's time, then fails
+        time.sleep(30)
+        raise OSError("no network")
+
+    monkeypatch.setattr(socket, "create_connection", hanging_lookup)
     monkeypatch.setattr(pretrained, "_PROBES", {})
 
     def no_download(spec, source):  # an Exception, not pytest.fail: the page's script thread records it
