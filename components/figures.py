@@ -173,8 +173,15 @@ def confusion(
     xlabel: str = "predicted",
     ylabel: str = "true",
     height: int = 360,
+    clickable: bool = False,
+    chosen: tuple[int, int] | None = None,
 ) -> go.Figure:
-    """Counts, with the number written in each cell so the diagonal can be read without a legend."""
+    """Counts, with the number written in each cell so the diagonal can be read without a legend.
+
+    A `clickable` matrix lays an invisible marker on every cell whose customdata is its [true, predicted,
+    count] (a plain list: a typed array came back from a click as its encoding): Plotly hands a heatmap's
+    clicks to no selection event (streamlit/streamlit#8760), a marker's it does (`ui.clicked_cell`).
+    The `chosen` (true, predicted) cell is outlined."""
     fig = heatmap(
         matrix,
         title,
@@ -187,6 +194,44 @@ def confusion(
         reverse_y=True,
     )
     fig.update_traces(text=matrix, texttemplate="%{text}")
+    fig.update_xaxes(type="category").update_yaxes(type="category")  # "3" names a class, not a number
+    n = len(classes)
+    if clickable:
+        true, said = np.divmod(np.arange(n * n), n)
+        fig.update_traces(hoverinfo="skip")  # the cells' markers answer the pointer, not the heatmap
+        fig.add_scatter(
+            x=[classes[j] for j in said],
+            y=[classes[i] for i in true],
+            customdata=[[int(i), int(j), int(c)] for i, j, c in zip(true, said, np.asarray(matrix).ravel())],
+            mode="markers",
+            name="cells",
+            showlegend=False,
+            hovertemplate=f"{ylabel}: %{{y}}<br>{xlabel}: %{{x}}<br>n = %{{customdata[2]}}<extra></extra>",
+            # small, so that no marker reaches into a narrow neighbour; a click near it is its own (Plotly
+            # picks the closest point within its hover distance)
+            marker={"size": 10, "color": "rgba(0,0,0,0)"},
+        )
+    if chosen is not None:
+        true, said = chosen
+        fig.add_shape(
+            type="rect",
+            x0=said - 0.5,
+            x1=said + 0.5,
+            y0=true - 0.5,
+            y1=true + 0.5,
+            line={"color": "#e8175d", "width": 4},
+            name="chosen",
+        )
+    return fig
+
+
+def outline_category(fig: go.Figure, index: int, horizontal: bool = False) -> go.Figure:
+    """A band behind the `index`-th category (a chosen group of bars), across the whole chart."""
+    place = {"y0": index - 0.5, "y1": index + 0.5, "x0": 0, "x1": 1, "xref": "paper"} if horizontal else {}
+    place = place or {"x0": index - 0.5, "x1": index + 0.5, "y0": 0, "y1": 1, "yref": "paper"}
+    fig.add_shape(
+        type="rect", **place, layer="below", fillcolor="rgba(232,23,93,0.12)", line={"color": "#e8175d", "width": 2}
+    )
     return fig
 
 

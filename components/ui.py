@@ -218,6 +218,23 @@ def chart(
         st.html(_SCROLL_JS, unsafe_allow_javascript=True)  # a fixed script: no visitor text reaches it
 
 
+def clicked(key: str) -> list[dict]:
+    """The points a click selected on the chart drawn with `key` (its on_select state): each a dict with
+    the point's x, y, point_index and customdata. Empty when the click cleared the selection."""
+    event = st.session_state.get(key) or {}
+    return list((event.get("selection") or {}).get("points") or [])
+
+
+def clicked_cell(key: str) -> tuple[int, int] | None:
+    """The (true, predicted) cell clicked in a clickable confusion matrix (`figures.confusion`), or None
+    where the click cleared the selection or handed back something else."""
+    for point in clicked(key):
+        cell = point.get("customdata")
+        if isinstance(cell, list) and len(cell) >= 2 and all(isinstance(v, (int, float)) for v in cell[:2]):
+            return int(cell[0]), int(cell[1])
+    return None
+
+
 def _numbers_button(panels: list[go.Figure], heading: list[str | None], key: str) -> None:
     """The chart's numbers as a CSV file, headed by its titles and caption. Made only when clicked (a
     deferred download), so it costs a rerun nothing; and clicking it does not rerun the page."""

@@ -4,7 +4,7 @@ side by side."""
 import numpy as np
 import streamlit as st
 
-from components import drilldown_views, figures, i18n, predict, pretrained, safe_input, state, ui
+from components import drilldown_views, dtw_view, figures, i18n, predict, pretrained, safe_input, state, ui
 from components.cache import alignment as cache
 from components.cache import shared
 from components.controls.alignment import (
@@ -47,7 +47,6 @@ EXAMPLES = {
 EXAMPLES = {name: {**DEFAULTS, **values} for name, values in EXAMPLES.items()}
 NOISES = (0.0, 0.25, 0.5, 1.0)  # noise levels of the test-split measurement
 MEASURED = 24  # test captions it aligns per feature and noise level
-MAX_DRAWN = 260  # frames per axis of the drawn cost matrix
 GOOD_MS = 50  # a boundary within this many milliseconds counts as found
 SPOT = 4  # spotlight pictures: each pixel drawn 4x4
 CLIP_EXAMPLES = (CLIP_WORD.default, "trees", "water", "sky", "flower", "leaves")
@@ -107,10 +106,6 @@ def sample_image() -> tuple[np.ndarray, tuple]:
 
 def aligned(words: list[str]) -> al.Explicit:
     return cache.explicit(tuple(words), settings(), conf.seed * 1000 + SAMPLE.value)
-
-
-def spans(starts, ends) -> list[tuple[float, float]]:
-    return [(float(a), float(b)) for a, b in zip(starts, ends)]
 
 
 def header() -> None:
@@ -174,10 +169,10 @@ def waveforms(found: al.Explicit, key: str) -> None:
         figures.waveform_points(reader.audio, al.SR, 3000),
         tp("recording"),
         tp("reader"),
-        spans(rec.starts, rec.ends),
-        spans(reader.starts, reader.ends),
+        dtw_view.spans(rec.starts, rec.ends),
+        dtw_view.spans(reader.starts, reader.ends),
         list(found.words),
-        None if found.path is None else spans(found.found_starts, found.found_ends),
+        None if found.path is None else dtw_view.spans(found.found_starts, found.found_ends),
         t("common.time_s"),
     )
     if found.path is None:
@@ -195,47 +190,6 @@ def waveforms(found: al.Explicit, key: str) -> None:
             ms=GOOD_MS,
         )
     ui.chart(fig, summary, key=key)
-
-
-def cost_matrix(found: al.Explicit) -> None:
-    every = max(1, -(-max(found.cost.shape) // MAX_DRAWN))  # draw every n-th frame of long sequences
-    band = settings().band
-    allowed = al.band_mask(found.cost.shape, band) if band > 0 else np.ones(found.cost.shape, dtype=bool)
-    drawn = np.where(allowed, found.cost, np.nan)[::every, ::every]  # outside the band: blank
-    x, y = (
-        al.seconds_of(np.arange(0, found.cost.shape[0], every)),
-        al.seconds_of(np.arange(0, found.cost.shape[1], every)),
-    )
-    path = None if found.path is None else (al.seconds_of(found.path[:, 0]), al.seconds_of(found.path[:, 1]))
-    rec, reader = found.recording, found.reader
-    fig = shared.figure(
-        figures.warping_path,
-        drawn.T,
-        x,
-        y,
-        path,
-        spans(rec.starts, rec.ends),
-        list(found.words),
-        spans(reader.starts, reader.ends),
-        list(found.words),
-        tp("matrix_title"),
-        tp("recording_axis"),
-        tp("reader_axis"),
-        tp("distance"),
-        height=460,
-    )
-    if found.path is None:
-        summary = tp("matrix_no_path", pattern=tp(f"pattern_{settings().pattern}"))
-    else:
-        summary = tp(
-            "matrix_summary",
-            steps=len(found.path),
-            total=found.total,
-            mean=found.total / len(found.path),
-            frames_q=found.cost.shape[0],
-            frames_r=found.cost.shape[1],
-        )
-    ui.chart(fig, summary, key=f"{PAGE}_matrix")
 
 
 def explicit() -> al.Explicit | None:
@@ -257,7 +211,7 @@ def explicit() -> al.Explicit | None:
     reader_col.audio(np.asarray(found.reader.audio), sample_rate=al.SR)
     matrix_col, wave_col = st.columns([1.05, 1])
     with matrix_col:
-        cost_matrix(found)
+        dtw_view.warping_path(found, settings(), f"{PAGE}_matrix")
     with wave_col:
         metrics(found)
         waveforms(found, f"{PAGE}_waves")

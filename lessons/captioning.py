@@ -431,6 +431,7 @@ def bar_chart(field: str, title: str, summary: str) -> None:
         horizontal=True,
     )
     fig.update_xaxes(title_text=tp("metrics_axis"), tickformat=".0%")
+    figures.outline_category(fig, scenes.STRESS_SETS.index(STRESS.value), horizontal=True)
     score = {s: getattr(results[s]["generative"].scores, field) for s in scenes.STRESS_SETS}
     worst = (min if field == "exact_match" else max)(scenes.STRESS_SETS[1:], key=score.get)
     st.markdown(f"**{tp(f'{title}')}**")
@@ -444,11 +445,21 @@ def bar_chart(field: str, title: str, summary: str) -> None:
             worst=tp(f"stress_{worst}"),
         ),
         key=f"{PAGE}_{field}",
+        on_select=lambda: choose_set(f"{PAGE}_{field}"),
     )
+
+
+def choose_set(key: str) -> None:
+    """A metric chart's on_select: the stress set of the clicked bar opens in the gallery below, and is
+    outlined in both metric charts."""
+    points = ui.clicked(key)
+    if points and points[0].get("point_index") is not None:
+        st.session_state[STRESS.key] = scenes.STRESS_SETS[int(points[0]["point_index"])]
 
 
 def metrics() -> None:
     st.subheader(tp("metrics_title"))
+    st.caption(tp("metrics_click"))
     exact_col, chair_col = st.columns(2)
     with exact_col:
         bar_chart("exact_match", "metrics_chart", "metrics_summary")
@@ -556,8 +567,8 @@ image = live()
 quiz.reveal(lambda step: answer(step, image))
 pretrained_side(image)
 sets, results = cache.stress(conf.seed)  # after the live core has been drawn: it is seen first
-gallery()
 metrics()
+gallery()
 cost()
 if not conf.presenting:
     with st.expander(tp("details_title")):

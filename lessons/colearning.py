@@ -9,7 +9,7 @@ from components.cache import colearning as cache
 from components.cache import representation as representation_cache
 from components.cache import shared
 from components.cache import unimodal as unimodal_cache
-from components.controls.colearning import BUDGET, NOISE, SAMPLE, TEACHER, WRONG
+from components.controls.colearning import BUDGET, CELL, NOISE, SAMPLE, TEACHER, WRONG
 from components.i18n import label, t
 from models import colearning, representation
 from models.core import worlds
@@ -196,6 +196,8 @@ def noise_chart(mean: np.ndarray, zero_shot: float, b: int, wrong: float) -> Non
 
 
 def pseudo_labels(level: int, teacher_accuracy: float) -> None:
+    """The teacher's pseudo-labels as a confusion matrix; a click on a cell shows that cell's pictures as
+    the teacher saw them. It opens on the commonest mistake, the cell a learner should look at first."""
     with st.expander(tp("pseudo_title", accuracy=ui.percent(teacher_accuracy))):
         if not conf.presenting:
             meta = unimodal_cache.net("image", conf.world, unimodal.default_kind("image"))[1]
@@ -207,8 +209,11 @@ def pseudo_labels(level: int, teacher_accuracy: float) -> None:
         summary = tp("confusion_summary", right=int(np.trace(confusion)), n=len(labels))
         if mistake:
             summary += " " + tp("confusion_mistake", true=classes[mistake[0]], called=classes[mistake[1]], n=mistake[2])
+        CELL.bind()
+        true, called = chosen_cell(len(classes)) or (mistake[:2] if mistake else (0, 0))
         left, right = st.columns([3, 2])
         with left:
+            key = "colearning_confusion"
             ui.chart(
                 shared.figure(
                     figures.confusion,
@@ -217,17 +222,36 @@ def pseudo_labels(level: int, teacher_accuracy: float) -> None:
                     xlabel=tp("teacher_says"),
                     ylabel=t("common.true"),
                     height=340 if len(classes) < 6 else 420,
+                    clickable=True,
+                    chosen=(true, called),
                 ),
-                summary,
-                key="colearning_confusion",
+                f"{summary} {tp('confusion_click')}",
+                key=key,
+                on_select=lambda: choose_cell(key),
             )
         with right:
-            st.markdown(tp("seen_title"))
-            seen, said = cache.examples(conf.world, conf.seed, level)
-            truth = labels[: len(seen)]
-            captions = [("✓ " if p == y else "✗ ") + classes[p] for p, y in zip(said.argmax(1), truth)]
+            seen, confidence, count = cache.cell(conf.world, conf.seed, level, true, called)
+            mark = "✓" if true == called else "✗"
+            st.markdown(tp("cell_title", mark=mark, true=classes[true], called=classes[called], n=count))
+            captions = [tp("cell_confidence", p=ui.percent(p, 0)) for p in confidence]
             st.image([figures.enlarged(picture, 96) for picture in seen], caption=captions, width=96)
         ui.explain(f"{PAGE}.negative_help")
+
+
+def chosen_cell(n_classes: int) -> tuple[int, int] | None:
+    """The cell in the link, "<true>-<called>", or None where it names none of this world's cells."""
+    true, _, called = CELL.value.partition("-")
+    if not (true.isdigit() and called.isdigit()):
+        return None
+    cell = int(true), int(called)
+    return cell if max(cell) < n_classes else None
+
+
+def choose_cell(key: str) -> None:
+    """The matrix's on_select: the clicked cell (its marker's customdata) becomes the chosen one."""
+    cell = ui.clicked_cell(key)
+    if cell is not None:
+        st.session_state[CELL.key] = "-".join(map(str, cell))
 
 
 def own_sound() -> np.ndarray | None:

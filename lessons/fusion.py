@@ -310,45 +310,119 @@ def curves_section(lab: fusion.Lab, all_curves: dict[str, dict[str, list[float]]
 def closer_look(
     lab: fusion.Lab, bank: fusion_lab.Bank, probs: dict[str, np.ndarray], focus: str, condition: fusion_lab.Condition
 ) -> None:
+    """The focused strategy's confusion matrix; a click on a cell chooses a test row of that cell, which
+    is shown whole under it with every model's answer, starred where the galleries show it, and is the
+    row the caption box below starts from."""
     with st.expander(tp("closer_title", strategy=name(focus))):
         if focus not in probs:
             st.info(tp("focus_missing"))
             return
         rows, labels = fusion_lab.test_task(lab, bank)
         classes = class_labels(lab)
-        matrix = fusion_lab.confusion(labels, probs[focus].argmax(1), len(classes))
-        left, right = st.columns([2, 3])
+        said = probs[focus].argmax(1)
+        matrix = fusion_lab.confusion(labels, said, len(classes))
+        chosen = SAMPLE.value
+        cell = (int(labels[chosen]), int(said[chosen]))
+        left, right = st.columns(2)
         with left:
             fig = shared.figure(
-                figures.confusion, matrix, classes, xlabel=t("common.predicted"), ylabel=t("common.true"), height=380
+                figures.confusion,
+                matrix,
+                classes,
+                xlabel=t("common.predicted"),
+                ylabel=t("common.true"),
+                height=380,
+                clickable=True,
+                chosen=cell,
             )
-            fig.update_xaxes(type="category").update_yaxes(
-                type="category"
-            )  # digits' names are not numbers to space out
-            ui.chart(fig, tp("confusion_summary", right=int(np.trace(matrix)), n=len(labels)), key="fusion_confusion")
+            summary = tp("confusion_summary", right=int(np.trace(matrix)), n=len(labels))
+            key = "fusion_confusion"
+            ui.chart(
+                fig, f"{summary} {tp('confusion_click')}", key=key, on_select=lambda: choose_in_cell(key, labels, said)
+            )
         with right:
-            if focus not in fusion.FUSION:
-                st.markdown(tp("pick_fusion"))
-                return
-            fixed, broken = fusion_lab.fixed_and_broken(lab, bank, probs, focus)
-            for title, found in (
-                (tp("fixed", n=len(fixed)), fixed),
-                (tp("broken", n=len(broken)), broken),
-            ):
-                st.markdown(f"**{title}**")
-                for column, i in zip(st.columns(4), found[:4]):
-                    with column:
-                        sample(lab, bank, rows[:, i], condition)
-                        votes = [f"{short(m)}: {classes[probs[m][i].argmax()]}" for m in lab.modalities if m in probs]
-                        st.caption(
-                            " · ".join(
-                                [
-                                    *votes,
-                                    f"**{short(focus)}: {classes[probs[focus][i].argmax()]}**",
-                                    tp("truth", value=classes[labels[i]]),
-                                ]
-                            )
+            chosen_row(lab, bank, rows[:, chosen], probs, condition, labels[chosen], cell, matrix[cell])
+        if focus not in fusion.FUSION:
+            st.markdown(tp("pick_fusion"))
+            return
+        fixed, broken = fusion_lab.fixed_and_broken(lab, bank, probs, focus)
+        for title, found in (
+            (tp("fixed", n=len(fixed)), fixed),
+            (tp("broken", n=len(broken)), broken),
+        ):
+            st.markdown(f"**{title}**")
+            for column, i in zip(st.columns(6), found[:6]):
+                with column:
+                    sample(lab, bank, rows[:, i], condition)
+                    votes = [f"{short(m)}: {classes[probs[m][i].argmax()]}" for m in lab.modalities if m in probs]
+                    star = "⭐ " if i == chosen else ""
+                    st.caption(
+                        star
+                        + " · ".join(
+                            [
+                                *votes,
+                                f"**{short(focus)}: {classes[probs[focus][i].argmax()]}**",
+                                tp("truth", value=classes[labels[i]]),
+                            ]
                         )
+                    )
+
+
+def choose_in_cell(key: str, labels: np.ndarray, said: np.ndarray) -> None:
+    """The confusion matrix's on_select: the next test row (after the one shown) of the clicked cell, so
+    clicking a cell again steps through its rows; the caption box below follows it."""
+    cell = ui.clicked_cell(key)
+    if cell is None:
+        return  # a click that cleared the selection keeps the row shown
+    true, predicted = cell
+    members = np.flatnonzero((labels == true) & (said == predicted))
+    if not len(members):
+        return
+    later = members[members > SAMPLE.value]
+    choose_row(int(later[0] if len(later) else members[0]))
+
+
+def choose_row(position: int) -> None:
+    """Show test row `position` on the whole page: the closer look and the caption box."""
+    st.session_state[SAMPLE.key] = position
+    captions = shared.world(conf.world, conf.seed).captions
+    st.session_state[CAPTION] = captions[bank.test_index[position]]
+
+
+def chosen_row(
+    lab: fusion.Lab,
+    bank: fusion_lab.Bank,
+    positions: np.ndarray,
+    probs: dict[str, np.ndarray],
+    condition: fusion_lab.Condition,
+    truth: int,
+    cell: tuple[int, int],
+    in_cell: int,
+) -> None:
+    """The chosen test row as the models met it (picture, caption, sound, under the current corruption)
+    and what each model answered for it."""
+    classes = class_labels(lab)
+    with st.container(border=True, key=f"{PAGE}_chosen"):
+        st.markdown(tp("chosen_title", n=SAMPLE.value + 1, true=classes[cell[0]], said=classes[cell[1]], count=in_cell))
+        picture, sound = st.columns([1, 2])
+        with picture:
+            sample(lab, bank, positions, condition)
+        with sound:
+            if "sound" in lab.modalities and "sound" not in condition.missing:
+                position = int(positions[list(lab.modalities).index("sound")])
+                heard = cache.sound(conf.world, conf.seed, condition.levels.get("sound", 0.0), position)
+                st.audio(heard, sample_rate=shared.world(conf.world, conf.seed).sample_rate)
+        rows = [
+            [
+                name(s),
+                classes[p[SAMPLE.value].argmax()],
+                ui.percent(p[SAMPLE.value].max()),
+                "✓" if p[SAMPLE.value].argmax() == truth else "✗",
+            ]
+            for s, p in probs.items()
+        ]
+        ui.table([tp("col_strategy"), tp("col_says"), tp("col_confidence"), ""], rows, "llrl")
+        st.caption(tp("truth", value=classes[truth]))
 
 
 def sample(lab: fusion.Lab, bank: fusion_lab.Bank, positions: np.ndarray, condition: fusion_lab.Condition) -> None:
@@ -373,8 +447,7 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
         st.caption(tp("try_needs_text"))
         return
     captions = shared.world(conf.world, conf.seed).captions
-    last = len(bank.test_index) - 1  # the other world has fewer test samples
-    SAMPLE.bind(high=last, default=passport.position_in(bank.test_index))
+    last = len(bank.test_index) - 1
     if CAPTION not in st.session_state:
         st.session_state[CAPTION] = captions[bank.test_index[SAMPLE.value]]
     left, right = st.columns([1, 2])
@@ -382,7 +455,7 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
         position = st.number_input(
             tp("try_sample"),
             **SAMPLE.limits(high=last),
-            on_change=lambda: st.session_state.update({CAPTION: captions[bank.test_index[SAMPLE.value]]}),
+            on_change=lambda: choose_row(SAMPLE.value),
         )
         index = bank.test_index[position]
         picture = shared.world(conf.world, conf.seed).images[index]
@@ -409,6 +482,8 @@ ui.step_buttons(PAGE, STEPS)
 quiz = predict.ask(PAGE, STEPS)
 lab = load(task, modalities)
 bank = cache.bank(conf.world, conf.seed, modalities)
+# the test row the page shows (closer look, caption box): the pinned sample where this world has it
+SAMPLE.bind(high=len(bank.test_index) - 1, default=passport.position_in(bank.test_index))
 focus = strategies(lab)
 if focus == "tensor":  # the drill-down opens under the diagram it explains
     fusion_drill_view.section(lab, bank, conf.world, conf.seed, class_labels(lab))

@@ -8,16 +8,23 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from components import figures, i18n, passport, sample, state, ui
+from components import dtw_view, figures, i18n, passport, sample, state, ui
+from components.cache import alignment as alignment_cache
+from components.cache import captioning as captioning_cache
 from components.cache import fusion as fusion_cache
 from components.cache import representation as representation_cache
 from components.cache import shared
+from components.cache import unimodal as unimodal_cache
 from components.controls.passport import SAMPLE
 from components.i18n import label, t
+from models import alignment as al
+from models import colearning
 from models import representation as rep
+from models.captioning import captioners as captioning
 from models.core import worlds
 from models.fusion import lab as fusion_lab
 from models.fusion import strategies as fusion
+from models.unimodal import nets as unimodal
 
 PAGE = "passport"
 tp = i18n.scoped(PAGE)
@@ -76,15 +83,53 @@ def nearest() -> list[tuple[float, str]]:
     return [(float(c), world.captions[test[j]]) for j, c in zip(order, cosine)]
 
 
-def page_html(header: list[str], rows: list[list[str]], close: list[tuple[float, str]]) -> str:
-    """The passport as one self-contained HTML file (the picture inlined), to print or keep."""
+def captions() -> list[list[str]]:
+    """Each captioner of the captioning page on this picture (greedy decoding), the words that name
+    something the picture does not hold, and CHAIR_i of that one caption (Rohrbach et al. 2018: the share
+    of its mentions that are hallucinated)."""
+    scene = (world.describe(row),)
+    found = captioning_cache.captions(world.images[row], "greedy", 1, 1.0, captioning.DEFAULT_K, conf.seed)
+    rows = []
+    for name, caption in found.items():
+        wrong = [w for w, bad in zip(caption.words, captioning.hallucinated_words(caption.words, scene)) if bad]
+        mentions = len(captioning.mentions(caption.words))
+        rows.append(
+            [
+                t(f"captioning.captioner_{name}"),
+                f"{'✓' if captioning.is_exact(caption.words, scene) else '✗'} {caption.text}",
+                ", ".join(wrong) or "—",
+                ui.percent(len(wrong) / mentions if mentions else float("nan"), 0),
+            ]
+        )
+    return rows
+
+
+def pseudo_label() -> str:
+    """What the co-learning page's teacher (the picture model) calls this picture: the label a sound
+    model taught by pictures would learn for this sample's sound."""
+    teacher = unimodal_cache.net("image", conf.world, unimodal.default_kind("image"))[0]
+    p = colearning.teacher_probabilities(teacher, world.images[[row]], 0.0, conf.seed)[0]
+    classes = [label(c) for c in worlds.MAIN_CLASSES[conf.world]]
+    truth = int(world.labels(worlds.MAIN_ATTRIBUTE[conf.world])[row])
+    said = int(np.argmax(p))
+    return tp("pseudo", mark="✓" if said == truth else "✗", said=classes[said], p=ui.percent(p[said], 0))
+
+
+def page_html(tables: list[tuple[str, list[str], list[list[str]]]], close: list[tuple[float, str]], said: str) -> str:
+    """The passport as one self-contained HTML file (the picture inlined), to print or keep: each
+    (title, header, rows) table, the nearest captions and the pseudo-label."""
     png = io.BytesIO()
     Image.fromarray(figures.enlarged(view.image, 192)).save(png, format="PNG")
     picture = base64.b64encode(png.getvalue()).decode()
     cell = lambda text, tag="td": f"<{tag}>{html.escape(str(text))}</{tag}>"  # noqa: E731
-    table = "".join(
-        ["<tr>" + "".join(cell(h, "th") for h in header) + "</tr>"]
-        + ["<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in rows]
+    sections = "".join(
+        f"<h2>{html.escape(title)}</h2><table>"
+        + "".join(
+            ["<tr>" + "".join(cell(h, "th") for h in header) + "</tr>"]
+            + ["<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in rows]
+        )
+        + "</table>"
+        for title, header, rows in tables
     )
     attributes = ", ".join(f"{t(f'common.attr.{a}')}: {label(v)}" for a, v in view.attributes.items())
     listed = "".join(f"<li>{cosine:.2f} · {html.escape(text)}</li>" for cosine, text in close)
@@ -96,22 +141,47 @@ def page_html(header: list[str], rows: list[list[str]], close: list[tuple[float,
         f'<p><img src="data:image/png;base64,{picture}" width="192" height="192" alt=""></p>'
         f"<p><b>{html.escape(t('common.caption'))}</b>: {html.escape(view.caption)}</p>"
         f"<p>{html.escape(attributes)} · {html.escape(t('common.world_' + conf.world))}, {row}</p>"
-        f"<h2>{html.escape(tp('answers_title'))}</h2><table>{table}</table>"
-        f"<h2>{html.escape(tp('nearest_title'))}</h2><ol>{listed}</ol></html>"
+        f"{sections}"
+        f"<h2>{html.escape(tp('nearest_title'))}</h2><ol>{listed}</ol>"
+        f"<h2>{html.escape(tp('pseudo_title'))}</h2><p>{html.escape(said.replace('**', ''))}</p></html>"
     )
 
 
 st.subheader(tp("answers_title"))
 header, rows = answers()
+tables = [(tp("answers_title"), header, rows)]
 ui.table(header, rows, "lll")
 ui.explain(f"{PAGE}.answers_help")
 st.subheader(tp("nearest_title"))
 close = nearest()
 st.markdown("\n".join(f"1. `{cosine:.2f}` {text}" for cosine, text in close))
 ui.explain(f"{PAGE}.nearest_help")
+st.subheader(tp("pseudo_title"))
+said = pseudo_label()
+st.markdown(said)
+ui.explain(f"{PAGE}.pseudo_help")
+if conf.world == "shapes":  # the captioners and the spoken captions are the Shapes world's
+    st.subheader(tp("captions_title"))
+    tables.append(
+        (
+            tp("captions_title"),
+            [tp("col_captioner"), tp("col_caption"), tp("col_hallucinated"), tp("col_chair")],
+            captions(),
+        )
+    )
+    ui.table(*tables[-1][1:], "lllr")
+    ui.explain(f"{PAGE}.captions_help")
+    st.subheader(tp("dtw_title"))
+    spoken = al.Settings()  # the alignment page's default view
+    dtw_view.warping_path(
+        alignment_cache.explicit(tuple(al.words_of(view.caption)), spoken, conf.seed), spoken, f"{PAGE}_dtw", 380
+    )
+    ui.explain(f"{PAGE}.dtw_help")
+else:
+    st.caption(tp("shapes_only"))
 st.download_button(
     tp("download"),
-    data=lambda: page_html(header, rows, close),
+    data=lambda: page_html(tables, close, said),
     file_name=f"passport-{conf.world}-{row}.html",
     mime="text/html",
     key=f"{PAGE}.download",

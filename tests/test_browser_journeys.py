@@ -12,6 +12,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from components import i18n, router
+from models.captioning import scenes
+from models.core import worlds
 
 from browser import browser, require_chromium, server, wait_idle
 
@@ -347,4 +349,59 @@ def test_clicking_a_point_in_a_map_shows_its_sample_in_both_maps(live):
     )
     assert ringed == [3], ringed
     assert "representation.chosen=" in page.url
+    context.close()
+
+
+def click_point(page, chart_key: str, selector: str, n: int) -> None:
+    """A visitor's click on the n-th mark (`selector` inside the chart's Plotly div) of a chart."""
+    chart = page.locator(f".st-key-{chart_key} .js-plotly-plot")
+    chart.scroll_into_view_if_needed()
+    box = chart.locator(selector).nth(n).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    settle(page)
+    no_exception(page)
+
+
+def outline(page, chart_key: str) -> dict:
+    """The chart's outline of what is chosen (a layout shape), as Plotly drew it."""
+    return page.locator(f".st-key-{chart_key} .js-plotly-plot").evaluate(
+        "p => (p.layout.shapes || []).filter(s => s.name === 'chosen' || s.type === 'rect').map(s => [s.x0, s.y0])[0]"
+    )
+
+
+def test_clicking_a_cell_or_a_bar_shows_what_it_stands_for(live):
+    """Fusion: a click on a confusion cell shows one of its test rows and outlines the cell; co-learning:
+    a click on a pseudo-label cell shows that cell's pictures; captioning: a click on a metric bar
+    opens its stress set in the gallery and outlines it in both metric charts."""
+    url, b = live
+    context = b.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+
+    page.goto(f"{url}/fusion")
+    settle(page)
+    page.locator("summary", has_text=i18n.translate("fusion.closer_title", "en", strategy="")[:10]).click()
+    settle(page)
+    n = 4  # shapes: 4 classes, cells in row-major order (true, said); cell 5 is (1, 1)
+    click_point(page, "fusion_confusion", ".scatterlayer .trace .points path", n + 1)
+    assert outline(page, "fusion_confusion") == [0.5, 0.5], outline(page, "fusion_confusion")
+    second = i18n.label(worlds.MAIN_CLASSES["shapes"][1])
+    title = page.locator(".st-key-fusion_chosen").inner_text()
+    assert f"truth {second}, this model says {second}" in title, title
+
+    page.goto(f"{url}/colearning")
+    settle(page)
+    page.locator("summary", has_text=i18n.translate("colearning.pseudo_title", "en", accuracy="")[:12]).click()
+    settle(page)
+    click_point(page, "colearning_confusion", ".scatterlayer .trace .points path", 0)
+    assert outline(page, "colearning_confusion") == [-0.5, -0.5]
+    assert "colearning.cell=0-0" in page.url
+
+    page.goto(f"{url}/captioning")
+    settle(page)
+    bars = page.locator(".st-key-captioning_exact_match .barlayer .trace").first.locator(".point path")
+    widths = [bars.nth(i).bounding_box()["width"] for i in range(bars.count())]
+    index = next(i for i, width in enumerate(widths) if i and width > 8)  # a set other than the first, not 0 %
+    click_point(page, "captioning_exact_match", ".barlayer .trace .points .point path", index)
+    assert f"captioning.stress={scenes.STRESS_SETS[index]}" in page.url, (index, page.url)
+    assert outline(page, "captioning_chair_s")[1] == index - 0.5, outline(page, "captioning_chair_s")
     context.close()

@@ -359,3 +359,22 @@ def test_a_caption_without_words_is_said_not_drawn(pretrained_app, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert i18n.translate(f"{PAGE}.pre_no_words", "en") in text_of(at)
     assert not [c for c in at.get("plotly_chart") if f"-{PAGE}_pre_" in c.proto.id]
+
+
+def test_the_chosen_stress_set_is_outlined_in_both_metric_charts_and_fills_the_gallery(app):
+    """A click on a metric bar chooses its stress set (what the bar's on_select stores; Chromium clicks
+    in tests/test_browser_journeys.py): both metric charts outline it, and the gallery shows it."""
+    import json
+
+    at = app("captioning")
+    for stress in (scenes.STRESS_SETS[0], "two_objects"):
+        at.session_state["captioning.stress"] = stress
+        at.run()
+        assert not at.exception
+        index = scenes.STRESS_SETS.index(stress)
+        for field in ("exact_match", "chair_s"):
+            [chart] = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-captioning_{field}")]
+            [band] = json.loads(chart.proto.spec)["layout"]["shapes"]
+            assert band["y0"] == index - 0.5, (field, band)
+        reason = i18n.translate(f"captioning.reason_{stress}", "en", pairs="")
+        assert any(i.value.startswith(reason.split("{")[0][:30]) for i in at.info), stress

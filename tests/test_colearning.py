@@ -5,6 +5,7 @@ wrong labels, and a degraded teacher hurts), and the page itself."""
 import numpy as np
 import pytest
 
+from components import i18n
 from models import colearning, representation
 from models.core import worlds
 from models.unimodal import nets as unimodal
@@ -250,3 +251,39 @@ def test_page_digits_world(app):
     at = app("colearning", world="digits")
     assert not at.exception
     assert len(metrics(at)) == 4
+
+
+def test_the_pseudo_labels_open_on_the_commonest_mistake_and_a_chosen_cell_shows_its_pictures(app):
+    """The pseudo-label matrix opens on its commonest mistake (outlined), with that cell's pictures beside
+    it; a clicked cell (what its on_select stores; Chromium clicks in tests/test_browser_journeys.py)
+    shows its own pictures, counted as the matrix counts them; a forged cell in a link is ignored."""
+    import json
+
+    from components.cache import colearning as cache
+
+    at = app("colearning", **{"colearning.teacher": 2})
+    world = worlds.make_world("shapes", 0)
+    labels = world.labels("shape")[world.indices("train")]
+    confusion = colearning.pseudo_label_confusion(cache.teacher("shapes", 0, 2), labels, 4)
+    true, called, n = colearning.commonest_mistake(confusion)
+
+    def outlined() -> tuple[float, float]:
+        [chart] = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-colearning_confusion")]
+        [ring] = [s for s in json.loads(chart.proto.spec)["layout"]["shapes"] if s.get("name") == "chosen"]
+        return ring["y0"] + 0.5, ring["x0"] + 0.5
+
+    def title(true: int, called: int) -> str:
+        names = [i18n.label(c) for c in worlds.MAIN_CLASSES["shapes"]]
+        mark = "✓" if true == called else "✗"
+        n = int(confusion[true, called])
+        return i18n.translate("colearning.cell_title", "en", mark=mark, true=names[true], called=names[called], n=n)
+
+    assert not at.exception and outlined() == (true, called)
+    assert any(m.value == title(true, called) for m in at.markdown), title(true, called)
+    at.session_state["colearning.cell"] = "1-1"
+    at.run()
+    assert outlined() == (1, 1) and any(m.value == title(1, 1) for m in at.markdown)
+    for forged in ("9-9", "x", "-1-2", "1-"):
+        at.session_state["colearning.cell"] = forged
+        at.run()
+        assert not at.exception and outlined() == (true, called), forged

@@ -257,7 +257,8 @@ def test_page_widgets_change_the_results(app):
 
 def test_own_caption_is_read_by_every_strategy(app):
     at = app("fusion", **{"fusion.modalities": "image+sound+text"})
-    says = lambda: next(m.value for m in at.markdown if i18n.translate("fusion.col_says", "en") in m.value)
+    column = i18n.translate("fusion.col_says", "en")
+    says = lambda: [m.value for m in at.markdown if m.value.startswith("|") and column in m.value][-1]  # noqa: E731
     own = says()
     at.text_input(key="fusion.caption").set_value("a large zebra star on the left").run()
     assert not at.exception and says() != own
@@ -327,3 +328,33 @@ def test_every_modality_missing_leaves_nothing_fixed_or_broken(app, banks):
     at.toggle(key="fusion.missing_image").set_value(True).run()
     at.toggle(key="fusion.missing_sound").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def test_the_chosen_row_is_shown_with_every_answer_and_ringed_in_the_matrix(app):
+    """The closer look opens on a test row: its cell in the confusion matrix is outlined, and the row is
+    shown with what every model says for it; choosing another row moves both, and the caption box."""
+    import json
+
+    world = worlds.make_world("shapes", 0)
+    at = app("fusion", **{"fusion.modalities": "image+sound+text", "fusion.sample": 7})
+    assert not at.exception
+    [chart] = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-fusion_confusion")]
+    spec = json.loads(chart.proto.spec)
+    [ring] = [s for s in spec["layout"]["shapes"] if s.get("name") == "chosen"]
+    cells = [t for t in spec["data"] if t.get("name") == "cells"]
+    assert cells, "every cell carries a clickable marker"
+    test = world.indices("test")
+    assert world.captions[test[7]] == at.text_input(key="fusion.caption").value
+    title = i18n.translate("fusion.chosen_title", "en", n=8, true="X", said="Y", count=0).split(":")[0]
+    assert any(m.value.startswith(title) for m in at.markdown), title  # row 7, counted from 1
+    strategies = fusion_lab.strategy_order(("image", "sound", "text"))
+    table = next(m.value for m in at.markdown if m.value.startswith("|") and ("✓" in m.value or "✗" in m.value))
+    assert table.count("\n") >= len(strategies) + 1, table
+    truth = int(world.labels("shape")[test[7]])
+    assert ring["y0"] == truth - 0.5, (ring, truth)
+    at.number_input(key="fusion.sample").set_value(12).run()
+    assert not at.exception
+    assert world.captions[test[12]] == at.text_input(key="fusion.caption").value
+    [chart] = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-fusion_confusion")]
+    [ring] = [s for s in json.loads(chart.proto.spec)["layout"]["shapes"] if s.get("name") == "chosen"]
+    assert ring["y0"] == int(world.labels("shape")[test[12]]) - 0.5

@@ -34,6 +34,7 @@ def test_pin_on_home_and_find_it_first_on_every_page(app):
     visits = [
         ("unimodal", "unimodal.sample"),
         ("neural_networks", "neural_networks.sample"),
+        ("fusion", "fusion.sample"),
         ("colearning", "colearning.sample"),
     ]
     for page, key in visits:
@@ -80,3 +81,29 @@ def test_a_pin_that_does_not_fit_is_ignored(pin):
     at.switch_page("lessons/passport.py").run()
     clean(at)
     assert not at.sidebar.caption or not any(c.value in WORLD.captions for c in at.sidebar.caption)
+
+
+def test_the_passport_holds_the_captions_with_chair_the_pseudo_label_and_the_dtw_path(app):
+    """The passport's other pages' parts for one sample, each computed by that page's own code: both
+    captioners' captions (with the words that name what is not there, and CHAIR_i), the co-learning
+    teacher's pseudo-label, and the DTW path of its spoken caption; a Digits sample says why the
+    Shapes-only parts are missing."""
+    import json
+
+    from components.cache import captioning as captioning_cache
+    from models.captioning import captioners as captioning
+
+    at = app("passport", **{"passport.sample": 5})
+    clean(at)
+    found = captioning_cache.captions(WORLD.images[ROW], "greedy", 1, 1.0, captioning.DEFAULT_K, 0)
+    table = next(m.value for m in at.markdown if m.value.startswith("|") and "CHAIR_i" in m.value)
+    for caption in found.values():
+        assert caption.text in table
+    said = next(m.value for m in at.markdown if m.value.startswith("The co-learning page's teacher"))
+    assert "**" in said and ("✓" in said or "✗" in said)
+    [chart] = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-passport_dtw")]
+    assert any(trace.get("mode", "").startswith("lines") for trace in json.loads(chart.proto.spec)["data"])
+    at.session_state["world"] = "digits"
+    at.run()
+    clean(at)
+    assert any(c.value == i18n.translate("passport.shapes_only", "en") for c in at.caption)

@@ -56,18 +56,19 @@ def zero_shot(world_name: str, seed: int, noise: float) -> np.ndarray:
     return predicted
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def examples(world_name: str, seed: int, level: int, count: int = 8) -> tuple[np.ndarray, np.ndarray]:
-    """The first `count` training pairs' pictures as the teacher of `level` sees them, and its
-    probabilities for exactly those pictures: ((count, H, W, 3), (count, C))."""
+@st.cache_data(max_entries=32, show_spinner=False)
+def cell(world_name: str, seed: int, level: int, true: int, called: int, count: int = 8) -> tuple:
+    """The training pairs of one cell of the pseudo-label matrix: class `true` pictures that the teacher of
+    `level` called `called`. Up to `count` of them as the teacher saw them (the very noise draw behind the
+    pseudo-labels), its confidence in the label it gave each, and how many pairs the cell holds."""
     from models import colearning
-    from models.unimodal import nets as unimodal
+    from models.core import worlds
 
     w = shared.world(world_name, seed)
-    pictures = w.images[w.indices("train")[:count]]
-    teacher = unimodal_cache.net("image", world_name, unimodal.default_kind("image"))[0]
-    noise = colearning.TEACHER_NOISE[world_name][level]
-    seen = colearning.teacher_view(pictures, noise, seed)
-    probabilities = colearning.teacher_probabilities(teacher, pictures, noise, seed)
-    shared.freeze(seen, probabilities)
-    return seen, probabilities
+    train = w.indices("train")
+    probabilities = teacher(world_name, seed, level)
+    labels = w.labels(worlds.MAIN_ATTRIBUTE[world_name])[train]
+    members = np.flatnonzero((labels == true) & (probabilities.argmax(1) == called))
+    shown = members[:count]
+    seen = colearning.teacher_view(w.images[train], colearning.TEACHER_NOISE[world_name][level], seed)[shown]
+    return seen, probabilities[shown, called], len(members)

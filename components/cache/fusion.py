@@ -81,6 +81,17 @@ def captions(world_name: str, seed: int, level: float) -> list[str]:
     return fusion_lab.corrupted("text", fusion.raw(w, "text", w.indices("test")), level)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def sound(world_name: str, seed: int, level: float, position: int) -> np.ndarray:
+    """One test clip as the fusion lab corrupted it at `level`: the lab draws its noise for the whole
+    test split at once, so the clip is cut from that draw, to be the very sound the models heard."""
+    from models.fusion import lab as fusion_lab
+    from models.fusion import strategies as fusion
+
+    w = shared.world(world_name, seed)
+    return fusion_lab.corrupted("sound", fusion.raw(w, "sound", w.indices("test")), level)[position]
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def dictionary(world_name: str, seed: int):
     """The fusion lab's text dictionary (the words of a world's training captions), fitted once."""

@@ -9,4 +9,5 @@ NOISE = Control("colearning.noise", 0.0, options=colearning.SOUND_NOISE)
 # the teacher's noise level; each world has its own list of levels
 TEACHER = Control("colearning.teacher", 0, options=range(max(map(len, colearning.TEACHER_NOISE.values()))))
 SAMPLE = Control("colearning.sample", 0, low=0, step=1)  # a test sample; the count depends on the world
-CONTROLS = (BUDGET, WRONG, NOISE, TEACHER, SAMPLE)
+CELL = Control("colearning.cell", "")  # the clicked cell of the pseudo-label matrix, "<true>-<called>"; "": none
+CONTROLS = (BUDGET, WRONG, NOISE, TEACHER, SAMPLE, CELL)
