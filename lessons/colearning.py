@@ -4,7 +4,7 @@ data-efficiency and label-noise curves, the pseudo-labels, negative transfer, an
 import numpy as np
 import streamlit as st
 
-from components import figures, i18n, predict, settings, state, ui
+from components import figures, i18n, passport, predict, settings, state, ui
 from components.cache import colearning as cache
 from components.cache import representation as representation_cache
 from components.cache import shared
@@ -36,6 +36,9 @@ conf = ui.page_start(PAGE, STEPS)
 world = shared.world(conf.world, conf.seed)
 classes = [label(c) for c in worlds.MAIN_CLASSES[conf.world]]
 chance = 1 / len(classes)
+# declared on every run, so a link keeps them while their sections are closed (they draw only when open)
+SAMPLE.bind(high=len(world.indices("test")) - 1, default=passport.position_in(world.indices("test")))
+CELL.bind()
 
 
 def name(method: str) -> str:
@@ -198,7 +201,12 @@ def noise_chart(mean: np.ndarray, zero_shot: float, b: int, wrong: float) -> Non
 def pseudo_labels(level: int, teacher_accuracy: float) -> None:
     """The teacher's pseudo-labels as a confusion matrix; a click on a cell shows that cell's pictures as
     the teacher saw them. It opens on the commonest mistake, the cell a learner should look at first."""
-    with st.expander(tp("pseudo_title", accuracy=ui.percent(teacher_accuracy))):
+    box = st.expander(
+        tp("pseudo_title", accuracy=ui.percent(teacher_accuracy)), key=f"{PAGE}.pseudo_open", on_change="rerun"
+    )
+    if not box.open:  # drawn only when opened: it costs a rerun nothing while closed
+        return
+    with box:
         if not conf.presenting:
             meta = unimodal_cache.net("image", conf.world, unimodal.default_kind("image"))[1]
             st.markdown(tp("pseudo_help", accuracy=ui.percent(meta["test_accuracy"])))
@@ -209,7 +217,6 @@ def pseudo_labels(level: int, teacher_accuracy: float) -> None:
         summary = tp("confusion_summary", right=int(np.trace(confusion)), n=len(labels))
         if mistake:
             summary += " " + tp("confusion_mistake", true=classes[mistake[0]], called=classes[mistake[1]], n=mistake[2])
-        CELL.bind()
         true, called = chosen_cell(len(classes)) or (mistake[:2] if mistake else (0, 0))
         left, right = st.columns([3, 2])
         with left:
@@ -264,7 +271,10 @@ def own_sound() -> np.ndarray | None:
 
 def try_sound(curves: colearning.Curves, b: int, r: int, noise: float) -> None:
     """One test sound (or the visitor's own) through every trained student and through zero-shot."""
-    with st.expander(tp("try_title")):
+    box = st.expander(tp("try_title"), key=f"{PAGE}.try_open", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         test = world.indices("test")
         index = test[ui.sample_picker(SAMPLE, len(test), tp("try_sample"), rows=test)]
         own = own_sound() if st.toggle(tp("own"), key=f"{PAGE}.own") else None

@@ -313,7 +313,10 @@ def closer_look(
     """The focused strategy's confusion matrix; a click on a cell chooses a test row of that cell, which
     is shown whole under it with every model's answer, starred where the galleries show it, and is the
     row the caption box below starts from."""
-    with st.expander(tp("closer_title", strategy=name(focus))):
+    box = st.expander(tp("closer_title", strategy=name(focus)), key=f"{PAGE}.closer_open", on_change="rerun")
+    if not box.open:  # drawn only when opened: it costs a rerun nothing while closed
+        return
+    with box:
         if focus not in probs:
             st.info(tp("focus_missing"))
             return

@@ -142,7 +142,13 @@ INPUTS: list[Input] = [
         has_widget("selectbox", "neural_networks.upload_truth"),
         (("neural_networks.source", "upload"),),
     ),
-    *_sound("colearning", "own_sound", "colearning.upload", says("colearning.try_own"), {"colearning.own": True}),
+    *_sound(
+        "colearning",
+        "own_sound",
+        "colearning.upload",
+        says("colearning.try_own"),
+        {"colearning.own": True, "colearning.try_open": True},
+    ),
     Input(
         "fusion",
         "caption",

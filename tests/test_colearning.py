@@ -198,7 +198,7 @@ def metrics(at) -> dict[str, str]:
 
 
 def test_page_widgets_move_the_numbers(app):
-    at = app("colearning")
+    at = app("colearning", **{"colearning.pseudo_open": True})
     assert not at.exception
     first = metrics(at)
     assert len(first) == 4 and len(at.get("plotly_chart")) >= 4
@@ -229,7 +229,7 @@ def test_page_weak_teacher_example_shows_negative_transfer(app):
 
 
 def test_page_try_one_sound(app):
-    at = app("colearning")
+    at = app("colearning", **{"colearning.try_open": True})
     truth = lambda: next(c.value for c in at.caption if c.value.startswith("true class"))
     labels = worlds.make_world("shapes", 0).labels("shape")
     test = worlds.make_world("shapes", 0).indices("test")
@@ -261,7 +261,7 @@ def test_the_pseudo_labels_open_on_the_commonest_mistake_and_a_chosen_cell_shows
 
     from components.cache import colearning as cache
 
-    at = app("colearning", **{"colearning.teacher": 2})
+    at = app("colearning", **{"colearning.teacher": 2, "colearning.pseudo_open": True})
     world = worlds.make_world("shapes", 0)
     labels = world.labels("shape")[world.indices("train")]
     confusion = colearning.pseudo_label_confusion(cache.teacher("shapes", 0, 2), labels, 4)

@@ -324,7 +324,7 @@ def test_every_modality_missing_leaves_nothing_fixed_or_broken(app, banks):
     probs = fusion_lab.evaluate(lab, banks["shapes"], fusion_lab.Condition({}, frozenset({"image", "sound"})))
     fixed, broken = fusion_lab.fixed_and_broken(lab, banks["shapes"], probs, "late_average")
     assert len(fixed) == len(broken) == 0
-    at = app("fusion")
+    at = app("fusion", **{"fusion.closer_open": True, "fusion.focus": "late_average"})
     at.toggle(key="fusion.missing_image").set_value(True).run()
     at.toggle(key="fusion.missing_sound").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -336,7 +336,7 @@ def test_the_chosen_row_is_shown_with_every_answer_and_ringed_in_the_matrix(app)
     import json
 
     world = worlds.make_world("shapes", 0)
-    at = app("fusion", **{"fusion.modalities": "image+sound+text", "fusion.sample": 7})
+    at = app("fusion", **{"fusion.modalities": "image+sound+text", "fusion.sample": 7, "fusion.closer_open": True})
     assert not at.exception
     [chart] = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-fusion_confusion")]
     spec = json.loads(chart.proto.spec)
