@@ -98,6 +98,11 @@ def arrive() -> None:
     st.session_state[_AT] = index
     state.forget([c.key for c in (*settings.VIEW, *controls.of(view["page"]))])
     locks.forget()
+    # A page switch asked by the script drops every widget's value (the browser sends none with it); a
+    # value set through session state is kept, so the visitor's own language and presenter mode are.
+    for key in (i18n.LANGUAGE_KEY, settings.PRESENT.key):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     st.switch_page(router.PAGE_DIR / f"{view['page']}.py", query_params={**view["params"], **link_params()})
 
 
