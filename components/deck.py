@@ -110,16 +110,23 @@ def _go(index: int) -> None:
     st.session_state[_GO] = index
 
 
+def _packed() -> str | None:
+    """The deck as its URL parameter; None without a deck, or for one too long for a link (forty views
+    with long notes): that one travels as a file only."""
+    packed = deck_format.to_link(_deck()) if views() else None
+    return packed if packed and len(packed) <= deck_format.MAX_LINK else None
+
+
 def link_params() -> dict[str, str]:
     """What the address carries besides the view while a deck is loaded."""
-    if not views():
-        return {}
-    return {DECK: deck_format.to_link(_deck()), AT: str(st.session_state.get(_AT, 0))}
+    packed = _packed()
+    return {DECK: packed, AT: str(st.session_state.get(_AT, 0))} if packed else {}
 
 
 def link() -> str | None:
-    """The deck's link, which opens it at its first view; None without a deck."""
-    return state.share_url({DECK: deck_format.to_link(_deck()), AT: "0"}) if views() else None
+    """The deck's link, which opens it at its first view; None without a deck (or too long a one)."""
+    packed = _packed()
+    return state.share_url({DECK: packed, AT: "0"}) if packed else None
 
 
 def _escaped(text: str) -> str:
@@ -144,10 +151,10 @@ def bar() -> None:
     if not views():
         return
     at, n = st.session_state.get(_AT, 0), len(views())
-    back, words, forward = st.columns([1.3, 5, 1.3], vertical_alignment="center")
-    back.button(t("deck.previous"), key="deck_back", disabled=at == 0, width="stretch", on_click=_go, args=(at - 1,))
-    words.markdown(f"**{t('deck.view', n=at + 1, total=n)}** · {_described(views()[at])}")
-    forward.button(t("deck.next"), key="deck_next", disabled=at >= n - 1, width="stretch", on_click=_go, args=(at + 1,))
+    with st.container(horizontal=True, vertical_alignment="center", key="deck_bar"):  # one row, on a phone too
+        st.button(t("deck.previous"), key="deck_back", disabled=at == 0, on_click=_go, args=(at - 1,))
+        st.button(t("deck.next"), key="deck_next", disabled=at >= n - 1, on_click=_go, args=(at + 1,), type="primary")
+        st.markdown(f"🎞️ **{t('deck.view', n=at + 1, total=n)}** · {_described(views()[at])}", width="content")
 
 
 def _add(page: str) -> None:
@@ -198,6 +205,8 @@ def sidebar(page: str) -> None:
             remove.button(
                 "✕", key=f"deck_remove_{i}", on_click=_remove, args=(i,), help=t("deck.remove"), type="tertiary"
             )
+        if views() and _packed() is None:
+            st.caption(t("deck.too_long"))
         if views():
             st.download_button(
                 t("deck.download"),

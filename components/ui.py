@@ -88,10 +88,12 @@ def page_start(page: str, sequence: list[state.Step] | None = None) -> settings.
     if presenting:
         st.html(_PRESENTER_CSS)
     # the lecture deck's bar, and in presenter mode the page's steps under it, stay at the top of the screen
-    top = st.container(key="presenter_steps") if presenting and (sequence or deck.views()) else st.container()
-    with top:
+    top = st.container(key="presenter_steps") if presenting and (sequence or deck.views()) else None
+    if top and deck.views():  # a taller bar: the step's chart stops further down
+        st.html("<style>.st-key-presenter_focus { scroll-margin-top: 18rem; }</style>")
+    with top or nullcontext():
         deck.bar()
-    steps(page, sequence or [], top)
+    steps(page, sequence or [], top or st)
     intro(page)
     return settings.current()
 
@@ -347,4 +349,5 @@ def step_buttons(page: str, sequence: list[state.Step]) -> None:
             width="stretch",
             on_click=predict.go,
             args=(page, sequence, f"{page}.step", i),
+            key=f"{page}.step.example_{i}",  # under the step's key, so a classroom lock greys them too
         )

@@ -143,7 +143,8 @@ def test_the_decks_link_opens_the_same_deck(built):
 
 
 def deck_of(views: list, **top) -> bytes:
-    return json.dumps({"format": deck_format.FORMAT, "version": 1, "language": "en", "views": views, **top}).encode()
+    deck = {"format": deck_format.FORMAT, "version": 1, "language": "en", "views": views, **top}
+    return json.dumps(deck, ensure_ascii=False).encode()
 
 
 GOOD_VIEW = {"page": "fusion", "params": {"fusion.step": "1"}, "note": ""}
@@ -269,3 +270,16 @@ def test_the_lecturer_locks_a_view_in_the_share_box_and_the_link_carries_it(app)
     at.sidebar.toggle(key="locks_on").set_value(False).run()
     at.radio(key="fusion.task").set_value("synergy").run()
     assert at.session_state["fusion.task"] == "synergy" and "lock" not in at.query_params
+
+
+def test_a_deck_too_long_for_a_link_still_loads_from_its_file_and_says_so(app):
+    import random
+
+    rng = random.Random(0)
+    notes = ["".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(deck_format.MAX_NOTE)) for _ in range(40)]
+    views = [{"page": router.PAGES[i % len(router.PAGES)], "params": {}, "note": n} for i, n in enumerate(notes)]
+    at = app("home")
+    upload(at, deck_of(views))
+    assert not at.error and len(at.session_state[deck._VIEWS]) == 40
+    assert deck.DECK not in at.query_params, "no address too long for a browser"
+    assert i18n.translate("deck.too_long", "en") in [c.value for c in at.sidebar.caption]
