@@ -64,6 +64,11 @@ def _refused(error: DeckError, source: str) -> None:
     st.session_state[_ERROR] = (source, error.reason, error.details)
 
 
+def _number(text: str) -> int:
+    """A view's index or step as the address or a file writes it; anything else (a forged "²") is 0."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else 0
+
+
 def _checks() -> tuple:
     return tuple(i18n.LANGUAGES), _keys(), state.MAX_URL_VALUE
 
@@ -83,9 +88,8 @@ def take_link() -> None:
     except DeckError as error:
         _refused(error, "link")
         return
-    at = st.query_params.get(AT, "0")
     holds_view = any(key not in (DECK, AT, i18n.LANGUAGE_KEY, settings.PRESENT.key) for key in st.query_params)
-    _load(deck, int(at) if at.isdigit() and len(at) < 3 else 0, go=not holds_view)
+    _load(deck, _number(st.query_params.get(AT, "0")), go=not holds_view)
 
 
 def arrive() -> None:
@@ -135,8 +139,8 @@ def _escaped(text: str) -> str:
 
 
 def _described(view: dict) -> str:
-    step = view["params"].get(f"{view['page']}.step", "0")
-    words = [t(f"common.nav.{view['page']}"), t("deck.step", n=int(step) + 1 if step.isdigit() else 1)]
+    step = _number(view["params"].get(f"{view['page']}.step", "0"))
+    words = [t(f"common.nav.{view['page']}"), t("deck.step", n=step + 1)]
     return " · ".join(words + ([_escaped(view["note"])] if view["note"] else []))
 
 

@@ -104,3 +104,52 @@ def test_a_locked_links_widgets_are_greyed_or_hidden(live):
     assert page.locator(".st-key-fusion-curve").evaluate(style)[2] == "none"
     page.screenshot(path=OUT / "deck_locked_fusion.png")
     context.close()
+
+
+def test_a_lecturer_builds_a_deck_in_the_sidebar_and_a_student_opens_its_link(live):
+    url, b = live
+    context = b.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{url}/fusion")
+    settle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    for name, note in (("fusion", "Noise first"), ("alignment", "Then the tempo")):
+        if name != "fusion":
+            sidebar.locator(
+                '[data-testid="stSidebarNav"] a', has_text=i18n.translate(f"common.nav.{name}", "en")
+            ).click()
+            page.wait_for_url(re.compile(rf"/{name}"), timeout=60000)
+            settle(page)
+        expander = sidebar.locator(".st-key-deck_add")
+        if not expander.is_visible():
+            sidebar.get_by_text(i18n.translate("deck.title", "en")).click()
+        box = sidebar.get_by_label(i18n.translate("deck.note", "en"))
+        box.fill(note)
+        box.press("Enter")
+        settle(page)
+        sidebar.get_by_role("button", name=i18n.translate("deck.add", "en")).click()
+        settle(page)
+    assert sidebar.get_by_text("Then the tempo").count() == 1
+    sidebar.locator(".st-key-deck_add").scroll_into_view_if_needed()
+    page.screenshot(path=OUT / "deck_sidebar_built.png")
+    sidebar.get_by_role("button", name=i18n.translate("common.share", "en")).click()
+    code = page.locator('[data-testid="stPopoverBody"] code').first
+    code.wait_for(timeout=30000)
+    link = code.inner_text().strip()
+    page.screenshot(path=OUT / "deck_share_box.png")
+    context.close()
+    assert f"{deck.DECK}=" in link and f"{deck.AT}=0" in link, link
+
+    student = b.new_context(viewport={"width": 1280, "height": 800})
+    page = student.new_page()
+    page.goto(link)
+    page.wait_for_url(re.compile(r"/fusion"), timeout=60000)
+    settle(page)
+    no_exception(page)
+    assert heading(page) == i18n.translate("fusion.title", "en")
+    page.get_by_role("button", name=i18n.translate("deck.next", "en")).click()
+    page.wait_for_url(re.compile(r"/alignment"), timeout=60000)
+    settle(page)
+    assert heading(page) == i18n.translate("alignment.title", "en")
+    assert "Then the tempo" in page.locator(MAIN).inner_text()
+    student.close()

@@ -213,9 +213,17 @@ def test_a_zip_bomb_in_a_link_is_refused_before_it_unpacks():
 
 
 def test_a_deck_value_a_control_does_not_allow_is_ignored_as_in_a_link():
-    views = [{"page": "fusion", "params": {"fusion.level_sound": "7", "fusion.step": "1"}, "note": ""}]
+    views = [
+        {"page": "home", "params": {"home.step": "²"}, "note": "[x](javascript:alert(1)) ![](http://x/y.png)"},
+        {"page": "fusion", "params": {"fusion.level_sound": "7", "fusion.step": "1"}, "note": ""},
+    ]
     packed = deck_format.to_link({"format": deck_format.FORMAT, "version": 1, "language": "en", "views": views})
-    at = open_link({deck.DECK: packed})
+    at = open_link({deck.DECK: packed, deck.AT: "١"})
+    clean(at)
+    assert at.session_state[deck._AT] == 0 and at.session_state["home.step"] == 0
+    bar = next(m.value for m in at.markdown if m.value.startswith("🎞️"))
+    assert "\\[x\\]" in bar and "\\!\\[\\]" in bar, "a note's link or image is escaped: shown as text"
+    at.button(key="deck_next").click().run()
     clean(at)
     assert at.title[0].value == i18n.translate("fusion.title", "en")
     assert at.session_state["fusion.level_sound"] == 0.0 and at.session_state["fusion.step"] == 1
