@@ -137,6 +137,7 @@ def chooser(page: str) -> None:
             options,
             default=[k for k in _listed(control) if k in options],
             format_func=shown_as({k: label(k) for k in options}),  # today's language
+            placeholder=t("deck.choose"),
             key=key,
             on_change=_choose,
             args=(page,),

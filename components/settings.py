@@ -118,7 +118,7 @@ def share_box(deck_link: Callable[[], str | None], more: Callable[[], None]) -> 
         st.code(url, language=None, wrap_lines=True)
         png = qr_png(url)
         if png:  # None for a long typed text in the view: the link alone has to do
-            st.image(png, caption=t("common.share_qr"), width=220)
+            st.image(png, caption=t("deck.share_qr") if deck else t("common.share_qr"), width=220)
         if deck:
             st.caption(t("deck.share_view"))
             st.code(state.share_url(), language=None, wrap_lines=True)
