@@ -53,3 +53,8 @@ def pages() -> list[st.Page]:
         for name in PAGES
         if (PAGE_DIR / f"{name}.py").exists()
     ]
+
+
+def name(page: st.Page) -> str:
+    """The name of the page `st.navigation` chose (the home page's address is the bare root)."""
+    return page.url_path or PAGES[0]

@@ -9,12 +9,13 @@ Pages read them with `current()` and never draw their own copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 
 import streamlit as st
 
-from components import i18n, room, state
+from components import i18n, room, router, state
 from components.i18n import t
 from models.core.worlds import WORLD_NAMES
 
@@ -26,7 +27,13 @@ WORLD = state.Control("world", WORLD_NAMES[0], options=WORLD_NAMES)
 SEED = state.Control("seed", 0, low=0, high=MAX_SEED, step=1)
 SOURCE = state.Control("model_source", SOURCES[0], options=SOURCES)
 PIN = state.Control("pin", "")  # the pinned sample, "<world>-<row>" (components/passport.py)
-CONTROLS = (LANGUAGE, PRESENT, WORLD, SEED, SOURCE, PIN)
+# A classroom link's locks (components/locks.py): the page whose view is locked, the controls left free, the hidden ones
+LOCK = state.Control("lock", "", options=("", *router.PAGES))
+FREE = state.Control("free", "")
+HIDE = state.Control("hide", "")
+CONTROLS = (LANGUAGE, PRESENT, WORLD, SEED, SOURCE, PIN, LOCK, FREE, HIDE)
+# The settings that belong to a view, as a deck's view or a lock keeps it: not the visitor's language or presenter mode
+VIEW = (WORLD, SEED, SOURCE, PIN, LOCK, FREE, HIDE)
 SHARE_BOX = "share_box"  # the share popover's open state
 # the browser's language tags that mean one of ours (st.context.locale: "zh-CN", "zh-TW"…)
 LOCALE_LANGUAGES = {
@@ -97,19 +104,25 @@ def sidebar() -> None:
         )
 
 
-def share_box() -> None:
-    """The link to exactly this view, as text and as a QR code an audience can scan. Made only while
-    the box is open: a new QR code for every changed view was a fifth of a rerun (bench/load.py)."""
+def share_box(deck_link: Callable[[], str | None], more: Callable[[], None]) -> None:
+    """The link to exactly this view, as text and as a QR code an audience can scan; with a lecture deck
+    loaded, the deck's link instead (and this view's under it); then `more` (the classroom locks). Made
+    only while the box is open: a new QR code for every changed view was a fifth of a rerun (bench/load.py)."""
     box = st.sidebar.popover(t("common.share"), width="stretch", key=SHARE_BOX, on_change="rerun")
     if not box.open:
         return
     with box:
-        url = room.link() or state.share_url()  # with a room open, the link students vote from
-        st.caption(t("room.share_help") if room.code() else t("common.share_help"))
+        deck = None if room.code() else deck_link()
+        url = room.link() or deck or state.share_url()  # with a room open, the link students vote from
+        st.caption(t("room.share_help") if room.code() else t("deck.share_help") if deck else t("common.share_help"))
         st.code(url, language=None, wrap_lines=True)
         png = qr_png(url)
         if png:  # None for a long typed text in the view: the link alone has to do
-            st.image(png, caption=t("common.share_qr"), width=220)
+            st.image(png, caption=t("deck.share_qr") if deck else t("common.share_qr"), width=220)
+        if deck:
+            st.caption(t("deck.share_view"))
+            st.code(state.share_url(), language=None, wrap_lines=True)
+        more()
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)

@@ -165,10 +165,21 @@ def view_params() -> dict[str, str]:
     return {key: value for key, value in params.items() if len(value) <= MAX_URL_VALUE}
 
 
-def sync_url() -> None:
-    params = view_params()
+def sync_url(extra: dict[str, str] | None = None) -> None:
+    """Make the address bar a permalink of this view, with `extra` parameters that are not controls (a
+    loaded lecture deck) beside it."""
+    params = view_params() | (extra or {})
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
+
+
+def forget(keys: list[str]) -> None:
+    """Take these controls from the URL again when they are next bound, as if the visitor had just
+    opened the link: a lecture deck moves to its next view by opening that view's link."""
+    restored = st.session_state.setdefault(_RESTORED, set())
+    for key in keys:
+        restored.discard(key)
+        st.session_state.pop(key, None)
 
 
 def share_url(params: dict[str, str] | None = None) -> str:

@@ -15,7 +15,7 @@ from contextlib import nullcontext
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import export, i18n, passport, predict, settings, state, warmup
+from components import deck, export, i18n, locks, passport, predict, settings, state, warmup
 from components.i18n import t
 
 _PRESENTER_CSS = """<style>
@@ -84,17 +84,26 @@ def page_start(page: str, sequence: list[state.Step] | None = None) -> settings.
     intro. The shared settings were declared and drawn by the router (app.py) before the page ran.
     """
     st.html(_BASE_CSS)
-    if settings.current().presenting:
+    presenting = settings.current().presenting
+    if presenting:
         st.html(_PRESENTER_CSS)
-    steps(page, sequence or [])
+    # the lecture deck's bar, and in presenter mode the page's steps under it, stay at the top of the screen
+    top = st.container(key="presenter_steps") if presenting and (sequence or deck.views()) else None
+    if top and deck.views():  # a taller bar: the step's chart stops further down
+        st.html("<style>.st-key-presenter_focus { scroll-margin-top: 18rem; }</style>")
+    with top or nullcontext():
+        deck.bar()
+    steps(page, sequence or [], top or st)
     intro(page)
     return settings.current()
 
 
 def page_end() -> None:
-    """After a page has declared its state: the share box links to all of it, and so does the URL."""
-    settings.share_box()
-    state.sync_url()
+    """After a page has declared its state: the share box links to all of it, and so does the URL (with
+    the lecture deck, while one is loaded)."""
+    page = st.session_state.get(_SHOWN, "")
+    settings.share_box(deck.link, lambda: locks.chooser(page))
+    state.sync_url(deck.link_params())
     warmup.start()  # after the first page is drawn, so the compile never competes with it
 
 
@@ -303,8 +312,9 @@ def _plain(title: str) -> str:
     return re.sub(r"([\\`*_\[\]#<>|])", r"\\\1", text)
 
 
-def steps(page: str, sequence: list[state.Step]) -> None:
-    """Presenter mode's guided tour: Previous / Next move the page's widgets to each step's state."""
+def steps(page: str, sequence: list[state.Step], into=st) -> None:
+    """Presenter mode's guided tour: Previous / Next move the page's widgets to each step's state, drawn
+    into `into` (the bar that stays at the top of the screen)."""
     step = state.step_control(page, len(sequence))
     step_key = step.key
     index = step.bind()
@@ -320,10 +330,10 @@ def steps(page: str, sequence: list[state.Step]) -> None:
         # arriving by the navigation: the view the step's caption describes (a question still waits)
         state.apply_step_next_run(sequence, step_key, index)
     # the steps stay at the top of the screen while the page scrolls to each step's chart
-    back, caption, forward = st.container(key="presenter_steps").columns([1.3, 5, 1.3], vertical_alignment="center")
+    back, caption, forward = into.columns([1.3, 5, 1.3], vertical_alignment="center")
     back.button(
         t("common.previous"),
-        key=f"{page}.step_back",
+        key=f"{page}.step.back",
         disabled=index == 0,
         width="stretch",
         on_click=predict.go,
@@ -333,7 +343,7 @@ def steps(page: str, sequence: list[state.Step]) -> None:
     caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {words}")
     forward.button(
         t("common.next"),
-        key=f"{page}.step_next",
+        key=f"{page}.step.next",
         disabled=index == len(sequence) - 1,
         width="stretch",
         on_click=predict.go,
@@ -356,4 +366,5 @@ def step_buttons(page: str, sequence: list[state.Step]) -> None:
             width="stretch",
             on_click=predict.go,
             args=(page, sequence, f"{page}.step", i),
+            key=f"{page}.step.example_{i}",  # under the step's key, so a classroom lock greys them too
         )

@@ -5,13 +5,14 @@ import math
 
 import pytest
 
-from components import controls, settings, state
+from components import controls, i18n, settings, state
 
 from conftest import PAGE_NAMES
 
 # what a chat app, a student or a fuzzer may put in a link
 KINDS = ("out_of_range", "negative", "nan", "inf", "huge", "wrong_type", "empty", "long", "other_script")
 UNKNOWN = {"nonsense.key": "1", "fusion.level_photo": "0.5"}  # keys no page declares
+FORGED_DECK = {"deck": "eNqrVkrLz1eyUkpKLFKqBQAd-gRa", "deck_at": "-1"}  # a lecture deck's parameters, garbled
 
 
 def is_text(control: state.Control) -> bool:
@@ -71,16 +72,18 @@ def test_every_declared_key_survives_every_bad_value(app_path, page):
     default_view = {c.key: clean.session_state[c.key] for c in shown}
     fuzzed = 0
     for kind in KINDS:
-        params = {c.key: bad_value(c, kind) for c in shown} | UNKNOWN
+        params = {c.key: bad_value(c, kind) for c in shown} | UNKNOWN | FORGED_DECK
         at = open_link(app_path, page, params)
         assert not at.exception, (kind, [e.value for e in at.exception])
+        said = i18n.translate("deck.error.bad_link", "en")
+        assert any(said in e.value for e in at.error), "the garbled deck gets its message"
         assert at.title and at.title[0].value == clean.title[0].value
         for control in shown:
             if must_refuse(control, kind):
                 got, expected = at.session_state[control.key], default_view[control.key]
                 assert got == expected, (kind, control.key, params[control.key][:40], got, expected)
                 fuzzed += 1
-        assert not set(UNKNOWN) & set(at.query_params), "an unknown key stays out of the page's link"
+        assert not set(UNKNOWN | FORGED_DECK) & set(at.query_params), "an unknown key stays out of the page's link"
     assert fuzzed >= len(shown) * (len(KINDS) - 3)
 
 
