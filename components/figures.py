@@ -735,6 +735,33 @@ def embedding_map(
     return _layout(fig, title, height)
 
 
+def with_pictures(fig: go.Figure, xy: np.ndarray, sources: Sequence[str], size: float = 0.06) -> go.Figure:
+    """Each point of a 2-D map drawn with its own picture (layout images, centred on the point): the
+    samples themselves, not only their colour. `xy` (N, 2) data coordinates, `sources` N image URIs,
+    `size` a picture's side as a fraction of the larger axis range."""
+    xy = np.asarray(xy, dtype=float)
+    side = size * float(np.ptp(xy, axis=0).max() or 1.0)
+    fig.update_layout(
+        images=[
+            {
+                "source": source,
+                "xref": "x",
+                "yref": "y",
+                "x": x,
+                "y": y,
+                "sizex": side,
+                "sizey": side,
+                "xanchor": "center",
+                "yanchor": "middle",
+                "layer": "above",
+                "sizing": "contain",
+            }
+            for (x, y), source in zip(xy, sources)
+        ]
+    )
+    return fig
+
+
 def grouped_bars(
     categories: Sequence[str],
     series: dict[str, Sequence[float]],
