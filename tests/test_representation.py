@@ -387,7 +387,7 @@ def test_a_pinned_sample_the_maps_do_not_draw_is_said_so(app):
 def test_scenario_answers_give_the_accuracies_and_still_answers_reads_the_lead_over_chance(shapes):
     world, inputs = shapes
     model = rep.load("shapes", None)
-    answers = rep.scenario_answers(model, world, inputs["train"], inputs["test"], "shape")
+    answers = rep.scenario_answers(world, rep.scenario_vectors(model, inputs["train"], inputs["test"]), "shape")
     truth = world.labels("shape")[world.indices("test")]
     assert set(answers) == set(rep.SCENARIOS) and len(rep.SCENARIOS) == 2 ** len(rep.MODALITIES) - 1
     for probabilities in answers.values():

@@ -55,6 +55,19 @@ def report(world_name: str, seed: int, strength: float) -> dict:
     }
 
 
+@st.cache_resource(max_entries=12, show_spinner=False)
+def scenario_vectors(world_name: str, seed: int, strength: float | None) -> tuple:
+    """A model's training vectors and its test vectors with each set of modalities present: the costly
+    half of the missing-modality answers (a CNN over every training picture), shared by every attribute."""
+    from models import representation
+
+    train, test = representation.scenario_vectors(
+        model(world_name, strength), inputs(world_name, seed, "train"), inputs(world_name, seed, "test")
+    )
+    shared.freeze(train, *test.values())
+    return train, test
+
+
 @st.cache_resource(max_entries=32, show_spinner=False)
 def answers(world_name: str, seed: int, strength: float | None, attribute: str) -> dict:
     """Every test sample's class probabilities for `attribute` with each set of modalities present
@@ -62,11 +75,7 @@ def answers(world_name: str, seed: int, strength: float | None, attribute: str) 
     from models import representation
 
     found = representation.scenario_answers(
-        model(world_name, strength),
-        shared.world(world_name, seed),
-        inputs(world_name, seed, "train"),
-        inputs(world_name, seed, "test"),
-        attribute,
+        shared.world(world_name, seed), scenario_vectors(world_name, seed, strength), attribute
     )
     shared.freeze(*found.values())
     return found
