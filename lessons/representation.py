@@ -184,8 +184,10 @@ def query(row: int, present: tuple[str, ...]) -> None:
         picture_col.image(thumbnail(row))
     else:
         picture_col.caption(tp("missing_one", modality=tp("modality_image")))
-    caption = f"“{world.captions[row]}”" if "text" in present else tp("missing_one", modality=tp("modality_text"))
-    words_col.markdown(caption)
+    if "text" in present:
+        words_col.markdown(f"“{world.captions[row]}”")
+    else:
+        words_col.caption(tp("missing_one", modality=tp("modality_text")))
     if "sound" in present:
         words_col.audio(np.asarray(world.audio[row]), sample_rate=world.sample_rate)
     else:
@@ -252,6 +254,7 @@ def missing_bars(present: tuple[str, ...]) -> None:
         reference_label=tp("chance_line"),
         horizontal=True,
     )
+    fig.update_xaxes(tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1])  # no ticks in the room kept for the values
     degraded = rep.SCENARIOS[1:]
     ui.chart(
         fig,
@@ -273,11 +276,11 @@ def same_question() -> None:
     """The page's question first: one sample, the modalities it still has, both models' answers. The
     answers with a modality missing, and the bars, wait for a prediction (components/predict.py)."""
     st.subheader(tp("panel_title"))
-    present = ticked_modalities()
-    ask_col, sample_col = st.columns([1, 2], vertical_alignment="bottom")
+    ticks_col, ask_col = st.columns([3, 2], vertical_alignment="bottom")
+    with ticks_col:
+        present = ticked_modalities()
     ask_col.selectbox(tp("attribute"), attributes, key=ATTRIBUTE.key, format_func=i18n.formatter("common.attr."))
-    with sample_col:
-        position = ui.sample_picker(SAMPLE, len(test), tp("sample_label", n=len(test)), rows=test)
+    position = ui.sample_picker(SAMPLE, len(test), tp("sample_label", n=len(test) - 1), rows=test)
     if not present:
         st.warning(tp("none_ticked"))
         return
