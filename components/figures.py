@@ -735,7 +735,7 @@ def embedding_map(
     return _layout(fig, title, height)
 
 
-def with_pictures(fig: go.Figure, xy: np.ndarray, sources: Sequence[str], size: float = 0.06) -> go.Figure:
+def with_pictures(fig: go.Figure, xy: np.ndarray, sources: Sequence[str], size: float = 0.08) -> go.Figure:
     """Each point of a 2-D map drawn with its own picture (layout images, centred on the point): the
     samples themselves, not only their colour. `xy` (N, 2) data coordinates, `sources` N image URIs,
     `size` a picture's side as a fraction of the larger axis range."""

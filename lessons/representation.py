@@ -156,7 +156,7 @@ def chosen_sample(rows: np.ndarray) -> None:
             help=t("common.unpin" if here else "common.pin"),
             type="primary" if here else "secondary",
         )
-        st.markdown(f"**{tp('neighbours_title', k=NEIGHBOURS)}**")
+        st.markdown(f"**{tp('neighbours_title', k=NEIGHBOURS, dim=rep.EMBED_DIM)}**")
         for column, kind in zip(st.columns(2), (None, strength)):
             order, cosine = rep.neighbours(cache.fused(world.name, conf.seed, kind), position, NEIGHBOURS)
             column.caption(tp("neighbours_joint") if kind is None else tp("neighbours_coordinated"))
@@ -248,13 +248,13 @@ def missing_bars(present: tuple[str, ...]) -> None:
             tp("coordinated_name", strength=f"{strength:g}"): [coordinated[p] for p in rep.SCENARIOS],
         },
         tp("missing_chart", attribute=attribute_name),
-        tp("missing_accuracy"),
         height=440,
         reference=1 / len(world.classes[attribute]),
         reference_label=tp("chance_line"),
         horizontal=True,
     )
-    fig.update_xaxes(tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1])  # no ticks in the room kept for the values
+    # lying down, the values run along x: its title, in percent, no ticks in the room kept for the values' labels
+    fig.update_xaxes(title_text=tp("missing_accuracy"), tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1])
     degraded = rep.SCENARIOS[1:]
     ui.chart(
         fig,
