@@ -356,7 +356,7 @@ def spaces() -> None:
             chosen=chosen,
         )
         if pictures:
-            figures.with_pictures(fig, joint_points, pictures)
+            figures.with_pictures(fig, joint_points, pictures, outlined=np.flatnonzero(rows == chosen))
         joint_vectors = cache.vectors(world.name, conf.seed, None)["joint"]
         agreement = rep.neighbour_agreement(joint_vectors, world.labels(attribute)[test])
         ui.chart(
@@ -385,7 +385,7 @@ def spaces() -> None:
             chosen=chosen,
         )
         if pictures:  # the picture points only: a caption's or a sound's point is not a picture
-            figures.with_pictures(fig, coordinated_points[:n], pictures)
+            figures.with_pictures(fig, coordinated_points[:n], pictures, outlined=np.flatnonzero(rows == chosen))
         ui.chart(
             fig,
             tp("coordinated_summary", n=n, cosine=report["summary"]["paired_cosine"]),

@@ -1,5 +1,7 @@
 """Representation: joint vs coordinated spaces really differ the way the page says, on the test split."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -233,8 +235,6 @@ CLIP_MATRIX, CLIP_MAP = f"{PAGE}_clip_matrix", f"{PAGE}_clip_map"
 
 
 def chart(at, key: str) -> dict | None:
-    import json
-
     found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
     return json.loads(found[0].proto.spec) if found else None
 
@@ -329,8 +329,6 @@ def test_builtin_mode_shows_no_pretrained_element(app):
 
 
 def chart_traces(at, key: str) -> list[dict]:
-    import json
-
     [chart] = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
     return json.loads(chart.proto.spec)["data"]
 
@@ -477,8 +475,6 @@ def test_the_panels_verdict_follows_the_measured_result(app, shapes, predicted_r
 
 def images_of(at, key: str) -> list:
     [found] = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
-    import json
-
     return json.loads(found.proto.spec)["layout"].get("images", [])
 
 
@@ -507,6 +503,11 @@ def test_the_pictures_toggle_draws_each_sample_at_its_point(app):
     for key in ("joint", "coordinated"):
         pictures = images_of(at, f"{PAGE}_{key}_map")
         assert len(pictures) == drawn and pictures[0]["source"].startswith("data:image/png;base64,")
+    row = int(worlds.make_world("shapes", 0).indices("test")[rep.projection_positions(400)[5]])
+    at.session_state[f"{PAGE}.chosen"] = row
+    at.run()
+    framed = json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{PAGE}_joint_map")).proto.spec)
+    assert len(framed["layout"]["shapes"]) == 1  # the chosen sample, framed above the pictures that hide its ring
     at.radio(key=f"{PAGE}.dims").set_value(3).run()  # layout images are 2-D only
     assert not at.exception and at.toggle(key=f"{PAGE}.thumbnails").disabled
 
