@@ -780,6 +780,46 @@ def embedding_map(
     return _layout(fig, title, height)
 
 
+def with_pictures(
+    fig: go.Figure, xy: np.ndarray, sources: Sequence[str], size: float = 0.08, outlined: Sequence[int] = ()
+) -> go.Figure:
+    """Each point of a 2-D map drawn with its own picture (layout images, centred on the point): the
+    samples themselves, not only their colour. `xy` (N, 2) data coordinates, `sources` N image URIs,
+    `size` a picture's side as a fraction of the larger axis range. The pictures cover the points' markers
+    (a ring included), so the points `outlined` get a frame, drawn above them."""
+    xy = np.asarray(xy, dtype=float)
+    side = size * float(np.ptp(xy, axis=0).max() or 1.0)
+    fig.update_layout(
+        images=[
+            {
+                "source": source,
+                "xref": "x",
+                "yref": "y",
+                "x": x,
+                "y": y,
+                "sizex": side,
+                "sizey": side,
+                "xanchor": "center",
+                "yanchor": "middle",
+                "layer": "above",
+                "sizing": "contain",
+            }
+            for (x, y), source in zip(xy, sources)
+        ]
+    )
+    for x, y in xy[list(outlined)]:
+        fig.add_shape(
+            type="rect",
+            x0=x - side * 0.6,
+            x1=x + side * 0.6,
+            y0=y - side * 0.6,
+            y1=y + side * 0.6,
+            line={"color": "#111", "width": 3},
+            layer="above",
+        )
+    return fig
+
+
 def grouped_bars(
     categories: Sequence[str],
     series: dict[str, Sequence[float]],

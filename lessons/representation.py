@@ -1,4 +1,5 @@
-"""Representation: a joint space and coordinated spaces side by side, on the same samples."""
+"""Representation: one question asked of a joint and a coordinated model with modalities missing, then
+their two spaces side by side, on the same samples, as the reason why."""
 
 import numpy as np
 import streamlit as st
@@ -15,10 +16,12 @@ from components.controls.representation import (
     CLIP_EXAMPLES,
     DIMS,
     EXAMPLES,
-    PICK,
+    PRESENT,
     PROJECTION,
+    SAMPLE,
     STRENGTH,
     TAB,
+    THUMBNAILS,
 )
 from components.i18n import label, t
 from models import hub
@@ -48,7 +51,16 @@ CLIP_DRAWINGS = {
 CLIP_INPUT = 224  # CLIP's input size: world pictures are enlarged to it without smoothing, so edges stay sharp
 MAX_CAPTIONS, MAX_CAPTION_CHARS = 10, 200
 
+NEIGHBOURS = 5  # the chosen sample's nearest test samples, in each full space
+QUESTION = 1  # the step that asks the panel's question (STEPS below)
 STEPS = [
+    state.Step(f"{PAGE}.step_everything", {**{c: True for c in PRESENT.values()}, STRENGTH: rep.DEFAULT_STRENGTH}),
+    state.Step(  # the question the page is built around: only the picture is left
+        f"{PAGE}.step_missing",
+        {PRESENT["image"]: True, PRESENT["text"]: False, PRESENT["sound"]: False, STRENGTH: rep.DEFAULT_STRENGTH},
+        focus=f"{PAGE}_missing",
+        choices=("both", "joint", "coordinated", "neither"),
+    ),
     state.Step(f"{PAGE}.step_weak", {STRENGTH: 0.0, PROJECTION: "pca", DIMS: 2}, focus=f"{PAGE}_coordinated_map"),
     state.Step(
         f"{PAGE}.step_strong",
@@ -64,42 +76,23 @@ STEPS = [
         {settings.WORLD: "shapes", STRENGTH: 1.0, TAB: "zero_shot"},
         choices=("chance", "half", "most"),
     ),
-    state.Step(
-        f"{PAGE}.step_missing",
-        {STRENGTH: rep.DEFAULT_STRENGTH, ATTRIBUTE: "shape", TAB: "missing"},
-        focus=f"{PAGE}_missing",
-        choices=("joint", "coordinated", "same"),
-    ),
 ]
 conf = ui.page_start(PAGE, STEPS)
 world = shared.world(conf.world, conf.seed)
 attributes = list(world.classes)
 test = world.indices("test")
 
-for control in (STRENGTH, PROJECTION, DIMS):
+for control in (STRENGTH, PROJECTION, DIMS, THUMBNAILS, *PRESENT.values()):
     control.bind()
 ATTRIBUTE.bind(options=attributes, default=attributes[0])  # the other world has other attributes
 CAPTION.bind(default=EXAMPLES[world.name][0])
 if st.session_state.get(f"{PAGE}.caption_world", world.name) != world.name:  # a caption belongs to its world
     st.session_state[CAPTION.key] = EXAMPLES[world.name][0]
 st.session_state[f"{PAGE}.caption_world"] = world.name
-PICK.bind(high=len(test) - 1)
 
-strength_col, attribute_col, projection_col, dims_col = st.columns([3, 1.3, 1.6, 1])
-strength_col.select_slider(
-    tp("strength"),
-    STRENGTH.options,
-    key=STRENGTH.key,
-    format_func=lambda s: f"{s:g}",
-    help=tp("strength_help"),
-)
-attribute_col.selectbox(tp("attribute"), attributes, key=ATTRIBUTE.key, format_func=i18n.formatter("common.attr."))
-ui.radio(PROJECTION, tp("projection"), f"{PAGE}.projection_", into=projection_col)
-ui.radio(DIMS, tp("dims"), f"{PAGE}.dims_", into=dims_col)
-
-strength, attribute = STRENGTH.value, ATTRIBUTE.value
 ui.step_buttons(PAGE, STEPS)
 quiz = predict.ask(PAGE, STEPS)
+strength, attribute = STRENGTH.value, ATTRIBUTE.value  # their widgets come later: the values are already set
 attribute_name = t(f"common.attr.{attribute}")
 model = cache.model(world.name, strength)
 vectors = cache.vectors(world.name, conf.seed, strength)
@@ -138,7 +131,8 @@ def choose(key: str) -> None:
 
 
 def chosen_sample(rows: np.ndarray) -> None:
-    """The sample clicked in a map: its picture, caption and sound, and where it sits among its neighbours."""
+    """The sample clicked in a map: its picture, caption and sound, and its nearest test samples in each
+    full space (the maps are only a 2-D picture of it)."""
     row = CHOSEN.value
     if row not in rows:
         pinned = passport.pinned_row()
@@ -146,11 +140,10 @@ def chosen_sample(rows: np.ndarray) -> None:
         st.caption(tp("click_a_point") if drawn else tp("pinned_not_drawn", n=len(rows)))
         return
     position = int(np.flatnonzero(test == row)[0])
-    vectors = cache.vectors(world.name, conf.seed, strength)
     nearest, _ = rep.nearest(vectors["image"][position], vectors["text"], 3)
     with st.container(border=True, key=f"{PAGE}_chosen"):
         image_col, text_col, pin_col = st.columns([1, 4, 1], vertical_alignment="center")
-        image_col.image(figures.enlarged(world.images[row], 96))
+        image_col.image(thumbnail(row))
         text_col.markdown(f"**{world.captions[row]}**")
         text_col.audio(np.asarray(world.audio[row]), sample_rate=world.sample_rate)
         text_col.caption(tp("chosen_nearest", captions=" · ".join(f"“{world.captions[test[j]]}”" for j in nearest)))
@@ -163,10 +156,181 @@ def chosen_sample(rows: np.ndarray) -> None:
             help=t("common.unpin" if here else "common.pin"),
             type="primary" if here else "secondary",
         )
+        st.markdown(f"**{tp('neighbours_title', k=NEIGHBOURS, dim=rep.EMBED_DIM)}**")
+        for column, kind in zip(st.columns(2), (None, strength)):
+            order, cosine = rep.neighbours(cache.fused(world.name, conf.seed, kind), position, NEIGHBOURS)
+            column.caption(tp("neighbours_joint") if kind is None else tp("neighbours_coordinated"))
+            column.image(
+                [thumbnail(test[j]) for j in order],
+                caption=[f"{c:.2f} · {world.captions[test[j]]}" for j, c in zip(order, cosine)],
+                width=72,
+            )
+
+
+# ---------------------------------------------------------------- the question: same sample, both models
+def ticked_modalities() -> tuple[str, ...]:
+    """The tick boxes: which modalities the asked sample still has, in MODALITIES order."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**{tp('present_label')}**")
+        for m, control in PRESENT.items():
+            st.checkbox(tp(f"modality_{m}"), key=control.key)
+    return tuple(m for m in rep.MODALITIES if PRESENT[m].value)
+
+
+def query(row: int, present: tuple[str, ...]) -> None:
+    """The asked sample as the models get it: each modality, or a note that it is missing."""
+    picture_col, words_col = st.columns([1, 4], vertical_alignment="center")
+    if "image" in present:
+        picture_col.image(thumbnail(row))
+    else:
+        picture_col.caption(tp("missing_one", modality=tp("modality_image")))
+    if "text" in present:
+        words_col.markdown(f"“{world.captions[row]}”")
+    else:
+        words_col.caption(tp("missing_one", modality=tp("modality_text")))
+    if "sound" in present:
+        words_col.audio(np.asarray(world.audio[row]), sample_rate=world.sample_rate)
+    else:
+        words_col.caption(tp("missing_one", modality=tp("modality_sound")))
+
+
+def model_answer(kind: float | None, position: int, present: tuple[str, ...], revealed: bool) -> None:
+    """One model's answer for the asked sample with the ticked modalities, how it coped with the missing
+    ones, and its test-split accuracy with the same modalities (against all three)."""
+    joint = kind is None
+    st.markdown(f"#### {tp('joint_name') if joint else tp('coordinated_name', strength=f'{strength:g}')}")
+    missing = [m for m in rep.MODALITIES if m not in present]
+    if joint:
+        for m in missing:  # rep.imputation: the average training input stands in for a missing one
+            st.caption(tp("joint_fills", modality=tp(f"modality_{m}")))
+        if "image" in missing:
+            st.image(figures.enlarged(cache.average_picture(world.name, conf.seed), 48), caption=tp("average_picture"))
+    else:
+        used = tp("list_separator").join(tp(f"modality_{m}") for m in present)
+        st.caption(tp("coordinated_uses", modalities=used))
+    probabilities = cache.answers(world.name, conf.seed, kind, attribute)[present][position]
+    guess, truth = int(probabilities.argmax()), int(world.labels(attribute)[test[position]])
+    said = tp("says", answer=label(world.classes[attribute][guess]), confidence=float(probabilities[guess]))
+    if guess == truth:
+        st.success(f"{said} ✓")
+    else:
+        st.error(f"{said} ✗ {tp('it_is', answer=label(world.classes[attribute][truth]))}")
+    every_answer = cache.answers(world.name, conf.seed, kind, attribute)[present].argmax(axis=1)
+    st.caption(tp("same_answer", share=float(np.mean(every_answer == guess))))  # right by luck, if it says it to all
+    accuracy = cache.missing(world.name, conf.seed, kind, attribute)
+    st.metric(
+        tp("accuracy_metric", n=len(test)),
+        ui.percent(accuracy[present], 0),
+        tp("against_all", points=round(100 * (accuracy[present] - accuracy[rep.MODALITIES])))
+        if revealed and present != rep.MODALITIES
+        else None,
+    )
+
+
+def scenario_name(present: tuple[str, ...]) -> str:
+    if len(present) == len(rep.MODALITIES):
+        return tp("scenario_all")
+    if len(present) == 1:
+        return tp("scenario_only", modality=tp(f"modality_{present[0]}"))
+    gone = next(m for m in rep.MODALITIES if m not in present)
+    return tp("scenario_no", modality=tp(f"modality_{gone}"))
+
+
+def missing_bars(present: tuple[str, ...]) -> None:
+    """Both models' test accuracy with every set of modalities, the ticked set marked: the answer for one
+    sample above, measured on every test sample."""
+    joint, coordinated = (cache.missing(world.name, conf.seed, kind, attribute) for kind in (None, strength))
+    names = [("▶ " if p == present else "") + scenario_name(p) for p in rep.SCENARIOS]
+    fig = figures.grouped_bars(
+        names,
+        {
+            tp("joint_name"): [joint[p] for p in rep.SCENARIOS],
+            tp("coordinated_name", strength=f"{strength:g}"): [coordinated[p] for p in rep.SCENARIOS],
+        },
+        tp("missing_chart", attribute=attribute_name),
+        height=440,
+        reference=1 / len(world.classes[attribute]),
+        reference_label=tp("chance_line"),
+        horizontal=True,
+    )
+    # lying down, the values run along x: its title, in percent, no ticks in the room kept for the values' labels
+    fig.update_xaxes(title_text=tp("missing_accuracy"), tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1])
+    degraded = rep.SCENARIOS[1:]
+    ui.chart(
+        fig,
+        tp(
+            "missing_summary",
+            joint=np.mean([joint[p] for p in degraded]),
+            coordinated=np.mean([coordinated[p] for p in degraded]),
+            joint_all=joint[rep.MODALITIES],
+            coordinated_all=coordinated[rep.MODALITIES],
+        ),
+        key=f"{PAGE}_missing",
+    )
+    ui.explain(f"{PAGE}.missing_intro", attribute=attribute_name)
+    if attribute == "position":
+        st.caption(tp("missing_note"))
+
+
+def same_question() -> None:
+    """The page's question first: one sample, the modalities it still has, both models' answers. The
+    answers with a modality missing, and the bars, wait for a prediction (components/predict.py)."""
+    st.subheader(tp("panel_title"))
+    ticks_col, ask_col = st.columns([3, 2], vertical_alignment="bottom")
+    with ticks_col:
+        present = ticked_modalities()
+    ask_col.selectbox(tp("attribute"), attributes, key=ATTRIBUTE.key, format_func=i18n.formatter("common.attr."))
+    position = ui.sample_picker(SAMPLE, len(test), tp("sample_label", n=len(test) - 1), rows=test)
+    if not present:
+        st.warning(tp("none_ticked"))
+        return
+    query(int(test[position]), present)
+    revealed = predict.revealed(PAGE, QUESTION)
+    if present != rep.MODALITIES and not revealed:  # predict first: the answers would give it away
+        if not predict.waiting(PAGE, STEPS, QUESTION):
+            st.info(tp("predict_first"))
+            st.button(
+                tp("predict_button"),
+                key=f"{PAGE}.predict_panel",
+                type="primary",
+                on_click=predict.go,
+                args=(PAGE, STEPS, f"{PAGE}.step", QUESTION),
+            )
+        return
+    joint_col, coordinated_col = st.columns(2)
+    for column, kind in ((joint_col, None), (coordinated_col, strength)):
+        with column, st.container(border=True):
+            model_answer(kind, position, present, revealed)
+    if revealed:
+        missing_bars(present)
+    else:
+        st.caption(tp("untick_to_ask"))
+
+
+def space_controls() -> None:
+    """The maps' controls: the coordinated model's strength, the projection (with what it keeps and what
+    it loses) and whether the points are drawn as the samples' own pictures."""
+    strength_col, projection_col, dims_col = st.columns([3, 2, 1.4])
+    strength_col.select_slider(
+        tp("strength"),
+        STRENGTH.options,
+        key=STRENGTH.key,
+        format_func=lambda s: f"{s:g}",
+        help=tp("strength_help"),
+    )
+    ui.radio(PROJECTION, tp("projection"), f"{PAGE}.projection_", into=projection_col)
+    # PCA: linear, keeps the directions of largest variance. t-SNE (van der Maaten & Hinton 2008, JMLR 9)
+    # keeps neighbourhoods; the sizes of its clusters and the distances between them carry no meaning
+    # and change with perplexity (Wattenberg, Viégas & Johnson 2016, "How to use t-SNE effectively", Distill).
+    projection_col.caption(tp(f"caveat.{PROJECTION.value}"))
+    ui.radio(DIMS, tp("dims"), f"{PAGE}.dims_", into=dims_col)
+    dims_col.toggle(tp("thumbnails"), key=THUMBNAILS.key, disabled=DIMS.value == 3, help=tp("thumbnails_help"))
 
 
 def spaces() -> None:
     st.subheader(tp("spaces_title"))
+    ui.explain(f"{PAGE}.spaces_intro")
+    space_controls()
     rows = test[rep.projection_positions(len(test))]
     CHOSEN.bind(high=len(world) - 1, default=passport.pinned_row() if passport.pinned_row() in rows else -1)
     chosen = CHOSEN.value
@@ -174,6 +338,7 @@ def spaces() -> None:
     colours = {label(c): SWATCH[c] for c in worlds.COLOURS} if attribute == "colour" else None
     groups = [class_name(i) for i in rows]
     method, dims = PROJECTION.value, DIMS.value
+    pictures = cache.thumbnails(world.name, conf.seed) if THUMBNAILS.value and dims == 2 else None
     with st.spinner(tp("projecting"), show_time=True):  # shown only if it takes over 0.5 s: a new t-SNE
         joint_points, coordinated_points = (
             cache.projection(world.name, conf.seed, kind, method, dims) for kind in (None, strength)
@@ -190,6 +355,8 @@ def spaces() -> None:
             ids=rows,
             chosen=chosen,
         )
+        if pictures:
+            figures.with_pictures(fig, joint_points, pictures, outlined=np.flatnonzero(rows == chosen))
         joint_vectors = cache.vectors(world.name, conf.seed, None)["joint"]
         agreement = rep.neighbour_agreement(joint_vectors, world.labels(attribute)[test])
         ui.chart(
@@ -217,6 +384,8 @@ def spaces() -> None:
             ids=np.tile(rows, len(rep.MODALITIES)),
             chosen=chosen,
         )
+        if pictures:  # the picture points only: a caption's or a sound's point is not a picture
+            figures.with_pictures(fig, coordinated_points[:n], pictures, outlined=np.flatnonzero(rows == chosen))
         ui.chart(
             fig,
             tp("coordinated_summary", n=n, cosine=report["summary"]["paired_cosine"]),
@@ -225,8 +394,6 @@ def spaces() -> None:
         )
     chosen_sample(rows)
     ui.explain(f"{PAGE}.spaces_help")
-    if method == "tsne":
-        st.caption(tp("tsne_note"))
 
 
 def strength_curve() -> None:
@@ -326,8 +493,8 @@ def search_by_caption() -> None:
 
 
 def search_by_image() -> None:
-    st.number_input(tp("pick_image"), **PICK.limits(high=len(test) - 1))
-    pick = PICK.value
+    pick = SAMPLE.value  # the sample asked at the top of the page
+    st.caption(tp("image_from_panel"))
     same = rep.same_object(world, test)[pick]
     scores = vectors["text"] @ vectors["image"][pick]
     picture, captions = st.columns([1, 4])
@@ -340,7 +507,7 @@ def search_by_image() -> None:
 
 
 def similarity_matrix() -> None:
-    positions = (PICK.value + np.arange(BATCH)) % len(test)
+    positions = (SAMPLE.value + np.arange(BATCH)) % len(test)
     batch = test[positions]
     sims = rep.similarity(vectors["image"][positions], vectors["text"][positions])  # (images, captions)
     fig = figures.heatmap(
@@ -420,45 +587,6 @@ def zero_shot() -> None:
     ui.explain(f"{PAGE}.zero_shot_try")
 
 
-def scenario_name(present: tuple[str, ...]) -> str:
-    if len(present) == len(rep.MODALITIES):
-        return tp("scenario_all")
-    if len(present) == 1:
-        return tp("scenario_only", modality=tp(f"modality_{present[0]}"))
-    gone = next(m for m in rep.MODALITIES if m not in present)
-    return tp("scenario_no", modality=tp(f"modality_{gone}"))
-
-
-def missing_modality() -> None:
-    st.markdown(tp("missing_intro", attribute=attribute_name))
-    joint, coordinated = (cache.missing(world.name, conf.seed, kind, attribute) for kind in (None, strength))
-    fig = figures.grouped_bars(
-        [scenario_name(p) for p in rep.SCENARIOS],
-        {
-            tp("joint_name"): [joint[p] for p in rep.SCENARIOS],
-            tp("coordinated_name", strength=f"{strength:g}"): [coordinated[p] for p in rep.SCENARIOS],
-        },
-        tp("missing_chart", attribute=attribute_name),
-        tp("missing_accuracy"),
-        reference=1 / len(world.classes[attribute]),
-        reference_label=tp("chance_line"),
-    )
-    degraded = rep.SCENARIOS[1:]
-    ui.chart(
-        fig,
-        tp(
-            "missing_summary",
-            joint=np.mean([joint[p] for p in degraded]),
-            coordinated=np.mean([coordinated[p] for p in degraded]),
-            joint_all=joint[rep.MODALITIES],
-            coordinated_all=coordinated[rep.MODALITIES],
-        ),
-        key=f"{PAGE}_missing",
-    )
-    if attribute == "position":
-        st.caption(tp("missing_note"))
-
-
 def answer(step: int) -> tuple[str, dict[str, str]]:
     """The right choice of step `step`'s question, from the test-split measurements on screen."""
     summary, key = report["summary"], STEPS[step].caption_key
@@ -470,15 +598,21 @@ def answer(step: int) -> tuple[str, dict[str, str]]:
         unseen = summary.get("zero_shot", 0.0)  # the Digits world holds nothing back
         numbers = {"unseen": f"{unseen:.0%}", "chance": f"{1 / len(rep.descriptions(world.name)[0]):.1%}"}
         return ("chance" if unseen < 0.2 else "most" if unseen > 0.7 else "half"), numbers
+    present = tuple(m for m in rep.MODALITIES if STEPS[step].values[PRESENT[m]])  # the panel's question
     joint, coordinated = (cache.missing(world.name, conf.seed, kind, attribute) for kind in (None, strength))
-    lost = (np.mean([joint[p] for p in rep.SCENARIOS[1:]]), np.mean([coordinated[p] for p in rep.SCENARIOS[1:]]))
+    chance = 1 / len(world.classes[attribute])
+    answers = [rep.still_answers(scores, present, chance) for scores in (joint, coordinated)]
     numbers = {
-        "joint": f"{lost[0]:.0%}",
-        "coordinated": f"{lost[1]:.0%}",
-        "joint_all": f"{joint[rep.MODALITIES]:.0%}",
-        "coordinated_all": f"{coordinated[rep.MODALITIES]:.0%}",
+        "attribute": attribute_name,
+        "joint": ui.percent(joint[present], 0),
+        "coordinated": ui.percent(coordinated[present], 0),
+        "joint_all": ui.percent(joint[rep.MODALITIES], 0),
+        "coordinated_all": ui.percent(coordinated[rep.MODALITIES], 0),
+        "chance": ui.percent(chance, 0),
     }
-    return ("joint" if lost[0] > lost[1] + 0.02 else "coordinated" if lost[1] > lost[0] + 0.02 else "same"), numbers
+    return {(True, True): "both", (True, False): "joint", (False, True): "coordinated"}.get(
+        tuple(answers), "neither"
+    ), numbers
 
 
 # ---------------------------------------------------------------- pretrained mode: CLIP
@@ -653,14 +787,16 @@ def details() -> None:
         )
 
 
+same_question()
+st.divider()
 spaces()
 strength_curve()
 clip_space()
-# Only the open tab runs (on_change="rerun"): the missing-modality probes cost a second the first time.
+# Only the open tab runs (on_change="rerun").
 TAB.bind()  # the open tab is in the link by its name, not by its translated label
 tab_labels = {name: tp(f"tab_{name}") for name in TAB.options}
 st.session_state[TAB_LABEL] = tab_labels[TAB.value]
-retrieval_tab, zero_shot_tab, missing_tab = st.tabs(
+retrieval_tab, zero_shot_tab = st.tabs(
     list(tab_labels.values()),
     key=TAB_LABEL,
     on_change=lambda: st.session_state.update(
@@ -678,9 +814,6 @@ if retrieval_tab.open:
 if zero_shot_tab.open:
     with zero_shot_tab:
         zero_shot()
-if missing_tab.open:
-    with missing_tab:
-        missing_modality()
 quiz.reveal(answer)
 details()
 ui.page_end()

@@ -12,6 +12,13 @@ star, ...), so the coordinated space can be tested on combinations it has never 
 Public entry points for other pages: `load(world_name, strength)` (strength None: the joint model),
 then `embed_images`, `embed_texts`, `embed_sounds` of a coordinated model: unit vectors in one shared
 space, so `similarity` (their dot product) is the cosine, e.g. of words to pictures.
+
+The two kinds are those of the taxonomy of Baltrušaitis, Ahuja & Morency 2019 ("Multimodal machine
+learning: a survey and taxonomy", IEEE TPAMI 41(2)), section 3: joint representations combine the
+unimodal signals into one space; coordinated ones process them separately and enforce constraints
+(similarity, structure) between their spaces. The survey notes that joint ones are mostly used where
+every modality is present in training and at inference, coordinated ones where only one modality may be
+there at test time (retrieval, translation, grounding, zero-shot learning).
 """
 
 from __future__ import annotations
@@ -90,11 +97,19 @@ def same_object(world: worlds.World, rows: np.ndarray, modality: str | None = No
 
 
 # ---------------------------------------------------------------- inputs
+SOUND_CHUNK = 128  # clips per spectrogram batch: the training split's 1025 at once took 0.8-2 s, in 128s 0.12 s
+
+
 def sound_inputs(clips: np.ndarray, sr: int) -> np.ndarray:
     """(N, T) -> (N, 2 * mels): every mel band's mean and peak over time. Timbre, pitch and octave
-    live in the spectrum; when the note starts does not matter, so time is pooled away."""
-    spectrograms = features.sound_spectrograms(clips, sr)  # (N, mels, frames) in [0, 1]
-    return np.concatenate([spectrograms.mean(-1), spectrograms.max(-1)], axis=1).astype(np.float32)
+    live in the spectrum; when the note starts does not matter, so time is pooled away.
+    Computed in chunks of SOUND_CHUNK clips (each clip's spectrogram is its own, so the result is the
+    same): one batch of every clip's STFT frames outgrew the CPU caches and was several times slower."""
+    pooled = []
+    for start in range(0, len(clips), SOUND_CHUNK):
+        spectrograms = features.sound_spectrograms(clips[start : start + SOUND_CHUNK], sr)  # (n, mels, frames)
+        pooled.append(np.concatenate([spectrograms.mean(-1), spectrograms.max(-1)], axis=1))
+    return np.concatenate(pooled).astype(np.float32) if pooled else np.zeros((0, SOUND_INPUTS), np.float32)
 
 
 def dictionary_from(vocabulary: str):
@@ -445,23 +460,71 @@ def zero_shot_accuracy(model: Model, world: worlds.World, image_vectors: np.ndar
     return float((predicted == truth).all(axis=1).mean())
 
 
-def probe_accuracy(
-    train_vectors: np.ndarray, train_labels: np.ndarray, test_sets: dict[tuple, tuple[np.ndarray, np.ndarray]]
-) -> dict[tuple, float]:
-    """A linear probe (multinomial logistic regression) fitted once on full training vectors,
-    then scored on each test set: how much of an attribute a space keeps, readable by a linear model."""
+def probe_probabilities(
+    train_vectors: np.ndarray, train_labels: np.ndarray, test_sets: dict[tuple, np.ndarray], n_classes: int
+) -> dict[tuple, np.ndarray]:
+    """A linear probe (multinomial logistic regression) fitted once on full training vectors, then
+    asked about each test set: (n, n_classes) class probabilities, a column for every class.
+
+    A linear probe reads how much of an attribute a representation keeps in a linearly readable form
+    (Alain & Bengio 2016, "Understanding intermediate layers using linear classifier probes")."""
     from sklearn.linear_model import LogisticRegression
 
     probe = LogisticRegression(C=10.0, max_iter=500).fit(train_vectors, train_labels)
-    return {key: float(probe.score(x, y)) for key, (x, y) in test_sets.items()}
+    out = {}
+    for key, x in test_sets.items():
+        probabilities = np.zeros((len(x), n_classes))
+        probabilities[:, probe.classes_] = probe.predict_proba(x)  # a class absent from training stays at 0
+        out[key] = probabilities
+    return out
 
 
-# Which modalities are there at inference: all three, one missing, or only one left.
+# Which modalities are there at inference: all three, one missing, or only one left (every non-empty subset).
 SCENARIOS = (
     MODALITIES,
     *(tuple(m for m in MODALITIES if m != gone) for gone in MODALITIES),
     *((m,) for m in MODALITIES),
 )
+
+
+def imputation(train_inputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """What the joint model reads in place of a missing modality: the average training input of that
+    modality (mean imputation), modality -> (1, ...)."""
+    return {m: x.mean(0, keepdim=True) for m, x in train_inputs.items()}
+
+
+def scenario_vectors(
+    model: Model, train_inputs: dict[str, torch.Tensor], test_inputs: dict[str, torch.Tensor]
+) -> tuple[np.ndarray, dict[tuple, np.ndarray]]:
+    """A model's training vectors made from every modality, (n_train, D), and its test vectors for each
+    scenario of SCENARIOS (the modalities present at inference), scenario -> (n_test, D). The joint model
+    must fill a missing input (see `imputation`); the coordinated one averages the vectors of the
+    modalities that are there (`fuse`). The same for every attribute a probe is then asked about."""
+    if model.joint:
+        fill = imputation(train_inputs)
+        return joint_embeddings(model, train_inputs, fill)[MODALITIES], joint_embeddings(
+            model, test_inputs, fill, SCENARIOS
+        )
+    by_modality = modality_embeddings(model, test_inputs)
+    return fuse(modality_embeddings(model, train_inputs)), {
+        present: fuse(by_modality, present) for present in SCENARIOS
+    }
+
+
+def scenario_answers(
+    world: worlds.World, vectors: tuple[np.ndarray, dict[tuple, np.ndarray]], attribute: str
+) -> dict[tuple, np.ndarray]:
+    """Each test sample's class probabilities for `attribute`, (n_test, n_classes), for each scenario, from
+    a linear probe fitted on the training vectors. `vectors`: scenario_vectors of training_indices(world)
+    and of the test split."""
+    train_vectors, test_vectors = vectors
+    labels = world.labels(attribute)[training_indices(world)]
+    return probe_probabilities(train_vectors, labels, test_vectors, len(world.classes[attribute]))
+
+
+def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Share of rows whose most probable class is the label."""
+    return float((probabilities.argmax(axis=1) == labels).mean())
 
 
 def missing_modality(
@@ -471,22 +534,17 @@ def missing_modality(
     test_inputs: dict[str, torch.Tensor],
     attribute: str,
 ) -> dict[tuple, float]:
-    """Test accuracy of a linear probe for `attribute`, fitted on training vectors made from every
-    modality, for each scenario of SCENARIOS (the modalities present at inference).
-    Inputs are those of training_indices(world) and of the test split."""
-    if model.joint:
-        fill = {m: x.mean(0, keepdim=True) for m, x in train_inputs.items()}  # the average training input
-        train_vectors = joint_embeddings(model, train_inputs, fill)[MODALITIES]
-        test_vectors = joint_embeddings(model, test_inputs, fill, SCENARIOS)
-    else:
-        train_vectors = fuse(modality_embeddings(model, train_inputs))
-        by_modality = modality_embeddings(model, test_inputs)
-        test_vectors = {present: fuse(by_modality, present) for present in SCENARIOS}
-    labels = world.labels(attribute)
-    y_test = labels[world.indices("test")]
-    return probe_accuracy(
-        train_vectors, labels[training_indices(world)], {p: (v, y_test) for p, v in test_vectors.items()}
-    )
+    """Test accuracy of the linear probe for `attribute` in each scenario of SCENARIOS (see `scenario_answers`)."""
+    truth = world.labels(attribute)[world.indices("test")]
+    answers = scenario_answers(world, scenario_vectors(model, train_inputs, test_inputs), attribute)
+    return {present: accuracy(p, truth) for present, p in answers.items()}
+
+
+def still_answers(accuracies: dict[tuple, float], present: tuple[str, ...], chance: float) -> bool:
+    """Whether a model still answers with only `present`: it keeps at least half of its margin over
+    chance that it had with every modality (a model at chance level answers nothing)."""
+    margin = accuracies[MODALITIES] - chance
+    return margin > 0 and accuracies[present] - chance >= margin / 2
 
 
 RETRIEVALS = (("text", "image"), ("image", "text"), ("sound", "image"), ("image", "sound"))
@@ -498,6 +556,14 @@ def nearest(query: np.ndarray, gallery: np.ndarray, k: int) -> tuple[np.ndarray,
     cosine = gallery @ query / (np.linalg.norm(gallery, axis=1) * np.linalg.norm(query) + 1e-12)
     order = np.argsort(-cosine, kind="stable")[:k]
     return order, cosine[order]
+
+
+def neighbours(vectors: np.ndarray, position: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` rows of `vectors` nearest to row `position` by cosine similarity, itself left out, best
+    first, with their cosines: a sample's neighbours in the full space, not in a 2-D picture of it."""
+    order, cosine = nearest(vectors[position], vectors, k + 1)
+    keep = order != position
+    return order[keep][:k], cosine[keep][:k]
 
 
 def retrieval(world: worlds.World, by_modality: dict[str, np.ndarray], query: str, gallery: str) -> dict[str, float]:

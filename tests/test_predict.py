@@ -125,15 +125,15 @@ def representation_zero_shot() -> str:
 
 
 def representation_missing() -> str:
-    import numpy as np
-
+    """Only the picture left: which model keeps at least half of its lead over chance."""
     from models import representation as rep
 
     joint, coordinated = (
         representation_cache.missing("shapes", 0, kind, "shape") for kind in (None, rep.DEFAULT_STRENGTH)
     )
-    lost = [np.mean([scores[p] for p in rep.SCENARIOS[1:]]) for scores in (joint, coordinated)]
-    return "joint" if lost[0] > lost[1] + 0.02 else "coordinated" if lost[1] > lost[0] + 0.02 else "same"
+    chance = 1 / len(rep.CLASSES["shape"])
+    answers = tuple(rep.still_answers(scores, ("image",), chance) for scores in (joint, coordinated))
+    return {(True, True): "both", (True, False): "joint", (False, True): "coordinated"}.get(answers, "neither")
 
 
 def network_accuracies() -> dict[str, float]:
@@ -304,9 +304,9 @@ QUESTIONS: dict[str, list[tuple[int, str, Callable[[], str]]]] = {
         (3, "alignment.step_chroma", alignment_off(voice="plain_octave", feature="chroma")),
     ],
     "representation": [
-        (1, "representation.step_strong", representation_strong),
-        (3, "representation.step_zero_shot", representation_zero_shot),
-        (4, "representation.step_missing", representation_missing),
+        (1, "representation.step_missing", representation_missing),
+        (3, "representation.step_strong", representation_strong),
+        (5, "representation.step_zero_shot", representation_zero_shot),
     ],
     "neural_networks": [
         (1, "neural_networks.step_untrained", network_untrained),

@@ -1,5 +1,7 @@
 """Representation: joint vs coordinated spaces really differ the way the page says, on the test split."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -173,7 +175,7 @@ def test_page_widgets_change_what_is_shown(app):
     at.radio(key=f"{PAGE}.projection").set_value("tsne").run()
     assert not at.exception, [e.value for e in at.exception]
     before = [m.value for m in at.markdown if "Nearest test captions" in m.value]
-    at.number_input(key=f"{PAGE}.image").set_value(5).run()
+    at.number_input(key=f"{PAGE}.sample").set_value(5).run()
     assert [m.value for m in at.markdown if "Nearest test captions" in m.value] != before
     assert dict(at.query_params).get(f"{PAGE}.strength") == "0.0"
 
@@ -190,14 +192,11 @@ def test_typed_captions_and_unknown_words(app):
     assert "large blue square" in captions(at)
 
 
-def test_zero_shot_and_missing_modality_tabs(app):
+def test_zero_shot_tab_is_in_the_link(app):
     at = app(PAGE, **{f"{PAGE}.tab": "zero_shot"})
     assert not at.exception
     assert [m.label for m in at.metric][-3:] == ["Unseen combinations", "Seen combinations", "Chance (1 of 24)"]
-    at.session_state[f"{PAGE}.tab"] = "missing"
-    at.run()
-    assert "the joint model averages" in captions(at) and not at.exception
-    assert at.query_params[f"{PAGE}.tab"] == "missing"  # the open tab is in the link
+    assert at.query_params[f"{PAGE}.tab"] == "zero_shot"  # the open tab is in the link
 
 
 def test_a_shared_link_opens_its_tab_in_any_language():
@@ -221,12 +220,14 @@ def test_digits_world_and_presenter_steps(app):
     at.run()
     assert any("Digits world" in i.value for i in at.info)
     at = app(PAGE, present=True)
-    strengths = []
-    for _ in range(4):
+    strengths, sound = [], []
+    for _ in range(5):
         press_next(at)
         assert not at.exception, [e.value for e in at.exception]
         strengths.append(at.session_state[f"{PAGE}.strength"])
-    assert strengths[0] == 1.0 and at.session_state[f"{PAGE}.tab"] == "missing"
+        sound.append(at.session_state[f"{PAGE}.has_sound"])
+    assert strengths == [rep.DEFAULT_STRENGTH, 0.0, 1.0, rep.DEFAULT_STRENGTH, 1.0], strengths
+    assert sound[0] is False and at.session_state[f"{PAGE}.tab"] == "zero_shot"
 
 
 # ---------------------------------------------------------------- pretrained mode: CLIP (tiny random-weight models)
@@ -234,8 +235,6 @@ CLIP_MATRIX, CLIP_MAP = f"{PAGE}_clip_matrix", f"{PAGE}_clip_map"
 
 
 def chart(at, key: str) -> dict | None:
-    import json
-
     found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
     return json.loads(found[0].proto.spec) if found else None
 
@@ -330,8 +329,6 @@ def test_builtin_mode_shows_no_pretrained_element(app):
 
 
 def chart_traces(at, key: str) -> list[dict]:
-    import json
-
     [chart] = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
     return json.loads(chart.proto.spec)["data"]
 
@@ -382,3 +379,148 @@ def test_a_pinned_sample_the_maps_do_not_draw_is_said_so(app):
     assert not at.exception
     said = i18n.translate("representation.pinned_not_drawn", "en", n=len(drawn))
     assert said in [c.value for c in at.caption]
+
+
+# ---------------------------------------------------------------- the question: same sample, both models
+def test_scenario_answers_give_the_accuracies_and_still_answers_reads_the_lead_over_chance(shapes):
+    world, inputs = shapes
+    model = rep.load("shapes", None)
+    answers = rep.scenario_answers(world, rep.scenario_vectors(model, inputs["train"], inputs["test"]), "shape")
+    truth = world.labels("shape")[world.indices("test")]
+    assert set(answers) == set(rep.SCENARIOS) and len(rep.SCENARIOS) == 2 ** len(rep.MODALITIES) - 1
+    for probabilities in answers.values():
+        assert probabilities.shape == (len(truth), len(worlds.SHAPES))
+        np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)
+    accuracy = rep.missing_modality(model, world, inputs["train"], inputs["test"], "shape")
+    assert accuracy == {p: rep.accuracy(a, truth) for p, a in answers.items()}
+    full = {rep.MODALITIES: 0.9}
+    assert rep.still_answers({**full, ("image",): 0.6}, ("image",), 0.25)  # kept 0.35 of a 0.65 lead
+    assert not rep.still_answers({**full, ("image",): 0.5}, ("image",), 0.25)
+    assert not rep.still_answers({rep.MODALITIES: 0.2, ("image",): 0.2}, ("image",), 0.25)  # no lead to keep
+
+
+def test_neighbours_leave_the_sample_out_and_rank_by_cosine():
+    vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.7, 0.7]])
+    order, cosine = rep.neighbours(vectors, 0, 2)
+    assert order.tolist() == [1, 3] and 0 not in order and cosine[0] >= cosine[1]
+    full, full_cosine = rep.nearest(vectors[0], vectors, 3)
+    assert order.tolist() == full[1:].tolist() and np.allclose(cosine, full_cosine[1:])
+
+
+def predict_then(at, choice: str):
+    """The panel's gate: press Predict first, then predict `choice` (the step then unticks caption and sound)."""
+    at.button(key=f"{PAGE}.predict_panel").click().run()
+    at.radio(key=f"{PAGE}.predict_1").set_value(choice).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_unticking_the_sound_shows_both_answers_and_the_measured_drop(app, shapes):
+    world, inputs = shapes
+    at = app(PAGE)
+    assert [m.label for m in at.metric][:2] == [
+        f"Test accuracy with these modalities ({len(world.indices('test'))} samples)"
+    ] * 2
+    at.checkbox(key=f"{PAGE}.has_sound").uncheck().run()
+    assert not at.exception
+    said = i18n.translate(f"{PAGE}.predict_first", "en")
+    assert said in [i.value for i in at.info] and len(at.metric) < 6  # predict first: no answers yet
+    predict_then(at, "coordinated")
+    at.checkbox(key=f"{PAGE}.has_text").check()  # back to: only the sound is missing
+    at.checkbox(key=f"{PAGE}.has_sound").uncheck()
+    at.run()
+    assert not at.exception
+    present = ("image", "text")
+    accuracy = {
+        kind: rep.missing_modality(rep.load("shapes", kind), world, inputs["train"], inputs["test"], "shape")
+        for kind in (None, rep.DEFAULT_STRENGTH)
+    }
+    metrics = at.metric[:2]
+    for metric, kind in zip(metrics, (None, rep.DEFAULT_STRENGTH)):
+        assert metric.value == f"{accuracy[kind][present]:.0%}"
+        drop = round(100 * (accuracy[kind][present] - accuracy[kind][rep.MODALITIES]))
+        assert metric.proto.delta == i18n.translate(f"{PAGE}.against_all", "en", points=drop)
+    assert accuracy[None][present] < accuracy[None][rep.MODALITIES]  # the joint model loses something
+    answers = [a.value for a in (*at.success, *at.error) if a.value.startswith("Answer:")]
+    assert len(answers) == 2
+    said = i18n.translate(f"{PAGE}.joint_fills", "en", modality="sound")
+    assert said in [c.value for c in at.caption]  # the joint model's imputation is said
+    assert chart(at, f"{PAGE}_missing") is not None  # the bars, once predicted
+
+
+def test_nothing_ticked_gives_a_message_not_an_exception(app):
+    at = app(PAGE, **{f"{PAGE}.has_{m}": False for m in rep.MODALITIES})
+    assert not at.exception, [e.value for e in at.exception]
+    assert i18n.translate(f"{PAGE}.none_ticked", "en") in [w.value for w in at.warning]
+    assert chart(at, f"{PAGE}_missing") is None and chart(at, f"{PAGE}_joint_map") is not None
+
+
+@pytest.mark.parametrize("predicted_right", [True, False])
+def test_the_panels_verdict_follows_the_measured_result(app, shapes, predicted_right):
+    world, inputs = shapes
+    accuracy = [
+        rep.missing_modality(rep.load("shapes", kind), world, inputs["train"], inputs["test"], "shape")
+        for kind in (None, rep.DEFAULT_STRENGTH)
+    ]
+    kept = tuple(rep.still_answers(a, ("image",), 1 / len(worlds.SHAPES)) for a in accuracy)
+    right = {(True, True): "both", (True, False): "joint", (False, True): "coordinated"}.get(kept, "neither")
+    choice = right if predicted_right else next(c for c in ("both", "joint", "coordinated", "neither") if c != right)
+    at = app(PAGE, **{f"{PAGE}.has_text": False, f"{PAGE}.has_sound": False})
+    predict_then(at, choice)
+    verdict = i18n.translate("predict.held" if predicted_right else "predict.missed", "en").split("{")[0]
+    alerts = [a.value for a in (*at.success, *at.warning)]
+    assert any(a.startswith(verdict) for a in alerts), alerts
+    assert i18n.translate(f"{PAGE}.ask.step_missing.choice.{right}", "en") in " ".join(alerts)
+
+
+def images_of(at, key: str) -> list:
+    [found] = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    return json.loads(found.proto.spec)["layout"].get("images", [])
+
+
+def test_the_nearest_neighbours_of_a_chosen_point_are_models_nearest(app, shapes):
+    world, inputs = shapes
+    test = world.indices("test")
+    position = int(rep.projection_positions(len(test))[7])
+    at = app(PAGE, **{f"{PAGE}.chosen": int(test[position])})
+    assert not at.exception
+    joint = rep.joint_embeddings(rep.load("shapes", None), inputs["test"], {})[rep.MODALITIES]
+    coordinated = rep.fuse(rep.modality_embeddings(rep.load("shapes", rep.DEFAULT_STRENGTH), inputs["test"]))
+    shown = [list(e.captions) for e in at.get("image") if len(e.captions) == 5]  # the two neighbour lists
+    assert len(shown) == 2
+    for vectors, captions in zip((joint, coordinated), shown):
+        order, cosine = rep.nearest(vectors[position], vectors, 6)
+        expected = [f"{c:.2f} · {world.captions[test[j]]}" for j, c in zip(order, cosine) if j != position][:5]
+        assert captions == expected
+
+
+def test_the_pictures_toggle_draws_each_sample_at_its_point(app):
+    at = app(PAGE)
+    assert images_of(at, f"{PAGE}_joint_map") == []
+    at.toggle(key=f"{PAGE}.thumbnails").set_value(True).run()
+    assert not at.exception
+    drawn = len(rep.projection_positions(400))
+    for key in ("joint", "coordinated"):
+        pictures = images_of(at, f"{PAGE}_{key}_map")
+        assert len(pictures) == drawn and pictures[0]["source"].startswith("data:image/png;base64,")
+    row = int(worlds.make_world("shapes", 0).indices("test")[rep.projection_positions(400)[5]])
+    at.session_state[f"{PAGE}.chosen"] = row
+    at.run()
+    framed = json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{PAGE}_joint_map")).proto.spec)
+    assert len(framed["layout"]["shapes"]) == 1  # the chosen sample, framed above the pictures that hide its ring
+    at.radio(key=f"{PAGE}.dims").set_value(3).run()  # layout images are 2-D only
+    assert not at.exception and at.toggle(key=f"{PAGE}.thumbnails").disabled
+
+
+@pytest.mark.parametrize("language", list(i18n.LANGUAGES))
+def test_the_rebuilt_page_in_every_language(app, language):
+    at = app(PAGE, lang=language, **{f"{PAGE}.has_sound": False})
+    at = predict_then(at, "both")
+    at.toggle(key=f"{PAGE}.thumbnails").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(
+        e.value for kind in ("markdown", "caption", "info", "success", "warning", "error") for e in getattr(at, kind)
+    )
+    shown += " ".join(str(m.label) for m in at.metric)
+    assert "⟦" not in shown
+    assert i18n.translate(f"{PAGE}.panel_title", language) in [h.value for h in at.subheader]

@@ -55,18 +55,84 @@ def report(world_name: str, seed: int, strength: float) -> dict:
     }
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def missing(world_name: str, seed: int, strength: float | None, attribute: str) -> dict:
-    """Probe accuracy for `attribute` with each set of modalities present (see representation.SCENARIOS)."""
+@st.cache_resource(max_entries=12, show_spinner=False)
+def scenario_vectors(world_name: str, seed: int, strength: float | None) -> tuple:
+    """A model's training vectors and its test vectors with each set of modalities present: the costly
+    half of the missing-modality answers (a CNN over every training picture), shared by every attribute."""
     from models import representation
 
-    return representation.missing_modality(
-        model(world_name, strength),
-        shared.world(world_name, seed),
-        inputs(world_name, seed, "train"),
-        inputs(world_name, seed, "test"),
-        attribute,
+    train, test = representation.scenario_vectors(
+        model(world_name, strength), inputs(world_name, seed, "train"), inputs(world_name, seed, "test")
     )
+    shared.freeze(train, *test.values())
+    return train, test
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def answers(world_name: str, seed: int, strength: float | None, attribute: str) -> dict:
+    """Every test sample's class probabilities for `attribute` with each set of modalities present
+    (see representation.SCENARIOS): scenario -> (n_test, n_classes)."""
+    from models import representation
+
+    found = representation.scenario_answers(
+        shared.world(world_name, seed), scenario_vectors(world_name, seed, strength), attribute
+    )
+    shared.freeze(*found.values())
+    return found
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def missing(world_name: str, seed: int, strength: float | None, attribute: str) -> dict:
+    """Test accuracy for `attribute` with each set of modalities present (see representation.SCENARIOS)."""
+    from models import representation
+
+    w = shared.world(world_name, seed)
+    truth = w.labels(attribute)[w.indices("test")]
+    return {p: representation.accuracy(a, truth) for p, a in answers(world_name, seed, strength, attribute).items()}
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def average_picture(world_name: str, seed: int) -> np.ndarray:
+    """The average training picture: what the joint model reads when the picture is missing (its mean
+    imputation, representation.imputation, shown as a picture)."""
+    from models import representation
+
+    w = shared.world(world_name, seed)
+    picture = w.images[representation.training_indices(w)].mean(axis=0).round().astype(np.uint8)
+    shared.freeze(picture)
+    return picture
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def fused(world_name: str, seed: int, strength: float | None) -> np.ndarray:
+    """One vector per test sample, (n_test, D): the joint vector, or a coordinated model's three fused."""
+    from models import representation
+
+    embedded = vectors(world_name, seed, strength)
+    out = embedded["joint"] if "joint" in embedded else representation.fuse(embedded)
+    shared.freeze(out)
+    return out
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def thumbnails(world_name: str, seed: int) -> list[str]:
+    """The pictures of the test samples the maps draw (representation.projection_positions), as PNG data
+    URIs for Plotly's layout images: encoded once, not on every rerun."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from models import representation
+
+    w = shared.world(world_name, seed)
+    test = w.indices("test")
+    out = []
+    for row in test[representation.projection_positions(len(test))]:
+        buffer = io.BytesIO()
+        Image.fromarray(w.images[row]).save(buffer, format="PNG")
+        out.append("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode())
+    return out
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)

@@ -31,8 +31,23 @@ ATTRIBUTE = Control("representation.attribute", "shape")  # one of the world's a
 PROJECTION = Control("representation.projection", rep.PROJECTIONS[0], options=rep.PROJECTIONS)
 DIMS = Control("representation.dims", 2, options=(2, 3))
 CAPTION = Control("representation.caption", EXAMPLES["shapes"][0])
-PICK = Control("representation.image", 0, low=0, step=1)  # a test picture; the count depends on the world
+SAMPLE = Control("representation.sample", 0, low=0, step=1)  # the asked test sample; the count depends on the world
+# which modalities the asked sample still has: one tick box each
+PRESENT = {m: Control(f"representation.has_{m}", True) for m in rep.MODALITIES}
+THUMBNAILS = Control("representation.thumbnails", False)  # the maps draw the samples' own pictures
 CLIP_CAPTIONS = Control("representation.clip_captions", "\n".join(CLIP_EXAMPLES["shapes"]))
-TAB = Control("representation.tab", "retrieval", options=("retrieval", "zero_shot", "missing"))
+TAB = Control("representation.tab", "retrieval", options=("retrieval", "zero_shot"))
 CHOSEN = Control("representation.chosen", -1, low=-1, step=1)  # the sample clicked in a map (a world row), -1: none
-CONTROLS = (STRENGTH, ATTRIBUTE, PROJECTION, DIMS, CAPTION, PICK, CLIP_CAPTIONS, TAB, CHOSEN)
+CONTROLS = (
+    *PRESENT.values(),
+    SAMPLE,
+    STRENGTH,
+    ATTRIBUTE,
+    PROJECTION,
+    DIMS,
+    THUMBNAILS,
+    CAPTION,
+    CLIP_CAPTIONS,
+    TAB,
+    CHOSEN,
+)
