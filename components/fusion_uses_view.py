@@ -59,7 +59,7 @@ def section(world: str, seed: int, task: str, modalities: tuple[str, ...], focus
             t(
                 f"{PAGE}.uses_shares_summary",
                 strategy=short(focus),
-                shares=", ".join(
+                shares=i18n.join(
                     f"{t(f'common.modality.{m}')} {points(uses.contributions[focus][m])}" for m in modalities
                 ),
                 base=f"{uses.base(focus):.1%}",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -176,3 +176,9 @@ def label(value: str) -> str:
     """A class name (red, circle, odd…) in the visitor's language; digits and unknowns stay as they are."""
     key = f"classes.{value}"
     return t(key) if key in table(current_language()) else value
+
+
+def join(items: Iterable[str]) -> str:
+    """A list of words inside a sentence: Chinese separates them with the enumeration comma 、, English
+    with a comma and a space."""
+    return ("、" if current_language().startswith("zh") else ", ").join(items)

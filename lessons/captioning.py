@@ -387,7 +387,7 @@ def gallery() -> None:
     chosen = st.selectbox(
         tp("stress"), scenes.STRESS_SETS, key=STRESS.key, format_func=i18n.formatter(f"{PAGE}.stress_")
     )
-    pairs = ", ".join(f"{label(c)} {label(s)}" for c, s in sorted(scenes.HELD_OUT_PAIRS))
+    pairs = i18n.join(f"{label(c)} {label(s)}" for c, s in sorted(scenes.HELD_OUT_PAIRS))
     st.info(tp(f"reason_{chosen}", pairs=pairs))
     for captioner in ("generative", "retrieval"):
         scores, reference = results[chosen][captioner].scores, results["in_distribution"][captioner].scores

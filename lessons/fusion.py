@@ -471,7 +471,7 @@ def own_caption(lab: fusion.Lab, bank: fusion_lab.Bank) -> None:
         vocabulary = cache.dictionary(conf.world, conf.seed)
         unknown = features.out_of_vocabulary(vocabulary, text)
         if unknown:
-            st.caption(tp("try_oov", words=", ".join(unknown)))
+            st.caption(tp("try_oov", words=i18n.join(unknown)))
         inputs = {m: bank.features[m][0][[position]] for m in lab.modalities if m != "text"}
         probs = fusion_lab.predict(lab, {**inputs, "text": fusion.featurise("text", [text], vocabulary)})
         classes = class_labels(lab)

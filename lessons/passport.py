@@ -97,7 +97,7 @@ def captions() -> list[list[str]]:
             [
                 t(f"captioning.captioner_{name}"),
                 f"{'✓' if captioning.is_exact(caption.words, scene) else '✗'} {caption.text}",
-                ", ".join(wrong) or "—",
+                i18n.join(wrong) or "—",
                 ui.percent(len(wrong) / mentions if mentions else float("nan"), 0),
             ]
         )
@@ -131,7 +131,7 @@ def page_html(tables: list[tuple[str, list[str], list[list[str]]]], close: list[
         + "</table>"
         for title, header, rows in tables
     )
-    attributes = ", ".join(f"{t(f'common.attr.{a}')}: {label(v)}" for a, v in view.attributes.items())
+    attributes = i18n.join(f"{t(f'common.attr.{a}')}: {label(v)}" for a, v in view.attributes.items())
     listed = "".join(f"<li>{cosine:.2f} · {html.escape(text)}</li>" for cosine, text in close)
     return (
         f'<!doctype html><html lang="{conf.language}"><meta charset="utf-8"><title>{html.escape(tp("title"))}</title>'

@@ -474,7 +474,7 @@ def search_by_caption() -> None:
         return
     unknown = features.out_of_vocabulary(model.dictionary, text)
     if unknown:
-        st.warning(tp("unknown_words", words=", ".join(unknown)))
+        st.warning(tp("unknown_words", words=i18n.join(unknown)))
     if not features.text_vectors(model.dictionary, [text]).any():
         st.info(tp("nothing_known", size=len(model.dictionary.vocabulary_)))
         return
@@ -569,7 +569,7 @@ def zero_shot() -> None:
         st.info(tp("zero_shot_digits"))
         return
     texts, pairs = rep.descriptions(world.name)
-    combos = ", ".join(f"{label(c)} {label(s)}" for s, c in rep.HELD_OUT[world.name])
+    combos = i18n.join(f"{label(c)} {label(s)}" for s, c in rep.HELD_OUT[world.name])
     st.markdown(tp("zero_shot_intro", combos=combos, n=len(texts)))
     summary = report["summary"]
     unseen_col, seen_col, chance_col = st.columns(3)

@@ -166,7 +166,7 @@ if st.button(tp("train"), disabled=bool(short), type="primary"):
     )
     bar.empty()
 if short:
-    st.caption(tp("too_few", names=", ".join(short), n=teach.MIN_TO_TRAIN))
+    st.caption(tp("too_few", names=i18n.join(short), n=teach.MIN_TO_TRAIN))
 if taught is None:
     ui.page_end()
     st.stop()

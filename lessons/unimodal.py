@@ -462,7 +462,7 @@ def text_section() -> tuple[str, Choice] | None:
     found, one_hot, unknown = text_models.one_hot(data.dictionary, typed)
     st.markdown(tp("words", n=len(found), oov=int(unknown.sum())) + " " + highlighted(found, unknown))
     if unknown.any():
-        st.markdown(tp("oov_note", words=", ".join(w for w, u in zip(found, unknown) if u)))
+        st.markdown(tp("oov_note", words=i18n.join(w for w, u in zip(found, unknown) if u)))
     vocabulary = text_models.vocabulary(data.dictionary)
     if found:
         rows = [f"{w} ⚠" if u else w for w, u in zip(found, unknown)]

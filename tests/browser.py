@@ -227,3 +227,25 @@ def full_page_screenshot(page, path) -> None:
     page.wait_for_timeout(500)
     page.screenshot(path=path)
     page.set_viewport_size(size)
+
+
+def settle(page, timeout_ms: int = 180000) -> None:
+    """After a click or a navigation: give the browser a moment to send it, then wait for the run to end."""
+    page.wait_for_timeout(400)
+    wait_idle(page, timeout_ms=timeout_ms)
+
+
+def no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()[:500]
+
+
+def query(page) -> dict[str, str]:
+    """The page's address's parameters, one value each."""
+    from urllib.parse import parse_qs, urlparse
+
+    return {key: values[0] for key, values in parse_qs(urlparse(page.url).query).items()}
+
+
+def heading(page) -> str:
+    return page.locator(f"{MAIN} h1").first.inner_text().strip()

@@ -80,6 +80,15 @@ def no_outside_network(monkeypatch):
     assert not attempts, f"tried to reach the network: {attempts}"
 
 
+@pytest.fixture(scope="module")
+def live():
+    """A server of the app and a Chromium, for a module of browser tests: (its address, the browser)."""
+    from browser import browser, server
+
+    with server() as (url, _, _), browser() as b:
+        yield url, b
+
+
 @pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory):
     """Tiny random-weight models of every allowlisted role, saved as PLAYGROUND_PRETRAINED_DIR expects."""

@@ -4,17 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser, require_chromium, server, wait_idle
+from browser import require_chromium, wait_idle
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 
 require_chromium()
-
-
-@pytest.fixture(scope="module")
-def live():
-    with server() as (url, _, _), browser() as b:
-        yield url, b
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,21 @@ Streamlit's per-key class. Screenshots land in test-output/deck_*.png (projector
 
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
-
-import pytest
 
 from components import deck, deck_format, i18n, router
 
-from browser import PHONE, PROJECTOR, browser, require_chromium, server, wait_idle
+from browser import (
+    MAIN,
+    PHONE,
+    PROJECTOR,
+    heading,
+    no_exception,
+    query,
+    require_chromium,
+    settle,
+)
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
-MAIN = '[data-testid="stMain"]'
 
 require_chromium()
 
@@ -24,30 +29,6 @@ VIEWS = [
 ]
 VIEWS[router.PAGES.index("fusion")]["params"]["fusion.level_image"] = "0.3"  # and a control moved by hand
 LINK = deck_format.to_link({"format": deck_format.FORMAT, "version": 1, "language": "zh-Hans", "views": VIEWS})
-
-
-@pytest.fixture(scope="module")
-def live():
-    with server() as (url, _, _), browser() as b:
-        yield url, b
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(400)
-    wait_idle(page, timeout_ms=180000)
-
-
-def query(page) -> dict[str, str]:
-    return {key: values[0] for key, values in parse_qs(urlparse(page.url).query).items()}
-
-
-def heading(page) -> str:
-    return page.locator(f"{MAIN} h1").first.inner_text().strip()
-
-
-def no_exception(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()[:500]
 
 
 def test_a_deck_link_in_presenter_mode_walks_every_page_in_simplified_chinese(live):

@@ -6,7 +6,7 @@ Screenshots land in test-output/journey_*.png (the lecturer's at projector size,
 
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -15,31 +15,15 @@ from components import i18n, router
 from models.captioning import scenes
 from models.core import worlds
 
-from browser import browser, require_chromium, server, wait_idle
+from browser import MAIN, heading, no_exception, query, require_chromium, settle
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
-MAIN, SIDEBAR = '[data-testid="stMain"]', '[data-testid="stSidebar"]'
+SIDEBAR = '[data-testid="stSidebar"]'
 PLOTS = (
     f"""() => Array.from(document.querySelectorAll('{MAIN} .js-plotly-plot')).map(p => JSON.stringify(p.data || []))"""
 )
 
 require_chromium()
-
-
-@pytest.fixture(scope="module")
-def live():
-    with server() as (url, _, _), browser() as b:
-        yield url, b
-
-
-def settle(page, timeout_ms: int = 180000) -> None:
-    page.wait_for_timeout(400)
-    wait_idle(page, timeout_ms=timeout_ms)
-
-
-def no_exception(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()[:500]
 
 
 def click_nav(page, name: str, language: str) -> None:
@@ -48,14 +32,6 @@ def click_nav(page, name: str, language: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     page.wait_for_url(re.compile(rf"/{'' if name == 'home' else name}(\?|$)"), timeout=60000)
     settle(page)
-
-
-def query(page) -> dict[str, str]:
-    return {key: values[0] for key, values in parse_qs(urlparse(page.url).query).items()}
-
-
-def heading(page) -> str:
-    return page.locator(f"{MAIN} h1").first.inner_text().strip()
 
 
 def in_view(page, name: str) -> None:

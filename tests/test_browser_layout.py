@@ -16,12 +16,10 @@ from components import router
 from browser import (
     PHONE,
     PROJECTOR,
-    browser,
     full_page_screenshot,
     overflowing,
     require_chromium,
     scroll_through,
-    server,
     wait_idle,
 )
 
@@ -33,12 +31,6 @@ require_chromium()
 # Known and not yet fixed: side-by-side panels too narrow on a phone for their titles (Plotly annotations
 # wrap only where the figure says). Strict: the day it is fixed, the test says so and the entry must go.
 KNOWN: dict = {}
-
-
-@pytest.fixture(scope="module")
-def live():
-    with server() as (url, _, _), browser() as b:
-        yield url, b
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser, require_chromium, server, wait_idle
+from browser import MAIN, require_chromium, settle, wait_idle
 from conftest import PAGE_NAMES
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
-MAIN = '[data-testid="stMain"]'
 # A digest of what the page shows: its text and the data of every plotly chart.
 DIGEST = f"""() => {{
   const main = document.querySelector('{MAIN}');
@@ -17,17 +16,6 @@ DIGEST = f"""() => {{
 }}"""
 
 require_chromium()
-
-
-@pytest.fixture(scope="module")
-def live():
-    with server() as (url, _, _), browser() as b:
-        yield url, b
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(400)
-    wait_idle(page, timeout_ms=120000)
 
 
 def change_main_control(page) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 from components import i18n, state
 
-from browser import PHONE, browser, require_chromium, server, wait_idle
+from browser import PHONE, browser, no_exception, require_chromium, server, settle
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 QUESTION = "fusion.step_missing"
@@ -30,16 +30,6 @@ def en(key: str, **params) -> str:
 def named(choice: str) -> str:
     """A choice of the question, as a phone shows it."""
     return en(state.choice_key(QUESTION, choice))
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(400)
-    wait_idle(page, timeout_ms=180000)
-
-
-def no_exception(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()[:500]
 
 
 def room_link(page) -> str:

@@ -45,3 +45,10 @@ def test_chinese_tables_are_chinese():
     han = re.compile(r"[\u4e00-\u9fff]")
     simplified = i18n.table("zh-Hans")
     assert sum(bool(han.search(v)) for v in simplified.values()) > 0.8 * len(simplified)
+
+
+def test_a_list_in_a_sentence_uses_the_languages_own_comma(monkeypatch):
+    """Chinese enumerates with 、 ("红、蓝"), English with a comma; a Latin comma in a Chinese list reads wrong."""
+    for language, expected in (("en", "red, blue"), ("zh-Hans", "red、blue"), ("zh-Hant", "red、blue")):
+        monkeypatch.setattr(i18n, "current_language", lambda language=language: language)
+        assert i18n.join(["red", "blue"]) == expected

@@ -29,9 +29,9 @@ import pytest
 from components import i18n
 from deploy import local
 
-from browser import browser, require_chromium, wait_idle
+from browser import MAIN, browser, no_exception, require_chromium, settle
 
-MAIN, SIDEBAR = '[data-testid="stMain"]', '[data-testid="stSidebar"]'
+SIDEBAR = '[data-testid="stSidebar"]'
 POPOVER = '[data-testid="stPopoverBody"]'
 BASE_PATH = "mmml"
 MIN_VISITORS, MAX_VISITORS = 3, 12  # each new visitor lands on a random replica: 2 of 12 alone is 1 in 2048
@@ -60,16 +60,6 @@ def live():
     require_chromium()
     with local.cluster(2, BASE_PATH) as url, browser() as b:
         yield url, b
-
-
-def settle(page, timeout_ms: int = 120000) -> None:
-    page.wait_for_timeout(300)
-    wait_idle(page, timeout_ms=timeout_ms)
-
-
-def no_exception(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()[:500]
 
 
 def route_of(context) -> str:
