@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from components import i18n
 from deploy.local import streamlit_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,3 +251,11 @@ def query(page) -> dict[str, str]:
 
 def heading(page) -> str:
     return page.locator(f"{MAIN} h1").first.inner_text().strip()
+
+
+def click_nav(page, name: str, language: str) -> None:
+    """Click a page in the sidebar navigation, by the title the visitor reads there."""
+    title = i18n.translate(f"common.nav.{name}", language)
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_url(re.compile(rf"/{'' if name == 'home' else name}(\?|$)"), timeout=60000)
+    settle(page)

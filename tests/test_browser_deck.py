@@ -12,6 +12,7 @@ from browser import (
     MAIN,
     PHONE,
     PROJECTOR,
+    click_nav,
     heading,
     no_exception,
     query,
@@ -96,11 +97,7 @@ def test_a_lecturer_builds_a_deck_in_the_sidebar_and_a_student_opens_its_link(li
     sidebar = page.locator('[data-testid="stSidebar"]')
     for name, note in (("fusion", "Noise first"), ("alignment", "Then the tempo")):
         if name != "fusion":
-            sidebar.locator(
-                '[data-testid="stSidebarNav"] a', has_text=i18n.translate(f"common.nav.{name}", "en")
-            ).click()
-            page.wait_for_url(re.compile(rf"/{name}"), timeout=60000)
-            settle(page)
+            click_nav(page, name, "en")
         expander = sidebar.locator(".st-key-deck_add")
         if not expander.is_visible():
             sidebar.get_by_text(i18n.translate("deck.title", "en")).click()

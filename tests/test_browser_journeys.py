@@ -15,7 +15,7 @@ from components import i18n, router
 from models.captioning import scenes
 from models.core import worlds
 
-from browser import MAIN, heading, no_exception, query, require_chromium, settle
+from browser import MAIN, click_nav, heading, no_exception, query, require_chromium, settle
 
 OUT = Path(__file__).resolve().parent.parent / "test-output"
 SIDEBAR = '[data-testid="stSidebar"]'
@@ -24,14 +24,6 @@ PLOTS = (
 )
 
 require_chromium()
-
-
-def click_nav(page, name: str, language: str) -> None:
-    """Click a page in the sidebar navigation, by the title the visitor reads there."""
-    title = i18n.translate(f"common.nav.{name}", language)
-    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
-    page.wait_for_url(re.compile(rf"/{'' if name == 'home' else name}(\?|$)"), timeout=60000)
-    settle(page)
 
 
 def in_view(page, name: str) -> None:
