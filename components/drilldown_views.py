@@ -1,7 +1,7 @@
 """The "look inside" views: each opens, under the chart it explains, one computation of the page's
 model with the numbers of the sample on screen, stepped with components/stepper.py.
 
-The numbers come from models/*_drilldown.py, which run the page's own model code; these functions
+The numbers come from models/<page>/drilldown.py, which run the page's own model code; these functions
 only lay them out (figures from components/drilldown.py, strings from locales/*/drilldown.toml).
 Each view is drawn only while its expander is open.
 """
@@ -16,11 +16,11 @@ import streamlit as st
 from components import drilldown, figures, ui
 from components.i18n import shown_as, t
 from components.stepper import stepper
-from models import alignment
-from models import alignment_drilldown as ad
-from models import neural_networks_drilldown as nd
-from models import spectrograms_drilldown as sd
+from models.alignment import drilldown as ad
+from models.alignment import explicit
 from models.core import audio
+from models.neural_networks import drilldown as nd
+from models.spectrograms import drilldown as sd
 
 NEURON_STEPS = ("x", "w", "product", "bias", "softmax")
 ATTENTION_STEPS = ("vectors", "scores", "scaled", "softmax", "sum")
@@ -297,7 +297,7 @@ def attention(key: str, generator, image: np.ndarray, words: Sequence[str]) -> N
 
 
 # ---------------------------------------------------------------- one DTW cell
-def dtw_cell(key: str, found: alignment.Explicit, pattern: str, band: float, pattern_name: str) -> None:
+def dtw_cell(key: str, found: explicit.Explicit, pattern: str, band: float, pattern_name: str) -> None:
     """One cell on the warping path of the page's alignment, filled in the way DTW fills it."""
     box = _opened(key, t("drilldown.dtw_open"))
     if box is None:
@@ -347,8 +347,8 @@ def dtw_cell(key: str, found: alignment.Explicit, pattern: str, band: float, pat
                         "drilldown.dtw_text_local",
                         i=i,
                         j=j,
-                        ti=float(alignment.seconds_of(i)),
-                        tj=float(alignment.seconds_of(j)),
+                        ti=float(explicit.seconds_of(i)),
+                        tj=float(explicit.seconds_of(j)),
                         local=cell.local,
                     )
                 )

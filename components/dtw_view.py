@@ -8,7 +8,7 @@ import numpy as np
 from components import figures, ui
 from components.cache import shared
 from components.i18n import t
-from models import alignment as al
+from models.alignment import explicit as al
 
 MAX_DRAWN = 260  # frames per axis of the drawn cost matrix
 

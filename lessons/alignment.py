@@ -27,8 +27,9 @@ from components.controls.alignment import (
     WORD,
 )
 from components.i18n import label, t
-from models import alignment as al
 from models import hub
+from models.alignment import explicit as al
+from models.alignment import implicit as im
 from models.captioning import scenes
 
 PAGE = "alignment"
@@ -101,7 +102,7 @@ def sample_image() -> tuple[np.ndarray, tuple]:
     """The chosen test picture (or it with a second object beside it) and the objects in it."""
     index = int(test[SAMPLE.value])
     obj = world.describe(index)
-    return al.two_objects(obj) if TWO.value else (world.images[index], (obj,))
+    return im.two_objects(obj) if TWO.value else (world.images[index], (obj,))
 
 
 def aligned(words: list[str]) -> al.Explicit:
@@ -334,7 +335,7 @@ def head_name(head: int) -> str:
 
 def chosen_attention(found) -> np.ndarray:
     layer, head = LAYER.value, HEAD.value
-    return al.attention_view(found.cross_attention, None if layer < 0 else layer, None if head < 0 else head)
+    return im.attention_view(found.cross_attention, None if layer < 0 else layer, None if head < 0 else head)
 
 
 def object_name(obj: dict) -> str:
@@ -343,7 +344,7 @@ def object_name(obj: dict) -> str:
 
 def spotlights(image: np.ndarray, words, weights: np.ndarray, scene) -> np.ndarray:
     """One dimmed picture per word; returns (objects, words): each word's share of attention on each object."""
-    shares = np.stack([al.on_object(weights, coverage) for coverage in al.object_coverages(image, scene)])
+    shares = np.stack([im.on_object(weights, coverage) for coverage in im.object_coverages(image, scene)])
     if len(scene) > 1:
         st.caption(tp("spot_two", first=object_name(scene[0]), second=object_name(scene[1])))
     for column, word, share, row in zip(st.columns(max(len(words), 7)), words, shares.T, weights):
@@ -352,7 +353,7 @@ def spotlights(image: np.ndarray, words, weights: np.ndarray, scene) -> np.ndarr
             if len(scene) == 1
             else tp("spot_caption_two", word=word, first=share[0], second=share[1])
         )
-        column.image(al.spotlight(image, row, SPOT), caption=caption, width="stretch")
+        column.image(im.spotlight(image, row, SPOT), caption=caption, width="stretch")
     return shares
 
 
@@ -386,7 +387,7 @@ def implicit() -> None:
     ui.explain(f"{PAGE}.implicit_help")
     matrix_col, slots_col = st.columns(2)
     with matrix_col:
-        patches = [tp("patch", row=p // al.GRID + 1, col=p % al.GRID + 1) for p in range(al.GRID**2)]
+        patches = [tp("patch", row=p // im.GRID + 1, col=p % im.GRID + 1) for p in range(im.GRID**2)]
         fig = shared.figure(
             figures.heatmap,
             weights,
@@ -403,7 +404,7 @@ def implicit() -> None:
         patch, word, value = figures.strongest_cell(weights, patches, list(found.words))
         ui.chart(
             fig,
-            tp("attention_summary", word=word, patch=patch, value=value, rows=len(found.words), cols=al.GRID**2),
+            tp("attention_summary", word=word, patch=patch, value=value, rows=len(found.words), cols=im.GRID**2),
             key=f"{PAGE}_attention",
         )
     with slots_col:
@@ -415,7 +416,7 @@ def implicit() -> None:
 def by_slot() -> None:
     slots = cache.attention_by_slot(conf.seed)
     layer, head = LAYER.value, HEAD.value
-    share = al.attention_view(slots["share"], None if layer < 0 else layer, None if head < 0 else head)
+    share = im.attention_view(slots["share"], None if layer < 0 else layer, None if head < 0 else head)
     words = [str(w) for w in slots["words"]]
     names = [tp(f"slot_{k}") for k in range(len(words))]
     chance = float(slots["chance"])
@@ -456,13 +457,13 @@ def coordinated(image: np.ndarray) -> None:
     similarity, drop = cache.word_regions(image, word)
     picture_col, map_col = st.columns([1, 2])
     picture_col.image(
-        al.spotlight(image, np.clip(drop, 0, None) + 1e-9, SPOT * 2),
+        im.spotlight(image, np.clip(drop, 0, None) + 1e-9, SPOT * 2),
         caption=tp("region_caption", word=word, similarity=similarity),
     )
     with map_col:
         fig = shared.figure(
             figures.patch_map,
-            drop.reshape(al.GRID, al.GRID),
+            drop.reshape(im.GRID, im.GRID),
             tp("region_title", word=word),
             tp("drop"),
             diverging=True,
@@ -474,8 +475,8 @@ def coordinated(image: np.ndarray) -> None:
             tp(
                 "region_summary",
                 word=word,
-                row=patch // al.GRID + 1,
-                col=patch % al.GRID + 1,
+                row=patch // im.GRID + 1,
+                col=patch % im.GRID + 1,
                 drop=float(drop[patch]),
                 similarity=similarity,
             ),

@@ -24,7 +24,8 @@ from components.controls.captioning import (
     K,
 )
 from components.i18n import label, t
-from models import alignment, hub
+from models import hub
+from models.alignment import implicit
 from models.captioning import captioners as captioning
 from models.captioning import scenes
 
@@ -273,7 +274,7 @@ def attention_controls(found: hub.Caption) -> tuple[int, np.ndarray]:
         format_func=i18n.shown_as({i: mean_or_one(i, "head") for i in range(-1, heads)}),
     )
     layer, head = PRE_LAYER.value, PRE_HEAD.value
-    weights = alignment.attention_view(found.cross_attention, None if layer < 0 else layer, None if head < 0 else head)
+    weights = implicit.attention_view(found.cross_attention, None if layer < 0 else layer, None if head < 0 else head)
     return PRE_WORD.value, weights[PRE_WORD.value]
 
 

@@ -11,8 +11,8 @@ from components.cache import neural_networks as cache
 from components.cache import shared
 from components.controls.neural_networks import CONTROL
 from components.i18n import formatter, label, shown_as, t
-from models import neural_networks as nb
 from models.core import features, worlds
+from models.neural_networks import basics as nb
 
 PAGE = "neural_networks"
 tp = i18n.scoped(PAGE)

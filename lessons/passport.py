@@ -17,9 +17,9 @@ from components.cache import shared
 from components.cache import unimodal as unimodal_cache
 from components.controls.passport import SAMPLE
 from components.i18n import label, t
-from models import alignment as al
 from models import colearning
 from models import representation as rep
+from models.alignment import explicit as al
 from models.captioning import captioners as captioning
 from models.core import worlds
 from models.fusion import lab as fusion_lab

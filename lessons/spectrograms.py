@@ -7,8 +7,8 @@ from components import drilldown_views, figures, predict, pretrained, state, ui
 from components.cache import spectrograms as cache
 from components.controls.spectrograms import CONTROL
 from components.i18n import label, t, translate
-from models import spectrograms as sp
 from models.core import audio, worlds
+from models.spectrograms import analysis as sp
 
 PAGE = "spectrograms"
 TICKS_KHZ = {"log": (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8), "mel": (0, 0.5, 1, 2, 4, 8)}

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from components import i18n
-from models import alignment as al
+from models.alignment import explicit as al
+from models.alignment import implicit as im
 from models.captioning import captioners as captioning
 from models.captioning import scenes
 from models.core import worlds
@@ -175,19 +176,19 @@ def generator():
 
 
 def test_patch_grid_matches_the_captioner():
-    assert al.PATCH == captioning.PATCH_SIZE and al.GRID == captioning.PATCH_GRID
+    assert im.PATCH == captioning.PATCH_SIZE and im.GRID == captioning.PATCH_GRID
 
 
 def test_attention_rows_are_distributions_over_the_patches(world, generator):
     image = world.images[scenes.split_indices(world, "test")[0]]
     found = captioning.caption_with_attention(generator, image)
     layers, heads = generator.model.config.decoder.n_layer, generator.model.config.decoder.n_head
-    assert found.cross_attention.shape == (layers, heads, len(found.words), al.GRID**2)
+    assert found.cross_attention.shape == (layers, heads, len(found.words), im.GRID**2)
     assert np.allclose(found.cross_attention.sum(-1), 1.0, atol=1e-5) and (found.cross_attention >= 0).all()
-    view = al.attention_view(found.cross_attention, None, None)
-    assert view.shape == (len(found.words), al.GRID**2) and np.allclose(view.sum(-1), 1.0, atol=1e-5)
-    assert np.allclose(al.attention_view(found.cross_attention, 1, 2), found.cross_attention[1, 2])
-    forced = al.teacher_forced_attention(generator, image[None], [" ".join(found.words)])[0]
+    view = im.attention_view(found.cross_attention, None, None)
+    assert view.shape == (len(found.words), im.GRID**2) and np.allclose(view.sum(-1), 1.0, atol=1e-5)
+    assert np.allclose(im.attention_view(found.cross_attention, 1, 2), found.cross_attention[1, 2])
+    forced = im.teacher_forced_attention(generator, image[None], [" ".join(found.words)])[0]
     assert np.allclose(forced, found.cross_attention, atol=1e-5)  # the same attention, read in one pass
 
 
@@ -204,7 +205,7 @@ def test_attention_is_recomputed_from_the_models_own_weights(world, generator):
         lambda module, args, kwargs: seen.update(hidden=args[0], kwargs=kwargs), with_kwargs=True
     )
     try:
-        al.teacher_forced_attention(generator, image[None], [" ".join(found.words)])
+        im.teacher_forced_attention(generator, image[None], [" ".join(found.words)])
     finally:
         hook.remove()
     with torch.no_grad():
@@ -222,8 +223,8 @@ def test_attention_is_recomputed_from_the_models_own_weights(world, generator):
 
 def test_content_words_attend_to_the_object_function_words_do_not(world, generator):
     """Implicit alignment really happens: over the test split, the colour word's attention sits on the object."""
-    slots = al.attention_by_slot(generator, world, scenes.split_indices(world, "test"))
-    share, chance = al.attention_view(slots["share"], None, None), float(slots["chance"])
+    slots = im.attention_by_slot(generator, world, scenes.split_indices(world, "test"))
+    share, chance = im.attention_view(slots["share"], None, None), float(slots["chance"])
     words = list(slots["words"])
     colour, article = share[2], share[words.index("the")]
     print(f"colour word {colour:.0%}, 'the' {article:.0%}, chance {chance:.0%}")
@@ -232,23 +233,23 @@ def test_content_words_attend_to_the_object_function_words_do_not(world, generat
 
 def test_object_coverage_and_spotlight(world):
     index = scenes.split_indices(world, "test")[0]
-    coverage = al.object_coverages(world.images[index], [world.describe(index)])[0]
-    assert coverage.shape == (al.GRID**2,) and 0 < (coverage >= al.OBJECT_PATCH).sum() < al.GRID**2
-    weights = np.eye(al.GRID**2)[int(np.argmax(coverage))]
-    assert al.on_object(weights[None], coverage)[0] == 1.0
-    lit = al.spotlight(world.images[index], weights, 2)
+    coverage = im.object_coverages(world.images[index], [world.describe(index)])[0]
+    assert coverage.shape == (im.GRID**2,) and 0 < (coverage >= im.OBJECT_PATCH).sum() < im.GRID**2
+    weights = np.eye(im.GRID**2)[int(np.argmax(coverage))]
+    assert im.on_object(weights[None], coverage)[0] == 1.0
+    lit = im.spotlight(world.images[index], weights, 2)
     assert lit.shape == (64, 64, 3) and lit.dtype == np.uint8
 
 
 def test_two_objects_are_told_apart_by_colour():
-    image, scene = al.two_objects({"shape": "circle", "colour": "red", "size": "small", "position": "centre"})
+    image, scene = im.two_objects({"shape": "circle", "colour": "red", "size": "small", "position": "centre"})
     first, other = scene
     assert image.shape == (32, 32, 3) and first["shape"] != other["shape"] and first["colour"] != other["colour"]
     assert {first["position"], other["position"]} in ({"left", "right"}, {"top", "bottom"})
-    coverages = al.object_coverages(image, scene)
+    coverages = im.object_coverages(image, scene)
     for found, obj in zip(coverages, scene):
         drawn = scenes.coverage(obj["shape"], obj["size"], obj["position"])
-        truth = drawn.reshape(al.GRID, al.PATCH, al.GRID, al.PATCH).mean(axis=(1, 3)).ravel()
+        truth = drawn.reshape(im.GRID, im.PATCH, im.GRID, im.PATCH).mean(axis=(1, 3)).ravel()
         assert np.abs(found - truth).max() < 0.15
 
 
@@ -257,11 +258,11 @@ def test_coordinated_model_finds_the_word_where_the_object_is(world):
 
     model = representation.load("shapes", representation.DEFAULT_STRENGTH)
     obj = {"shape": "square", "colour": "blue", "size": "large", "position": "left"}
-    image, (blue, other) = al.two_objects(obj)
+    image, (blue, other) = im.two_objects(obj)
     for word, target in (("blue", blue), (other["colour"], other)):
-        _, drop = al.word_region_similarity(model, image, word)
+        _, drop = im.word_region_similarity(model, image, word)
         patch = scenes.coverage(target["shape"], target["size"], target["position"])
-        inside = patch.reshape(al.GRID, al.PATCH, al.GRID, al.PATCH).mean(axis=(1, 3)).ravel() >= al.OBJECT_PATCH
+        inside = patch.reshape(im.GRID, im.PATCH, im.GRID, im.PATCH).mean(axis=(1, 3)).ravel() >= im.OBJECT_PATCH
         assert inside[int(np.argmax(drop))], word  # hiding the named object hurts most
 
 
@@ -350,7 +351,7 @@ def test_implicit_view_shows_attention_from_the_model(app):
     at = app(PAGE, **{f"{PAGE}.view": "implicit"})
     assert_clean(at)
     heatmap = figure(at, "attention")["data"][0]
-    assert heatmap["type"] == "heatmap" and len(heatmap["x"]) == al.GRID**2
+    assert heatmap["type"] == "heatmap" and len(heatmap["x"]) == im.GRID**2
     summaries = captions_of(at)
     at.selectbox(key=f"{PAGE}.layer").set_value(1).run()
     at.selectbox(key=f"{PAGE}.head").set_value(2).run()

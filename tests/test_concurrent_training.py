@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from components.cache import neural_networks as neural_networks_cache
-from models import neural_networks as nb
+from models.neural_networks import basics as nb
 
 PAGE = "neural_networks"
 EPOCHS = 3

@@ -11,16 +11,16 @@ import torch
 from test_app import assert_clean
 
 from components import drilldown
-from models import alignment as al
-from models import alignment_drilldown as ad
-from models import neural_networks as nb
-from models import neural_networks_drilldown as nd
-from models import spectrograms as sp
-from models import spectrograms_drilldown as sd
+from models.alignment import drilldown as ad
+from models.alignment import explicit as al
 from models.captioning import captioners as captioning
 from models.captioning import drilldown as cd
 from models.captioning import scenes
 from models.core import features, worlds
+from models.neural_networks import basics as nb
+from models.neural_networks import drilldown as nd
+from models.spectrograms import analysis as sp
+from models.spectrograms import drilldown as sd
 
 
 @pytest.fixture(scope="module")

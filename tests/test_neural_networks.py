@@ -10,8 +10,8 @@ from presenter import press_next
 from test_app import assert_clean
 
 from components import figures
-from models import neural_networks as nb
 from models.core import checkpoints, features, worlds
+from models.neural_networks import basics as nb
 
 PAGE = "neural_networks"
 
@@ -37,7 +37,7 @@ def _plane(world: worlds.World) -> np.ndarray:
     return nb.principal_plane(pixels[world.indices("train")], pixels)
 
 
-# ---------------------------------------------------------------- models/neural_networks.py
+# ---------------------------------------------------------------- models/neural_networks/basics.py
 def test_score_function_is_what_the_model_computes(shapes):
     world, data = shapes
     model, _ = nb.load("linear", world)

@@ -92,7 +92,7 @@ def alignment_off(**changes) -> Callable[[], str]:
     """How far off DTW's boundaries are for the first test caption of seed 0 with these settings."""
 
     def measured() -> str:
-        from models import alignment as al
+        from models.alignment import explicit as al
         from models.captioning import scenes
         from models.core import worlds
 
@@ -140,7 +140,7 @@ def network_accuracies() -> dict[str, float]:
     """The Shapes world's 2-D task: the majority guess, no hidden layer, one hidden layer of 8 ReLU."""
     import numpy as np
 
-    from models import neural_networks as nb
+    from models.neural_networks import basics as nb
 
     world = shared.world("shapes", 0)
     attribute = nb.NONLINEAR_TASK["shapes"]
@@ -153,8 +153,8 @@ def network_accuracies() -> dict[str, float]:
 
 
 def network_untrained() -> str:
-    from models import neural_networks as nb
     from models.core import worlds
+    from models.neural_networks import basics as nb
 
     data, n = neural_networks_cache.data("shapes", 0), len(worlds.MAIN_CLASSES["shapes"])
     accuracy = nb.test_accuracy(nb.start_run(data, n).model, data)  # a fresh run, as a new visitor's
@@ -215,21 +215,21 @@ def spectrum_lines(y, sr: int, n_fft: int):
     """Local maxima of the time-averaged Hann spectrum within 30 dB of the loudest, in Hz."""
     import numpy as np
 
-    from models import spectrograms as sp
+    from models.spectrograms import analysis as sp
 
     db = 10 * np.log10(np.maximum(sp.power(y, n_fft, n_fft // 4, "hann").mean(1), 1e-12))
     return [i * sr / n_fft for i in range(1, len(db) - 1) if db[i - 1] < db[i] >= db[i + 1] and db[i] > db.max() - 30]
 
 
 def spectrograms_sine() -> str:
-    from models import spectrograms as sp
+    from models.spectrograms import analysis as sp
 
     n = len(spectrum_lines(*sp.sound("shape:circle:red:small"), 256))
     return "one" if n == 1 else "few" if n <= 4 else "many"
 
 
 def spectrograms_tradeoff() -> str:
-    from models import spectrograms as sp
+    from models.spectrograms import analysis as sp
 
     y, sr = sp.sound("dtmf:5")
     error = {
@@ -240,7 +240,7 @@ def spectrograms_tradeoff() -> str:
 
 
 def spectrograms_model() -> str:
-    from models import spectrograms as sp
+    from models.spectrograms import analysis as sp
 
     world_name = sp.model_world("speech", "shapes")
     heard = sp.hear(

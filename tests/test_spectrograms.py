@@ -16,8 +16,8 @@ from presenter import press_next
 
 from components import safe_input
 from components.i18n import translate
-from models import spectrograms as sp
 from models.core import audio, features, worlds
+from models.spectrograms import analysis as sp
 from tests.badfiles import audio_cases
 
 from conftest import jit_modules_after_views

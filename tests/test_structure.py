@@ -91,3 +91,20 @@ def test_no_private_streamlit_api():
         if m.startswith("streamlit."):
             offenders.append(f"app.py: {m}")
     assert not offenders, offenders
+
+
+def test_a_lessons_code_is_found_by_its_pages_name():
+    """Every page in lessons/ has its controls in components/controls/<page>.py; every other module there,
+    in components/cache/ and under models/ (outside the shared core, the pretrained hub and the training
+    command) carries a page's name, as a module or as a package, so `find -name '<page>*'` finds a lesson."""
+    pages = {p.stem for p in (ROOT / "lessons").glob("*.py") if p.stem != "__init__"}
+    missing = [page for page in sorted(pages) if not (ROOT / "components" / "controls" / f"{page}.py").exists()]
+    assert not missing, f"pages without a controls file: {missing}"
+    shared = {"__init__", "shared", "core", "weights", "hub", "train", "fetch_pretrained", "__pycache__"}
+    strays = [
+        str(p.relative_to(ROOT))
+        for folder in ("components/cache", "components/controls", "models")
+        for p in (ROOT / folder).iterdir()
+        if (p.suffix == ".py" or p.is_dir()) and p.stem not in shared and p.stem not in pages
+    ]
+    assert not strays, f"named after no page: {strays}"

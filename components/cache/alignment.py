@@ -12,10 +12,10 @@ from components.cache import shared
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def explicit(words: tuple[str, ...], settings, seed: int):
-    """One DTW forced alignment (models/alignment.py) of spoken words to their transcript, for these settings."""
-    from models import alignment
+    """One DTW forced alignment (models/alignment/explicit.py) of spoken words to their transcript."""
+    from models.alignment import explicit as al
 
-    found = alignment.align(list(words), settings, seed)
+    found = al.align(list(words), settings, seed)
     shared.freeze(found.cost, found.recording.audio, found.reader.audio)
     return found
 
@@ -31,15 +31,15 @@ def _measurements() -> dict:
 
 def measurement(seed: int, settings, noises: tuple[float, ...], count: int, progress=None) -> dict | None:
     """Mean boundary error of every feature at every noise level over `count` test captions (see
-    alignment.evaluate): measured now if `progress` is given (seconds, reported to it), else only looked up."""
-    from models import alignment
+    explicit.evaluate): measured now if `progress` is given (seconds, reported to it), else only looked up."""
+    from models.alignment import explicit
 
     store = _measurements()
     key = (seed, settings, noises, count)
     with store["lock"]:
         if key not in store["found"] and progress is not None:
-            captions = alignment.held_out_captions(shared.world("shapes", seed), count)
-            store["found"][key] = alignment.evaluate(captions, settings, noises, progress)
+            captions = explicit.held_out_captions(shared.world("shapes", seed), count)
+            store["found"][key] = explicit.evaluate(captions, settings, noises, progress)
             while len(store["found"]) > 32:
                 store["found"].popitem(last=False)
         return store["found"].get(key)
@@ -58,11 +58,11 @@ def attention(image: np.ndarray):
 @st.cache_resource(max_entries=4, show_spinner=False)
 def attention_by_slot(seed: int) -> dict:
     """Where the captioner looks for each word of the true caption, over the whole captioning test split."""
-    from models import alignment
+    from models.alignment import implicit
     from models.captioning import scenes as captioning_scenes
 
     w = shared.world("shapes", seed)
-    found = alignment.attention_by_slot(captioning_cache.captioners()[0], w, captioning_scenes.split_indices(w, "test"))
+    found = implicit.attention_by_slot(captioning_cache.captioners()[0], w, captioning_scenes.split_indices(w, "test"))
     shared.freeze(*found.values())
     return found
 
@@ -70,9 +70,10 @@ def attention_by_slot(seed: int) -> dict:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def word_regions(image: np.ndarray, word: str) -> tuple[float, np.ndarray]:
     """The coordinated model's word-picture cosine and its drop per hidden patch (occlusion sensitivity)."""
-    from models import alignment, representation
+    from models import representation
+    from models.alignment import implicit
 
-    similarity, drop = alignment.word_region_similarity(
+    similarity, drop = implicit.word_region_similarity(
         representation_cache.model("shapes", representation.DEFAULT_STRENGTH), image, word
     )
     shared.freeze(drop)

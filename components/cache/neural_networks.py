@@ -11,18 +11,18 @@ from models.core import worlds
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def data(world_name: str, seed: int) -> dict:
-    """A world's unrolled pixels and main labels per split, as torch tensors (models/neural_networks.py).
+    """A world's unrolled pixels and main labels per split, as torch tensors (models/neural_networks/basics.py).
     Shared: training runs only read them."""
-    from models import neural_networks as nn_basics
+    from models.neural_networks import basics as nn_basics
 
     return nn_basics.pixel_splits(shared.world(world_name, seed))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def model(world_name: str, seed: int, kind: str):
-    """A default pixel network ("linear" or "mlp") of models/neural_networks.py with its metadata: read from
+    """A default pixel network ("linear" or "mlp") of models/neural_networks/basics.py with its metadata: read from
     disk for the training seed, trained once for any other seed. Frozen, in inference mode."""
-    from models import neural_networks as nn_basics
+    from models.neural_networks import basics as nn_basics
 
     model, meta = nn_basics.load(kind, shared.world(world_name, seed))
     model.requires_grad_(False)
@@ -33,7 +33,7 @@ def model(world_name: str, seed: int, kind: str):
 def class_means(world_name: str, seed: int) -> np.ndarray:
     """Each main class's average training picture minus the overall average, (K, H, W): what the page
     compares the templates with."""
-    from models import neural_networks as nn_basics
+    from models.neural_networks import basics as nn_basics
 
     w = shared.world(world_name, seed)
     x, y = data(world_name, seed)["train"]
@@ -45,8 +45,8 @@ def class_means(world_name: str, seed: int) -> np.ndarray:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def plane(world_name: str, seed: int) -> np.ndarray:
     """Every sample's first two principal components of the pixels, (N, 2), fitted on the training split."""
-    from models import neural_networks as nn_basics
     from models.core import features
+    from models.neural_networks import basics as nn_basics
 
     w = shared.world(world_name, seed)
     pixels = features.image_vectors(w.images)
@@ -59,7 +59,7 @@ def plane(world_name: str, seed: int) -> np.ndarray:
 def plane_model(world_name: str, seed: int, attribute: str, hidden: tuple[int, ...], activation: str) -> dict:
     """A network trained on the 2-D view to predict `attribute`, with its test accuracy and the class it
     predicts on a grid (the decision regions). Small and quick, so every architecture tried is kept."""
-    from models import neural_networks as nn_basics
+    from models.neural_networks import basics as nn_basics
 
     w, points = shared.world(world_name, seed), plane(world_name, seed)
     labels = w.labels(attribute)

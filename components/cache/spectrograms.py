@@ -22,7 +22,7 @@ def sound_model(world_name: str):
 @st.cache_resource(max_entries=16, show_spinner=False)
 def speech_clip(clip_id: str) -> np.ndarray:
     """One of the committed speech clips (assets/speech/, 16 kHz mono), read once."""
-    from models import spectrograms
+    from models.spectrograms import analysis as spectrograms
 
     samples = spectrograms.load_speech(clip_id)
     shared.freeze(samples)

@@ -2,7 +2,7 @@
 
 from components.pretrained import photo_control
 from components.state import Control
-from models import alignment as al
+from models.alignment import explicit as al
 
 VIEW = Control("alignment.view", "explicit", options=("explicit", "implicit", "both"))
 SAMPLE = Control("alignment.sample", 0, low=0, step=1)  # a test caption; the count depends on the seed

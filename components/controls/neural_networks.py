@@ -1,7 +1,7 @@
 """The neural-network page's controls, by short name (see components/controls/__init__.py)."""
 
 from components.state import Control
-from models import neural_networks as nb
+from models.neural_networks import basics as nb
 
 
 def _control(name: str, default, **allowed) -> Control:

@@ -1,8 +1,8 @@
 """The spectrograms page's controls, by short name (see components/controls/__init__.py)."""
 
 from components.state import Control
-from models import spectrograms as sp
 from models.core import audio, worlds
+from models.spectrograms import analysis as sp
 
 
 def _control(name: str, default, **allowed) -> Control:

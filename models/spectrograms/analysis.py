@@ -17,7 +17,7 @@ import numpy as np
 
 from models.core import audio, features, worlds
 
-SPEECH_DIR = Path(__file__).resolve().parent.parent / "assets" / "speech"
+SPEECH_DIR = Path(__file__).resolve().parents[2] / "assets" / "speech"
 SPEECH_RATE = 16_000  # Hz: the committed clips (scripts/make_speech_clips.py) and uploads
 N_FFTS = (64, 128, 256, 512, 1024, 2048)
 HOP_FRACTIONS = (1, 2, 4, 8)  # hop = n_fft // fraction: 1 means windows side by side, 8 means 87.5 % overlap

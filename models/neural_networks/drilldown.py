@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from models import neural_networks as nb
+from models.neural_networks import basics as nb
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ where H_m is a triangle rising from one band edge to the band's centre and falli
 the edges evenly spaced on the mel scale (Davis and Mermelstein, 1980; Slaney's Auditory Toolbox,
 1998, for the scale and for scaling each triangle to unit area, as librosa does). The spectrograms
 page then writes it in decibels relative to its loudest cell. Every number here comes from
-models/core/audio.py and models/spectrograms.py, the code the page draws its mel spectrogram with.
+models/core/audio.py and models/spectrograms/analysis.py, the code the page draws its mel spectrogram with.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models import spectrograms as sp
 from models.core import audio
+from models.spectrograms import analysis as sp
 
 
 @dataclass(frozen=True)

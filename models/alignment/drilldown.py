@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models import alignment as al
+from models.alignment import explicit as al
 
 WINDOW = 3  # frames shown on each side of the cell
 
