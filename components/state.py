@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -244,6 +244,23 @@ class Step:
     values: dict[Control, Any]
     focus: str | None = None
     choices: tuple[str, ...] = ()
+
+
+def by_name(page: str, controls: Mapping[str, Control]) -> tuple[Callable, Callable, Callable]:
+    """For a page whose controls file names them in a dict (`CONTROL["hop"]`): `key(name)` is the page's
+    widget key for a name, `value(name)` its value in this run, and `step(caption, focus, choices, **values)`
+    a guided step whose values are given by control name (`step("hop", hop=4)`)."""
+
+    def key(name: str) -> str:
+        return f"{page}.{name}"
+
+    def value(name: str) -> Any:
+        return st.session_state[key(name)]
+
+    def step(caption: str, focus: str | None = None, choices: tuple[str, ...] = (), **values) -> Step:
+        return Step(key(f"step_{caption}"), {controls[name]: v for name, v in values.items()}, focus, choices)
+
+    return key, value, step
 
 
 def step_control(page: str, steps: int) -> Control:

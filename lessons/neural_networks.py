@@ -15,6 +15,7 @@ from models.core import features, worlds
 from models.neural_networks import basics as nb
 
 PAGE = "neural_networks"
+key, value, step = state.by_name(PAGE, CONTROL)
 tp = i18n.scoped(PAGE)
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}  # function names: the same in every language
 TICK_SECONDS = 0.35  # while playing, the training fragment reruns this often...
@@ -24,18 +25,6 @@ PLAY_SECONDS = 8.0  # ...and keeps to a schedule: any run is spread over about 8
 def activation_label(activation: str) -> str:
     """A function's own name, or "none" in the visitor's language."""
     return ACTIVATION_NAMES.get(activation) or tp("activation_none")
-
-
-def key(name: str) -> str:
-    return f"{PAGE}.{name}"
-
-
-def value(name: str):
-    return st.session_state[key(name)]
-
-
-def step(caption: str, focus: str | None = None, choices: tuple[str, ...] = (), **values) -> state.Step:
-    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()}, focus, choices)
 
 
 STEPS = [

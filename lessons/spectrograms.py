@@ -11,12 +11,9 @@ from models.core import audio, worlds
 from models.spectrograms import analysis as sp
 
 PAGE = "spectrograms"
+key, value, step = state.by_name(PAGE, CONTROL)
 TICKS_KHZ = {"log": (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8), "mel": (0, 0.5, 1, 2, 4, 8)}
 PERSIST = {"persist_state": "page"}  # for widgets drawn only for some sources or views
-
-
-def key(name: str) -> str:
-    return f"{PAGE}.{name}"
 
 
 def tr(name: str, **params) -> str:
@@ -28,14 +25,6 @@ def tr(name: str, **params) -> str:
 def class_name(value: str) -> str:
     """A shape, colour or size in the visitor's language, for format_func (see `tr`)."""
     return translate(f"classes.{value}", conf.language)
-
-
-def value(name: str):
-    return st.session_state[key(name)]
-
-
-def step(caption: str, focus: str | None = None, choices: tuple[str, ...] = (), **values) -> state.Step:
-    return state.Step(key(f"step_{caption}"), {CONTROL[name]: v for name, v in values.items()}, focus, choices)
 
 
 STORY = {"scale": "linear", "mfcc": False, "n_fft": 256, "hop": 4, "window": "hann", "view": "resolution"}
