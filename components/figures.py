@@ -834,7 +834,8 @@ def grouped_bars(
 ) -> go.Figure:
     """Bars of several series side by side for each category, values written on the bars; an optional
     dashed reference line (e.g. chance). `horizontal` lays the categories down the side, one row per
-    bar: long category names stay readable and every value has room, where upright bars crammed them."""
+    bar: long category names stay readable and every value has room, where upright bars crammed them.
+    `ylabel` names the values, so lying down it titles the x axis (beside the rows it would name them)."""
 
     def bar(i: int, name: str, values: Sequence[float]) -> go.Bar:
         place = (
@@ -868,7 +869,7 @@ def grouped_bars(
         fig.add_trace(
             go.Scatter(x=[None], y=[None], mode="lines", name=reference_label, line={"dash": "dash", "color": "#666"})
         )
-    return _layout(fig, title, height, ylabel=ylabel)
+    return _layout(fig, title, height, **({"xlabel": ylabel} if horizontal else {"ylabel": ylabel}))
 
 
 def vector_strip(
