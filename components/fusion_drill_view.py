@@ -1,7 +1,7 @@
 """The fusion page's drill-down into one tensor-fusion product, opened under the tensor model's diagram:
 one test row's embeddings with the 1 appended, their outer product, the head's weights that read it, each
 cell's share of the logit and the softmax, stepped or played. Every number comes from
-models/fusion/drill.py, which runs the page's own trained model."""
+models/fusion/drilldown.py, which runs the page's own trained model."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from components.cache import fusion as fusion_cache
 from components.cache import shared
 from components.controls.fusion import DRILL_ROW, DRILL_STEP, DRILL_STEPS
 from components.i18n import shown_as, t
-from models.fusion import drill as fusion_drill
+from models.fusion import drilldown as fusion_drill
 from models.fusion import lab as fusion_lab
 from models.fusion import strategies as fusion
 from models.fusion import uses as fusion_uses

@@ -10,7 +10,7 @@ import torch
 
 from components import i18n
 from models.core import worlds
-from models.fusion import drill as fusion_drill
+from models.fusion import drilldown as fusion_drill
 from models.fusion import lab as fusion_lab
 from models.fusion import strategies as fusion
 from models.fusion import uses as fusion_uses
