@@ -17,11 +17,29 @@ import streamlit as st
 ROOT = Path(__file__).resolve().parent.parent
 
 
+DELAY_SECONDS = 2.5  # after the first page's script ends: its browser is still drawing it
+
+
 def start() -> None:
     if os.environ.get("PLAYGROUND_WARMUP") == "0":  # tests: each AppTest process must not compile
         return
-    _compile_librosa()
-    imports_ready()
+    _started()
+
+
+@st.cache_resource(show_spinner=False)
+def _started() -> threading.Timer:
+    """Both warm-ups, once per process, a moment after the first page's script has ended: on a fresh
+    server that visitor's browser is still drawing the page, and the imports (holding this process's
+    interpreter lock) and the compile (a core) made it ~1 s later (measured in Chromium, 2 cores)."""
+
+    def begin() -> None:
+        _compile_librosa()
+        imports_ready()
+
+    timer = threading.Timer(DELAY_SECONDS, begin)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 @st.cache_resource(show_spinner=False)
