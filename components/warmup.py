@@ -3,7 +3,8 @@
 Two kinds: librosa's numba JIT (models/core/jit.py) compiles in a separate low-priority process,
 once per machine; and the heavy libraries the concept pages need (torch, scikit-learn,
 transformers: ~2-4 s of imports) load in a background thread of this server, once per process,
-while the first visitor reads the home page.
+while the first visitor reads the home page; that thread then builds the default world's fusion test
+bank (every noise level of every test sample), which the fusion page and the passport open on.
 """
 
 import os
@@ -74,7 +75,8 @@ def _compile_librosa() -> subprocess.Popen | None:
 
 @st.cache_resource(show_spinner=False)
 def imports_ready() -> threading.Event:
-    """Set once the heavy modules are imported (benchmarks wait on it, as a reading visitor would)."""
+    """Set once the heavy modules are imported and the default fusion bank is built (benchmarks wait on it,
+    as a reading visitor would). A visitor who opens a concept page first pays for what it needs itself."""
     ready = threading.Event()  # (pandas is already whole: app.py imports it before any page)
 
     def load() -> None:
@@ -88,6 +90,14 @@ def imports_ready() -> threading.Event:
             from models.captioning import captioners as captioning
 
             imports.transformers_classes(*captioning.CAPTIONER_CLASSES)
+        except Exception:
+            pass
+        try:  # the default world's test features at every noise level (~1 s): the fusion page's and the passport's
+            from components import settings
+            from components.cache import fusion as fusion_cache
+
+            for modality in ("image", "sound"):
+                fusion_cache.levels(settings.WORLD.default, settings.SEED.default, modality)
         except Exception:
             pass
         if "torch" in sys.modules:
