@@ -58,7 +58,12 @@ def _changed(widget):
 
 def measure_page(page: str) -> dict:
     """Runs in its own process: first render, then p50 rerun per widget."""
-    from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import AppTest, app_test
+
+    # A server compiles each script once (its ScriptCache lives as long as the process); AppTest makes a
+    # new cache for every run, which would add each page's compile (10-80 ms) to every rerun measured.
+    compiled = app_test.ScriptCache()
+    app_test.ScriptCache = lambda: compiled
 
     start = time.perf_counter()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 SEQUENTIAL = "Viridis"
 CHANNEL_COLOURS = ("#ff0000", "#00c000", "#0050ff")  # an RGB picture's own channels, each drawn in its colour
@@ -952,6 +953,41 @@ def mark(fig: go.Figure, x: float, y: float, text: str, above: bool = True) -> g
         bgcolor="rgba(255,255,255,0.85)",
         font={"color": "#222"},
     )
+    return fig
+
+
+def similarity_grid(
+    sims: np.ndarray, title: str, captions: Sequence[str], rows: Sequence[str], images: np.ndarray
+) -> go.Figure:
+    """(images, captions) cosines with each value written in its cell, each row's picture at its left
+    and the captions along the bottom: which caption each picture is closest to."""
+    fig = heatmap(
+        sims,
+        title,
+        x=list(captions),
+        y=list(rows),
+        colorbar="cos",
+        reverse_y=True,
+        zmin=-1,
+        zmax=1,
+        height=480,
+    )
+    fig.update_traces(texttemplate="%{z:.2f}")
+    pictures = [
+        {
+            "source": Image.fromarray(image),
+            "xref": "paper",
+            "yref": "y",
+            "x": -0.01,
+            "y": row,
+            "sizex": 0.07,
+            "sizey": 0.9,
+            "xanchor": "right",
+            "yanchor": "middle",
+        }
+        for row, image in enumerate(images)
+    ]
+    fig.update_layout(images=pictures, margin={"l": 60}, xaxis={"tickangle": -30}, yaxis={"showticklabels": False})
     return fig
 
 

@@ -3,7 +3,6 @@ their two spaces side by side, on the same samples, as the reason why."""
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from components import figures, i18n, passport, predict, pretrained, safe_input, settings, state, ui
 from components.cache import representation as cache
@@ -345,7 +344,8 @@ def spaces() -> None:
         )
     joint_col, coordinated_col = st.columns(2)
     with joint_col:
-        fig = figures.embedding_map(
+        fig = shared.figure(
+            figures.embedding_map,
             joint_points,
             groups,
             order,
@@ -367,7 +367,8 @@ def spaces() -> None:
         )
     with coordinated_col:
         n = len(rows)
-        fig = figures.embedding_map(
+        fig = shared.figure(
+            figures.embedding_map,
             coordinated_points,
             groups * 3,
             order,
@@ -510,33 +511,14 @@ def similarity_matrix() -> None:
     positions = (SAMPLE.value + np.arange(BATCH)) % len(test)
     batch = test[positions]
     sims = rep.similarity(vectors["image"][positions], vectors["text"][positions])  # (images, captions)
-    fig = figures.heatmap(
+    fig = shared.figure(
+        figures.similarity_grid,
         sims,
         tp("matrix_title"),
-        x=[world.captions[i] for i in batch],
-        y=[f"{tp('matrix_images')} {k + 1}" for k in range(BATCH)],
-        colorbar="cos",
-        reverse_y=True,
-        zmin=-1,
-        zmax=1,
-        height=480,
+        [world.captions[i] for i in batch],
+        [f"{tp('matrix_images')} {k + 1}" for k in range(BATCH)],
+        world.images[batch],
     )
-    fig.update_traces(texttemplate="%{z:.2f}")
-    pictures = [
-        {
-            "source": Image.fromarray(world.images[i]),
-            "xref": "paper",
-            "yref": "y",
-            "x": -0.01,
-            "y": row,
-            "sizex": 0.07,
-            "sizey": 0.9,
-            "xanchor": "right",
-            "yanchor": "middle",
-        }
-        for row, i in enumerate(batch)
-    ]
-    fig.update_layout(images=pictures, margin={"l": 60}, xaxis={"tickangle": -30}, yaxis={"showticklabels": False})
     off = ~np.eye(BATCH, dtype=bool)
     ui.chart(
         fig,
