@@ -144,13 +144,15 @@ def t(key: str, /, **params) -> str:
     return translate(key, current_language(), **params)
 
 
-def scoped(section: str) -> Callable[..., str]:
+def scoped(section: str, language: str | None = None) -> Callable[..., str]:
     """The translator of one string table: with `tp = scoped("fusion")`, `tp("curves_title")` reads
     `fusion.curves_title`. A page names its strings as its table writes them, so searching for a name
-    the screen shows finds both the table entry and the code that uses it."""
+    the screen shows finds both the table entry and the code that uses it. With a `language` (this run's),
+    it also serves widgets' format_func, which Streamlit may call outside the script run (see `formatter`)."""
 
     def tp(name: str, /, **params) -> str:  # positional-only: a string may have a {name} placeholder
-        return t(f"{section}.{name}", **params)
+        key = f"{section}.{name}"
+        return translate(key, language, **params) if language else t(key, **params)
 
     return tp
 

@@ -249,7 +249,8 @@ class Step:
 def by_name(page: str, controls: Mapping[str, Control]) -> tuple[Callable, Callable, Callable]:
     """For a page whose controls file names them in a dict (`CONTROL["hop"]`): `key(name)` is the page's
     widget key for a name, `value(name)` its value in this run, and `step(caption, focus, choices, **values)`
-    a guided step whose values are given by control name (`step("hop", hop=4)`)."""
+    a guided step whose values are given by control name (`step("step_window", hop=4)`: the caption's key
+    as the string table writes it, so a search for it finds the page)."""
 
     def key(name: str) -> str:
         return f"{page}.{name}"
@@ -258,7 +259,7 @@ def by_name(page: str, controls: Mapping[str, Control]) -> tuple[Callable, Calla
         return st.session_state[key(name)]
 
     def step(caption: str, focus: str | None = None, choices: tuple[str, ...] = (), **values) -> Step:
-        return Step(key(f"step_{caption}"), {controls[name]: v for name, v in values.items()}, focus, choices)
+        return Step(key(caption), {controls[name]: v for name, v in values.items()}, focus, choices)
 
     return key, value, step
 

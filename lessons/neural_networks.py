@@ -28,11 +28,11 @@ def activation_label(activation: str) -> str:
 
 
 STEPS = [
-    step("scores", "nn_scores", weights="trained", source="test", sample=0),
-    step("untrained", "nn_templates", ("guess", "better", "always"), weights="run"),
-    step("templates", "nn_templates", weights="trained"),
-    step("linear", "nn_regions_linear", ("none", "some", "much"), layers=0),
-    step("deep", "nn_regions_deep", ("same", "some", "much"), layers=1, width=8, activation="relu"),
+    step("step_scores", "nn_scores", weights="trained", source="test", sample=0),
+    step("step_untrained", "nn_templates", ("guess", "better", "always"), weights="run"),
+    step("step_templates", "nn_templates", weights="trained"),
+    step("step_linear", "nn_regions_linear", ("none", "some", "much"), layers=0),
+    step("step_deep", "nn_regions_deep", ("same", "some", "much"), layers=1, width=8, activation="relu"),
 ]
 conf = ui.page_start(PAGE, STEPS)
 for _name, _control in CONTROL.items():

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from components import drilldown_views, figures, predict, pretrained, state, ui
+from components import drilldown_views, figures, i18n, predict, pretrained, state, ui
 from components.cache import spectrograms as cache
 from components.controls.spectrograms import CONTROL
 from components.i18n import label, t, translate
@@ -16,22 +16,16 @@ TICKS_KHZ = {"log": (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8), "mel": (0, 0.5, 1, 2, 4,
 PERSIST = {"persist_state": "page"}  # for widgets drawn only for some sources or views
 
 
-def tr(name: str, **params) -> str:
-    """This page's string `name` in the visitor's language, taken from this run's settings: widgets'
-    format_func runs again outside the script (in AppTest), where the session's language is unknown."""
-    return translate(f"{PAGE}.{name}", conf.language, **params)
-
-
 def class_name(value: str) -> str:
-    """A shape, colour or size in the visitor's language, for format_func (see `tr`)."""
+    """A shape, colour or size in the visitor's language, for format_func (see `tp`)."""
     return translate(f"classes.{value}", conf.language)
 
 
 STORY = {"scale": "linear", "mfcc": False, "n_fft": 256, "hop": 4, "window": "hann", "view": "resolution"}
 STEPS = [  # each step sets everything it relies on, so the steps work in any order
-    step("square", "spectrograms_main", **STORY, source="shape", shape="square", colour="red", size="small"),
+    step("step_square", "spectrograms_main", **STORY, source="shape", shape="square", colour="red", size="small"),
     step(
-        "sine",
+        "step_sine",
         "spectrograms_main",
         ("one", "few", "many"),
         **STORY,
@@ -40,16 +34,16 @@ STEPS = [  # each step sets everything it relies on, so the steps work in any or
         colour="red",
         size="small",
     ),
-    step("tradeoff", "spectrograms_resolution", ("short", "long", "same"), **STORY, source="dtmf", digit=5),
+    step("step_tradeoff", "spectrograms_resolution", ("short", "long", "same"), **STORY, source="dtmf", digit=5),
     step(
-        "speech",
+        "step_speech",
         "spectrograms_bands",
         **{**STORY, "scale": "mel", "view": "bands"},
         source="speech",
         clip="sea_shells_en",
     ),
     step(
-        "model",
+        "step_model",
         "spectrograms_model_input",
         ("sure", "unsure", "refuses"),
         **{**STORY, "scale": "mel", "view": "model"},
@@ -58,6 +52,7 @@ STEPS = [  # each step sets everything it relies on, so the steps work in any or
     ),
 ]
 conf = ui.page_start(PAGE, STEPS)
+tp = i18n.scoped(PAGE, conf.language)  # this run's language: it also serves format_func
 for control in CONTROL.values():
     control.bind()
 
@@ -72,9 +67,9 @@ def sound_label(source_id: str) -> str:
     if kind == "shape":
         return " · ".join(class_name(d) for d in detail)
     if kind == "dtmf":
-        return tr("key_n", digit=detail[0])
+        return tp("key_n", digit=detail[0])
     clip = sp.speech_clips()[detail[0]]
-    return f"“{clip.text}” ({tr('lang_' + clip.language)})"
+    return f"“{clip.text}” ({tp('lang_' + clip.language)})"
 
 
 def load(source_id: str) -> tuple[np.ndarray, int]:
@@ -91,11 +86,11 @@ def pick_sound(kind: str) -> tuple[np.ndarray | None, int]:
             )
         return load(f"shape:{value('shape')}:{value('colour')}:{value('size')}")
     if kind == "dtmf":
-        st.selectbox(tr("digit"), CONTROL["digit"].options, key=key("digit"), **PERSIST)
+        st.selectbox(tp("digit"), CONTROL["digit"].options, key=key("digit"), **PERSIST)
         return load(f"dtmf:{value('digit')}")
     if kind == "speech":
         st.selectbox(
-            tr("clip"),
+            tp("clip"),
             CONTROL["clip"].options,
             format_func=lambda c: sound_label(f"speech:{c}"),
             key=key("clip"),
@@ -104,7 +99,7 @@ def pick_sound(kind: str) -> tuple[np.ndarray | None, int]:
         return load(f"speech:{value('clip')}")
     from components import safe_input  # imports scipy.signal: only when someone brings a sound
 
-    return safe_input.audio_upload(tr("upload"), key("upload"), target_sr=sp.SPEECH_RATE), sp.SPEECH_RATE
+    return safe_input.audio_upload(tp("upload"), key("upload"), target_sr=sp.SPEECH_RATE), sp.SPEECH_RATE
 
 
 def frequency_axis(scale: str, low_hz: float, high_hz: float) -> dict:
@@ -124,12 +119,12 @@ def spectrogram_figure(specs: list[sp.Spectrogram], titles: list[str], marks: tu
     return figures.heatmap_row(
         [(d.db, d.times, y, title) for d, y, title in zip(drawn, rows, titles)],
         t("common.time_s"),
-        tr(f"axis_{scale}"),
+        tp(f"axis_{scale}"),
         "dB",
         zmin=float(min(s.db.min() for s in specs)),
         zmax=0.0,
         yaxis=frequency_axis(scale, low, high) if scale != "linear" else None,
-        hovertemplate=tr(f"hover_{scale}") + "<extra></extra>",
+        hovertemplate=tp(f"hover_{scale}") + "<extra></extra>",
         marks=marks,
         height=height,
     )
@@ -137,9 +132,9 @@ def spectrogram_figure(specs: list[sp.Spectrogram], titles: list[str], marks: tu
 
 def source_row() -> tuple[np.ndarray | None, int]:
     st.radio(
-        tr("source"),
+        tp("source"),
         CONTROL["source"].options,
-        format_func=lambda k: tr(f"source_{k}"),
+        format_func=lambda k: tp(f"source_{k}"),
         key=key("source"),
         horizontal=True,
     )
@@ -147,24 +142,24 @@ def source_row() -> tuple[np.ndarray | None, int]:
     with picker:
         y, sr = pick_sound(value("source"))
     if y is None:
-        st.info(tr("upload_hint"))
+        st.info(tp("upload_hint"))
     else:
         with player:
             st.audio(np.asarray(y), sample_rate=sr)
-            st.caption(tr("sound_facts", seconds=len(y) / sr, rate=sr, n=len(y)))
+            st.caption(tp("sound_facts", seconds=len(y) / sr, rate=sr, n=len(y)))
     return y, sr
 
 
 def windows_section(y: np.ndarray, sr: int) -> tuple[np.ndarray, int, int, int]:
     """Step 1: the waveform, the window cut out of it, and that window's spectrum."""
-    st.subheader(tr("step1_title"))
+    st.subheader(tp("step1_title"))
     duration = len(y) / sr
     clamp("start", 0.0, max(0.01, np.floor(duration * 100) / 100))
     c1, c2, c3, c4 = st.columns(4)
-    c1.select_slider(tr("n_fft"), CONTROL["n_fft"].options, key=key("n_fft"))
-    c2.select_slider(tr("hop"), CONTROL["hop"].options, format_func=lambda d: tr(f"hop_{d}"), key=key("hop"))
-    c3.selectbox(tr("window"), CONTROL["window"].options, format_func=lambda w: tr(f"window_{w}"), key=key("window"))
-    c4.slider(tr("start"), 0.0, max(0.01, np.floor(duration * 100) / 100), step=0.01, key=key("start"))
+    c1.select_slider(tp("n_fft"), CONTROL["n_fft"].options, key=key("n_fft"))
+    c2.select_slider(tp("hop"), CONTROL["hop"].options, format_func=lambda d: tp(f"hop_{d}"), key=key("hop"))
+    c3.selectbox(tp("window"), CONTROL["window"].options, format_func=lambda w: tp(f"window_{w}"), key=key("window"))
+    c4.slider(tp("start"), 0.0, max(0.01, np.floor(duration * 100) / 100), step=0.01, key=key("start"))
     n_fft, window = value("n_fft"), value("window")
     hop = sp.hop_length(n_fft, value("hop"))
     power = sp.power(y, n_fft, hop, window)
@@ -179,31 +174,31 @@ def windows_section(y: np.ndarray, sr: int) -> tuple[np.ndarray, int, int, int]:
     fig = figures.line_row(
         [
             figures.LinePanel(
-                tr("waveform_title"),
+                tp("waveform_title"),
                 {
-                    tr("waveform"): figures.waveform_points(y, sr),
-                    tr("taper"): (start_s + in_window, taper * peak),
+                    tp("waveform"): figures.waveform_points(y, sr),
+                    tp("taper"): (start_s + in_window, taper * peak),
                 },
                 t("common.time_s"),
                 t("common.amplitude"),
                 shade=(start_s, start_s + n_fft / sr),
             ),
             figures.LinePanel(
-                tr("window_title"),
+                tp("window_title"),
                 {
-                    tr("frame"): (in_window * 1000, frame),
-                    tr("taper"): (in_window * 1000, taper * frame_peak),
-                    tr("tapered"): (in_window * 1000, frame * taper),
+                    tp("frame"): (in_window * 1000, frame),
+                    tp("taper"): (in_window * 1000, taper * frame_peak),
+                    tp("tapered"): (in_window * 1000, frame * taper),
                 },
-                tr("time_ms"),
+                tp("time_ms"),
                 t("common.amplitude"),
                 legend=True,
             ),
             figures.LinePanel(
-                tr("spectrum_title"),
-                {tr("this_window"): (khz, spectrum)},
+                tp("spectrum_title"),
+                {tp("this_window"): (khz, spectrum)},
                 t("common.frequency_khz"),
-                tr("db"),
+                tp("db"),
                 xaxis=frequency_axis("log", sr / n_fft, sr / 2) if value("scale") == "log" else None,
             ),
         ],
@@ -213,8 +208,8 @@ def windows_section(y: np.ndarray, sr: int) -> tuple[np.ndarray, int, int, int]:
         fig,
         "  \n".join(
             [
-                tr("waveform_summary", index=index + 1, frames=power.shape[1], start=start_s, **res),
-                tr("spectrum_summary", freq=khz[int(np.argmax(spectrum))], **res),
+                tp("waveform_summary", index=index + 1, frames=power.shape[1], start=start_s, **res),
+                tp("spectrum_summary", freq=khz[int(np.argmax(spectrum))], **res),
             ]
         ),
         key="spectrograms_frames",
@@ -225,23 +220,23 @@ def windows_section(y: np.ndarray, sr: int) -> tuple[np.ndarray, int, int, int]:
 
 def spectrogram_section(power: np.ndarray, sr: int, n_fft: int, hop: int, index: int) -> None:
     """Step 2: all the spectra side by side, on the frequency axis and dB range chosen."""
-    st.subheader(tr("step2_title"))
+    st.subheader(tp("step2_title"))
     c1, c2, c3, c4 = st.columns([1.6, 1, 1, 0.8], vertical_alignment="bottom")
     c1.radio(
-        tr("scale"), CONTROL["scale"].options, format_func=lambda s: tr(f"scale_{s}"), key=key("scale"), horizontal=True
+        tp("scale"), CONTROL["scale"].options, format_func=lambda s: tp(f"scale_{s}"), key=key("scale"), horizontal=True
     )
     if value("scale") == "mel" or value("mfcc"):  # only the mel axis and the MFCCs have bands
-        c2.slider(tr("n_mels"), **CONTROL["n_mels"].limits(), **PERSIST)
-    c3.slider(tr("top_db"), **CONTROL["top_db"].limits())
-    c4.toggle(tr("mfcc"), key=key("mfcc"))
+        c2.slider(tp("n_mels"), **CONTROL["n_mels"].limits(), **PERSIST)
+    c3.slider(tp("top_db"), **CONTROL["top_db"].limits())
+    c4.toggle(tp("mfcc"), key=key("mfcc"))
     n_mels, top_db = value("n_mels"), value("top_db")
     spec = sp.analyse(power, sr, n_fft, hop, value("scale"), n_mels, top_db)
     fig = spectrogram_figure(
-        [spec], [tr("spectrogram_title", scale=tr(f"scale_{spec.scale}"))], marks=(spec.times[index],), height=360
+        [spec], [tp("spectrogram_title", scale=tp(f"scale_{spec.scale}"))], marks=(spec.times[index],), height=360
     )
     ui.chart(
         fig,
-        tr(
+        tp(
             "spectrogram_summary",
             rows=spec.db.shape[0],
             frames=spec.db.shape[1],
@@ -251,7 +246,7 @@ def spectrogram_section(power: np.ndarray, sr: int, n_fft: int, hop: int, index:
         key="spectrograms_main",
     )
     if spec.empty_rows:
-        st.info(tr("empty_mels", empty=spec.empty_rows, n_mels=n_mels))
+        st.info(tp("empty_mels", empty=spec.empty_rows, n_mels=n_mels))
     if spec.scale == "mel":
         drilldown_views.mel_row(key("look_mel"), power, sr, n_fft, n_mels, top_db, index)
     if value("mfcc"):
@@ -260,21 +255,21 @@ def spectrogram_section(power: np.ndarray, sr: int, n_fft: int, hop: int, index:
         with left:
             fig = figures.heatmap(
                 coefficients,
-                tr("mfcc_title", n=len(coefficients)),
+                tp("mfcc_title", n=len(coefficients)),
                 x=spec.times,
                 xlabel=t("common.time_s"),
-                ylabel=tr("mfcc_axis"),
+                ylabel=tp("mfcc_axis"),
                 diverging=True,
                 height=280,
             )
             limit = float(np.abs(coefficients[1:]).max()) or 1.0  # coefficient 0 (loudness) would dwarf the rest
             fig.update_traces(zmin=-limit, zmax=limit)
-            ui.chart(fig, tr("mfcc_summary", n=len(coefficients), n_mels=n_mels), key="spectrograms_mfcc")
+            ui.chart(fig, tp("mfcc_summary", n=len(coefficients), n_mels=n_mels), key="spectrograms_mfcc")
         with right:
             mel = sp.Spectrogram(rebuilt, spec.times, audio.mel_band_centres(sr, n_mels), "mel", 0)
             ui.chart(
-                spectrogram_figure([mel], [tr("mfcc_rebuilt_title")], height=280),
-                tr("mfcc_rebuilt_summary", **sp.loudest(mel)),
+                spectrogram_figure([mel], [tp("mfcc_rebuilt_title")], height=280),
+                tp("mfcc_rebuilt_summary", **sp.loudest(mel)),
                 key="spectrograms_mfcc_rebuilt",
             )
         ui.explain(key("mfcc_text"))
@@ -293,8 +288,8 @@ def resolution_view(y: np.ndarray, sr: int) -> None:
     for n_fft, name in ((sp.SHORT_WINDOW, "short"), (sp.LONG_WINDOW, "long")):
         res = sp.resolution(sr, n_fft, n_fft // 4)
         specs.append(analysed(y, sr, n_fft, 4))
-        titles.append(tr(f"{name}_title", n=n_fft, **res))
-        summaries.append(tr("tradeoff_summary", title=titles[-1], **res, **sp.loudest(specs[-1])))
+        titles.append(tp(f"{name}_title", n=n_fft, **res))
+        summaries.append(tp("tradeoff_summary", title=titles[-1], **res, **sp.loudest(specs[-1])))
     ui.chart(spectrogram_figure(specs, titles, height=320), "  \n".join(summaries), key="spectrograms_resolution")
 
 
@@ -304,31 +299,31 @@ def bands_view(power: np.ndarray, sr: int, n_fft: int, hop: int) -> None:
     clamp("low_band", 0.1, nyquist - 0.1)
     clamp("high_band", 0.1, nyquist - 0.1)
     left, right = st.columns(2)
-    left.slider(tr("low_band"), 0.1, nyquist - 0.1, step=0.1, key=key("low_band"), **PERSIST)
-    right.slider(tr("high_band"), 0.1, nyquist - 0.1, step=0.1, key=key("high_band"), **PERSIST)
+    left.slider(tp("low_band"), 0.1, nyquist - 0.1, step=0.1, key=key("low_band"), **PERSIST)
+    right.slider(tp("high_band"), 0.1, nyquist - 0.1, step=0.1, key=key("high_band"), **PERSIST)
     low, high = value("low_band"), value("high_band")
     levels = sp.band_levels(power, sr, n_fft, [(0.0, low * 1000), (high * 1000, sr / 2 + 1)], value("top_db"))
     times = audio.frame_centres(power.shape[1], sr, n_fft, hop)
-    names = tr("band_low_name", high=low), tr("band_high_name", low=high, nyquist=nyquist)
-    fig = figures.lines(times, dict(zip(names, levels)), tr("bands_title"), t("common.time_s"), tr("db"), markers=False)
+    names = tp("band_low_name", high=low), tp("band_high_name", low=high, nyquist=nyquist)
+    fig = figures.lines(times, dict(zip(names, levels)), tp("bands_title"), t("common.time_s"), tp("db"), markers=False)
     share = 100.0 * float(np.mean(levels[0] > levels[1]))
-    ui.chart(fig, tr("bands_summary", share=share, time=times[int(np.argmax(levels[1]))]), key="spectrograms_bands")
+    ui.chart(fig, tp("bands_summary", share=share, time=times[int(np.argmax(levels[1]))]), key="spectrograms_bands")
 
 
 def compare_view(y: np.ndarray, sr: int) -> None:
-    st.selectbox(tr("other"), CONTROL["other"].options, format_func=sound_label, key=key("other"), **PERSIST)
+    st.selectbox(tp("other"), CONTROL["other"].options, format_func=sound_label, key=key("other"), **PERSIST)
     other, other_sr = load(value("other"))
     rate = max(sr, other_sr)
-    sounds = ((y, sr, tr("compare_this")), (other, other_sr, sound_label(value("other"))))
+    sounds = ((y, sr, tp("compare_this")), (other, other_sr, sound_label(value("other"))))
     specs = []
     for column, (samples, samples_sr, _) in zip(st.columns(2), sounds):
         column.audio(np.asarray(samples), sample_rate=samples_sr)
         specs.append(analysed(sp.resample(samples, samples_sr, rate), rate, value("n_fft"), value("hop")))
     titles = [title for *_, title in sounds]
-    summary = "  \n".join(tr("compare_summary", sound=title, **sp.loudest(spec)) for spec, title in zip(specs, titles))
+    summary = "  \n".join(tp("compare_summary", sound=title, **sp.loudest(spec)) for spec, title in zip(specs, titles))
     ui.chart(spectrogram_figure(specs, titles, height=320), summary, key="spectrograms_compare")
     if sr != other_sr:
-        st.caption(tr("compare_rate", rate=rate, nyquist=min(sr, other_sr) / 2000))
+        st.caption(tp("compare_rate", rate=rate, nyquist=min(sr, other_sr) / 2000))
 
 
 def model_view(y: np.ndarray, sr: int, kind: str) -> None:
@@ -341,7 +336,7 @@ def model_view(y: np.ndarray, sr: int, kind: str) -> None:
     classes = worlds.MAIN_CLASSES[world_name]
     best = int(np.argmax(heard.probabilities))
     st.markdown(
-        tr(
+        tp(
             "model_prep",
             rate=sr,
             start=heard.start_s,
@@ -356,10 +351,10 @@ def model_view(y: np.ndarray, sr: int, kind: str) -> None:
         times = audio.frame_centres(frames, sp.MODEL_RATE, features.N_FFT, features.HOP)
         fig = figures.heatmap(
             heard.image,
-            tr("model_input_title", mels=mels, frames=frames),
+            tp("model_input_title", mels=mels, frames=frames),
             x=times,
             xlabel=t("common.time_s"),
-            ylabel=tr("mel_band"),
+            ylabel=tp("mel_band"),
             colorbar="0–1",
             height=260,
             zmin=0.0,
@@ -367,28 +362,28 @@ def model_view(y: np.ndarray, sr: int, kind: str) -> None:
         )
         ui.chart(
             fig,
-            tr("model_input_summary", mels=mels, frames=frames, n=heard.vector.size),
+            tp("model_input_summary", mels=mels, frames=frames, n=heard.vector.size),
             key="spectrograms_model_input",
         )
         fig = figures.vector_strip(
-            heard.vector, tr("vector_title", n=heard.vector.size), zmin=0.0, zmax=1.0, height=130
+            heard.vector, tp("vector_title", n=heard.vector.size), zmin=0.0, zmax=1.0, height=130
         )
-        ui.chart(fig, tr("vector_summary", frames=frames), key="spectrograms_vector")
+        ui.chart(fig, tp("vector_summary", frames=frames), key="spectrograms_vector")
     with right:
         fig = figures.probability_bars(
             heard.probabilities,
             [label(c) for c in classes],
-            tr("prediction_title"),
+            tp("prediction_title"),
             xlabel=t("common.probability"),
             height=260,
         )
         ui.chart(
             fig,
-            tr("prediction_summary", label=label(classes[best]), p=heard.probabilities[best]),
+            tp("prediction_summary", label=label(classes[best]), p=heard.probabilities[best]),
             key="spectrograms_prediction",
         )
         st.markdown(
-            tr(
+            tp(
                 "model_facts",
                 world=t(f"common.world_{world_name}"),
                 parameters=meta["parameters"],
@@ -396,14 +391,14 @@ def model_view(y: np.ndarray, sr: int, kind: str) -> None:
             )
         )
         if kind in ("speech", "upload"):
-            st.warning(tr("model_ood", world=t(f"common.world_{world_name}")))
+            st.warning(tp("model_ood", world=t(f"common.world_{world_name}")))
     ui.explain(key("model_text"))
 
 
 def pretrained_view(y: np.ndarray, sr: int) -> None:
     """Step 4, in Pretrained mode only: AST's AudioSet tags for this sound, and the spectrogram it
     reads instead of ours, always made with the recipe it was trained with."""
-    loaded = pretrained.section(tr("step4_title"), "audio")
+    loaded = pretrained.section(tp("step4_title"), "audio")
     if loaded is None:
         return
     recipe = loaded.processor  # the feature extractor
@@ -419,21 +414,21 @@ def pretrained_view(y: np.ndarray, sr: int) -> None:
         bins, frames = bank.shape
         fig = figures.heatmap(
             drawn,
-            tr("ast_input_title", bins=bins, frames=frames),
+            tp("ast_input_title", bins=bins, frames=frames),
             x=times,
             xlabel=t("common.time_s"),
-            ylabel=tr("ast_axis"),
-            colorbar=tr("ast_colorbar"),
+            ylabel=tp("ast_axis"),
+            colorbar=tp("ast_colorbar"),
             height=300,
         )
         time, row, _ = figures.strongest_cell(drawn, x=times)
         ui.chart(
             fig,
-            tr("ast_input_summary", bins=bins, frames=frames, n=bank.size, bin=row, time=time),
+            tp("ast_input_summary", bins=bins, frames=frames, n=bank.size, bin=row, time=time),
             key="spectrograms_ast_input",
         )
     st.markdown(
-        tr(
+        tp(
             "ast_recipe",
             sr=sr,
             rate=recipe.sampling_rate,
@@ -443,7 +438,7 @@ def pretrained_view(y: np.ndarray, sr: int) -> None:
         )
     )
     if sr < recipe.sampling_rate:
-        st.caption(tr("ast_upsampled", nyquist=sr / 2000))
+        st.caption(tp("ast_upsampled", nyquist=sr / 2000))
 
 
 def peaks(y: np.ndarray, sr: int, n_fft: int, floor_db: float = 30.0) -> np.ndarray:
@@ -488,9 +483,9 @@ y, sr = source_row()
 if y is not None:
     power, n_fft, hop, index = windows_section(y, sr)
     spectrogram_section(power, sr, n_fft, hop, index)
-    st.subheader(tr("step3_title"))
+    st.subheader(tp("step3_title"))
     st.radio(
-        tr("view"), CONTROL["view"].options, format_func=lambda v: tr(f"view_{v}"), key=key("view"), horizontal=True
+        tp("view"), CONTROL["view"].options, format_func=lambda v: tp(f"view_{v}"), key=key("view"), horizontal=True
     )
     view = value("view")
     if view == "resolution":
