@@ -114,6 +114,18 @@ def _go(index: int) -> None:
     st.session_state[_GO] = index
 
 
+def following() -> int | None:
+    """The index of the deck's view after the one on screen, or None (no deck, or its last view): a
+    page's own Next continues there from its last step, so one button walks a whole lecture."""
+    at = st.session_state.get(_AT, 0)
+    return at + 1 if at + 1 < len(views()) else None
+
+
+def go(index: int) -> None:
+    """A button's callback: open the deck's view `index` on the next run (see `arrive`)."""
+    _go(index)
+
+
 def _packed() -> str | None:
     """The deck as its URL parameter; None without a deck, or for one too long for a link (forty views
     with long notes): that one travels as a file only."""

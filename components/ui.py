@@ -341,13 +341,14 @@ def steps(page: str, sequence: list[state.Step], into=st) -> None:
     )
     words = predict.caption(page, index, sequence[index])
     caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {words}")
+    onward = deck.following() if index == len(sequence) - 1 else None  # the last step: the deck's next view
     forward.button(
-        t("common.next"),
+        t("common.next") if onward is None else t("deck.next"),
         key=f"{page}.step.next",
-        disabled=index == len(sequence) - 1,
+        disabled=index == len(sequence) - 1 and onward is None,
         width="stretch",
-        on_click=predict.go,
-        args=(page, sequence, step_key, index + 1),
+        on_click=predict.go if onward is None else deck.go,
+        args=(page, sequence, step_key, index + 1) if onward is None else (onward,),
     )
     focus, token = st.session_state[_FOCUS]
     if focus == predict.FOCUS and st.session_state.get(_SCROLLED) != token:  # the box is drawn by the page

@@ -291,3 +291,25 @@ def test_a_deck_too_long_for_a_link_still_loads_from_its_file_and_says_so(app):
     assert not at.error and len(at.session_state[deck._VIEWS]) == 40
     assert deck.DECK not in at.query_params, "no address too long for a browser"
     assert i18n.translate("deck.too_long", "en") in [c.value for c in at.sidebar.caption]
+
+
+def test_the_pages_own_next_continues_into_the_decks_next_view_from_its_last_step():
+    """One button walks a lecture: in presenter mode the step bar's Next, on a view's last step, opens
+    the deck's next view; on the deck's last view it stops there."""
+    steps = open_link({}, "fusion").session_state["_state_options"]["fusion.step"]
+    last = len(steps) - 1
+    views = [
+        {"page": "fusion", "params": {"fusion.step": str(last)}, "note": ""},
+        {"page": "alignment", "params": {"alignment.step": "0"}, "note": ""},
+    ]
+    packed = deck_format.to_link({"format": deck_format.FORMAT, "version": 1, "language": "zh-Hans", "views": views})
+    at = open_link({deck.DECK: packed, deck.AT: "0", settings.PRESENT.key: "1"})
+    clean(at)
+    assert at.title[0].value == i18n.translate("fusion.title", "zh-Hans")
+    forward = at.button(key="fusion.step.next")
+    assert forward.label == i18n.translate("deck.next", "zh-Hans") and not forward.disabled
+    forward.click().run()
+    clean(at)
+    assert at.title[0].value == i18n.translate("alignment.title", "zh-Hans"), "the deck's next view"
+    assert at.session_state[deck._AT] == 1 and at.session_state[settings.PRESENT.key]
+    assert at.button(key="alignment.step.next").label == i18n.translate("common.next", "zh-Hans")
