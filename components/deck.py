@@ -110,20 +110,18 @@ def arrive() -> None:
     st.switch_page(router.PAGE_DIR / f"{view['page']}.py", query_params={**view["params"], **link_params()})
 
 
-def _go(index: int) -> None:
+def go(index: int) -> None:
+    """A button's callback: open the deck's view `index` on the next run (see `arrive`)."""
     st.session_state[_GO] = index
 
 
-def following() -> int | None:
-    """The index of the deck's view after the one on screen, or None (no deck, or its last view): a
-    page's own Next continues there from its last step, so one button walks a whole lecture."""
+def following(page: str) -> int | None:
+    """The index of the deck's view after the current one while `page` is that view's page, else None
+    (no deck, its last view, or a page reached by the sidebar): a page's own Next continues there from
+    its last step, so one button walks a whole lecture."""
     at = st.session_state.get(_AT, 0)
-    return at + 1 if at + 1 < len(views()) else None
-
-
-def go(index: int) -> None:
-    """A button's callback: open the deck's view `index` on the next run (see `arrive`)."""
-    _go(index)
+    on_view = bool(views()) and views()[min(at, len(views()) - 1)]["page"] == page
+    return at + 1 if on_view and at + 1 < len(views()) else None
 
 
 def _packed() -> str | None:
@@ -168,8 +166,8 @@ def bar() -> None:
         return
     at, n = st.session_state.get(_AT, 0), len(views())
     with st.container(horizontal=True, vertical_alignment="center", key="deck_bar"):  # one row, on a phone too
-        st.button(t("deck.previous"), key="deck_back", disabled=at == 0, on_click=_go, args=(at - 1,))
-        st.button(t("deck.next"), key="deck_next", disabled=at >= n - 1, on_click=_go, args=(at + 1,), type="primary")
+        st.button(t("deck.previous"), key="deck_back", disabled=at == 0, on_click=go, args=(at - 1,))
+        st.button(t("deck.next"), key="deck_next", disabled=at >= n - 1, on_click=go, args=(at + 1,), type="primary")
         st.markdown(f"🎞️ **{t('deck.view', n=at + 1, total=n)}** · {_described(views()[at])}", width="content")
 
 

@@ -825,10 +825,10 @@ def grouped_bars(
     categories: Sequence[str],
     series: dict[str, Sequence[float]],
     title: str = "",
-    ylabel: str = "",
+    value_label: str = "",
     height: int = 320,
     value_format: str = "{:.0%}",
-    y_range: tuple[float, float] | None = (0.0, 1.0),
+    value_range: tuple[float, float] | None = (0.0, 1.0),
     reference: float | None = None,
     reference_label: str = "",
     horizontal: bool = False,
@@ -836,7 +836,8 @@ def grouped_bars(
     """Bars of several series side by side for each category, values written on the bars; an optional
     dashed reference line (e.g. chance). `horizontal` lays the categories down the side, one row per
     bar: long category names stay readable and every value has room, where upright bars crammed them.
-    `ylabel` names the values, so lying down it titles the x axis (beside the rows it would name them)."""
+    `value_label` and `value_range` belong to the values' axis: y standing, x lying down (a title beside the
+    rows would read as their name)."""
 
     def bar(i: int, name: str, values: Sequence[float]) -> go.Bar:
         place = (
@@ -857,8 +858,8 @@ def grouped_bars(
     # a value that no longer fits over its bar (a phone's width, many bars) is left out, not crammed
     fig.update_layout(barmode="group", legend=LEGEND_BELOW, uniformtext={"minsize": 9, "mode": "hide"})
     value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
-    if y_range:
-        value_axis(range=[y_range[0], y_range[1] * (1.4 if horizontal else 1.12)])  # room for the values
+    if value_range:
+        value_axis(range=[value_range[0], value_range[1] * (1.4 if horizontal else 1.12)])  # room for the values
     if horizontal:
         fig.update_yaxes(autorange="reversed")  # the first category at the top, as it is read
     if reference is not None:  # named in the legend: a label on the line would sit on a bar's value
@@ -870,7 +871,7 @@ def grouped_bars(
         fig.add_trace(
             go.Scatter(x=[None], y=[None], mode="lines", name=reference_label, line={"dash": "dash", "color": "#666"})
         )
-    return _layout(fig, title, height, **({"xlabel": ylabel} if horizontal else {"ylabel": ylabel}))
+    return _layout(fig, title, height, **({"xlabel": value_label} if horizontal else {"ylabel": value_label}))
 
 
 def vector_strip(

@@ -48,10 +48,10 @@ def section(world: str, seed: int, task: str, modalities: tuple[str, ...], focus
             [short(s) for s in shown],
             series,
             title=t(f"{PAGE}.uses_shares_title"),
-            ylabel=t(f"{PAGE}.uses_points"),
+            value_label=t(f"{PAGE}.uses_points"),
             height=120 + 26 * len(shown) * len(modalities),
             value_format="{:+.1f}",
-            y_range=(low, high),
+            value_range=(low, high),
             horizontal=True,
         )
         ui.chart(
@@ -76,7 +76,7 @@ def section(world: str, seed: int, task: str, modalities: tuple[str, ...], focus
                 t(f"{PAGE}.uses_additive"): [uses.additive[s] for s in fusion.FUSION],
             },
             title=t(f"{PAGE}.uses_emap_title"),
-            ylabel=t(f"{PAGE}.accuracy"),
+            value_label=t(f"{PAGE}.accuracy"),
             height=120 + 52 * len(fusion.FUSION),
             reference=1 / fusion.n_classes(world, task, len(modalities)),
             reference_label=t(f"{PAGE}.chance"),

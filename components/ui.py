@@ -341,7 +341,9 @@ def steps(page: str, sequence: list[state.Step], into=st) -> None:
     )
     words = predict.caption(page, index, sequence[index])
     caption.markdown(f"**{t('common.step', n=index + 1, total=len(sequence))}** · {words}")
-    onward = deck.following() if index == len(sequence) - 1 else None  # the last step: the deck's next view
+    # the last step, its question answered: the lecture deck's next view (when this page is the deck's view)
+    last = index == len(sequence) - 1 and not predict.waiting(page, sequence, index)
+    onward = deck.following(page) if last else None
     forward.button(
         t("common.next") if onward is None else t("deck.next"),
         key=f"{page}.step.next",

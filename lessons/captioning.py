@@ -428,10 +428,11 @@ def bar_chart(field: str, title: str, summary: str) -> None:
         [tp(f"stress_{s}") for s in scenes.STRESS_SETS],
         series,
         "",
+        tp("metrics_axis"),
         height=120 + 42 * len(scenes.STRESS_SETS),
         horizontal=True,
     )
-    fig.update_xaxes(title_text=tp("metrics_axis"), tickformat=".0%")
+    fig.update_xaxes(tickformat=".0%")
     figures.outline_category(fig, scenes.STRESS_SETS.index(STRESS.value), horizontal=True)
     score = {s: getattr(results[s]["generative"].scores, field) for s in scenes.STRESS_SETS}
     worst = (min if field == "exact_match" else max)(scenes.STRESS_SETS[1:], key=score.get)

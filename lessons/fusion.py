@@ -233,7 +233,7 @@ def results(lab: fusion.Lab, clean: dict[str, float], now: dict[str, float], con
             figures.grouped_bars,
             [short(s) for s in shown],
             {tp("col_clean"): [clean[s] for s in shown], tp("col_now"): [now[s] for s in shown]},
-            ylabel=tp("accuracy"),
+            value_label=tp("accuracy"),
             height=330,
             reference=1 / fusion.n_classes(lab.world, lab.task, len(lab.modalities)),
             reference_label=tp("chance"),

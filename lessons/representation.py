@@ -247,13 +247,14 @@ def missing_bars(present: tuple[str, ...]) -> None:
             tp("coordinated_name", strength=f"{strength:g}"): [coordinated[p] for p in rep.SCENARIOS],
         },
         tp("missing_chart", attribute=attribute_name),
+        tp("missing_accuracy"),
         height=440,
         reference=1 / len(world.classes[attribute]),
         reference_label=tp("chance_line"),
         horizontal=True,
     )
-    # lying down, the values run along x: its title, in percent, no ticks in the room kept for the values' labels
-    fig.update_xaxes(title_text=tp("missing_accuracy"), tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1])
+    # in percent, no ticks in the room kept for the values' labels
+    fig.update_xaxes(tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1])
     degraded = rep.SCENARIOS[1:]
     ui.chart(
         fig,

@@ -429,7 +429,7 @@ def text_section() -> tuple[str, Choice] | None:
         {tp("texts_with_word"): counts[:top]},
         tp("frequent_words"),
         value_format="{:.0f}",
-        y_range=None,
+        value_range=None,
         height=260,
     )
     fig.update_layout(showlegend=False)

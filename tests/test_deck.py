@@ -313,3 +313,41 @@ def test_the_pages_own_next_continues_into_the_decks_next_view_from_its_last_ste
     assert at.title[0].value == i18n.translate("alignment.title", "zh-Hans"), "the deck's next view"
     assert at.session_state[deck._AT] == 1 and at.session_state[settings.PRESENT.key]
     assert at.button(key="alignment.step.next").label == i18n.translate("common.next", "zh-Hans")
+
+
+def test_a_last_step_asked_as_a_question_is_answered_before_the_deck_moves_on():
+    """Co-learning's last step is a question: pressing Next onto it asks it, and only once it is revealed
+    does the same button offer the deck's next view (a second click must not skip the answer)."""
+    steps = open_link({}, "colearning").session_state["_state_options"]["colearning.step"]
+    views = [
+        {"page": "colearning", "params": {"colearning.step": str(len(steps) - 2)}, "note": ""},
+        {"page": "fusion", "params": {"fusion.step": "0"}, "note": ""},
+    ]
+    packed = deck_format.to_link({"format": deck_format.FORMAT, "version": 1, "language": "en", "views": views})
+    at = open_link({deck.DECK: packed, deck.AT: "0", settings.PRESENT.key: "1"})
+    clean(at)
+    at.button(key="colearning.step.next").click().run()
+    clean(at)
+    forward = at.button(key="colearning.step.next")
+    assert forward.label == i18n.translate("common.next", "en") and forward.disabled, "the question waits"
+    next(b for b in at.button if b.label == i18n.translate("predict.reveal", "en")).click().run()
+    clean(at)
+    forward = at.button(key="colearning.step.next")
+    assert forward.label == i18n.translate("deck.next", "en") and not forward.disabled
+    forward.click().run()
+    clean(at)
+    assert at.title[0].value == i18n.translate("fusion.title", "en")
+
+
+def test_a_page_reached_by_the_sidebar_does_not_jump_back_into_the_deck():
+    views = [{"page": "fusion", "params": {"fusion.step": "0"}, "note": ""}, {"page": "home", "params": {}, "note": ""}]
+    packed = deck_format.to_link({"format": deck_format.FORMAT, "version": 1, "language": "en", "views": views})
+    at = open_link({deck.DECK: packed, deck.AT: "0", settings.PRESENT.key: "1"})
+    clean(at)
+    at.switch_page("lessons/passport.py").run()
+    last = len(at.session_state["_state_options"]["passport.step"]) - 1
+    at.session_state["passport.step"] = last
+    at.run()
+    clean(at)
+    forward = at.button(key="passport.step.next")
+    assert forward.label == i18n.translate("common.next", "en") and forward.disabled

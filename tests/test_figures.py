@@ -7,7 +7,7 @@ def test_lying_bars_title_their_value_axis_not_their_rows():
     """Lying down, the values run along x: a value title on y would read as the name of the rows (found
     in the fusion page's Shapley and EMAP charts)."""
     series = {"image": [0.2, 0.4], "sound": [0.5, 0.1]}
-    lying = figures.grouped_bars(["early", "late"], series, ylabel="accuracy", horizontal=True)
-    standing = figures.grouped_bars(["early", "late"], series, ylabel="accuracy")
+    lying = figures.grouped_bars(["early", "late"], series, value_label="accuracy", horizontal=True)
+    standing = figures.grouped_bars(["early", "late"], series, value_label="accuracy")
     assert lying.layout.xaxis.title.text == "accuracy" and not lying.layout.yaxis.title.text
     assert standing.layout.yaxis.title.text == "accuracy" and not standing.layout.xaxis.title.text

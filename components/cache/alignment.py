@@ -31,15 +31,15 @@ def _measurements() -> dict:
 
 def measurement(seed: int, settings, noises: tuple[float, ...], count: int, progress=None) -> dict | None:
     """Mean boundary error of every feature at every noise level over `count` test captions (see
-    explicit.evaluate): measured now if `progress` is given (seconds, reported to it), else only looked up."""
-    from models.alignment import explicit
+    al.evaluate): measured now if `progress` is given (seconds, reported to it), else only looked up."""
+    from models.alignment import explicit as al
 
     store = _measurements()
     key = (seed, settings, noises, count)
     with store["lock"]:
         if key not in store["found"] and progress is not None:
-            captions = explicit.held_out_captions(shared.world("shapes", seed), count)
-            store["found"][key] = explicit.evaluate(captions, settings, noises, progress)
+            captions = al.held_out_captions(shared.world("shapes", seed), count)
+            store["found"][key] = al.evaluate(captions, settings, noises, progress)
             while len(store["found"]) > 32:
                 store["found"].popitem(last=False)
         return store["found"].get(key)

@@ -4,7 +4,7 @@ DTW fills the accumulated-cost matrix one cell at a time (Sakoe and Chiba, 1978;
 of Music Processing*, 2015, §3.2): D[i, j] = min over the step pattern's steps (a, b) of
 D[i - a, j - b] + weight · C[i, j]. The cell keeps which step won (its back-pointer), and following
 the back-pointers from the far corner gives the warping path. Every number here comes from
-alignment.accumulate, the code the page aligns with, on the same local costs and constraints.
+explicit.accumulate, the code the page aligns with, on the same local costs and constraints.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Cell:
 
 
 def constrained(cost: np.ndarray, band: float) -> np.ndarray:
-    """The local costs DTW sees: infinite outside the Sakoe-Chiba band (band 0: none), as alignment.dtw does."""
+    """The local costs DTW sees: infinite outside the Sakoe-Chiba band (band 0: none), as explicit.dtw does."""
     return np.where(al.band_mask(cost.shape, band), cost, np.inf) if band > 0 else cost
 
 

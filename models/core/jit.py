@@ -2,8 +2,9 @@
 
 librosa compiles parts of itself just in time the first time they run (about 15-20 s of CPU on a
 fresh machine, see DESIGN.md) and keeps the result in numba's on-disk cache. The app starts this
-module as a low-priority subprocess when the server starts; later calls in the server process then
-load the compiled code from disk in about a second. Run `python -m models.core.jit` to do it by hand.
+module as a low-priority subprocess a moment after its first page is drawn (components/warmup.py);
+later calls in the server process then load the compiled code from disk in about a second. Run
+`python -m models.core.jit` to do it by hand.
 """
 
 import os

@@ -4,7 +4,7 @@ A linear neuron's score is s_k = w_k·x + b_k (x: the unrolled pixels minus the 
 and softmax turns the scores of all classes into probabilities p_k = exp(s_k) / Σ_j exp(s_j)
 (Goodfellow, Bengio and Courville, *Deep Learning*, 2016, §6.2.2.3). The dot product is a sum over
 pixels, so it can be laid out over the picture: each pixel's w × x, its colour channels added up,
-sums exactly to w·x. Every number here comes from nn_basics, the code the page scores with.
+sums exactly to w·x. Every number here comes from basics.py, the code the page scores with.
 """
 
 from __future__ import annotations
