@@ -852,6 +852,7 @@ def grouped_bars(
             text=[value_format.format(v) for v in values],
             textposition="outside",
             constraintext="none" if horizontal else "both",
+            cliponaxis=not horizontal,  # lying down, "100%" may reach into the right margin rather than be cut
         )  # a bar's thickness need not fit its value
 
     fig = go.Figure([bar(i, name, values) for i, (name, values) in enumerate(series.items())])
